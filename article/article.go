@@ -1,0 +1,135 @@
+package article
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// ErrInvalid is wrapped by every validation error of an article.
+var ErrInvalid = errors.New("invalid article")
+
+// Paragraph is one paragraph of an article's body.
+type Paragraph struct {
+	Index   int    `json:"index"`
+	Text    string `json:"text"`
+	Subhead string `json:"subhead,omitempty"` // the ### heading it falls under
+}
+
+// Article is a news article with its paragraphs: the unit zhsearch stores,
+// and the schema of its JSON input and output.
+type Article struct {
+	ID          string      `json:"id"`
+	Title       string      `json:"title"`
+	Kicker      string      `json:"kicker,omitempty"` // 引题: the line above the title
+	Section     string      `json:"section,omitempty"`
+	Authors     []string    `json:"authors,omitempty"`
+	PhotoBy     []string    `json:"photo_by,omitempty"` // photo credits (文/图, 摄)
+	Byline      string      `json:"byline,omitempty"`   // the byline as printed
+	PublishedAt string      `json:"published_at,omitempty"`
+	Source      string      `json:"source,omitempty"`
+	Page        string      `json:"page,omitempty"`
+	Tags        []string    `json:"tags,omitempty"`
+	URL         string      `json:"url,omitempty"`
+	Summary     string      `json:"summary,omitempty"`
+	Paragraphs  []Paragraph `json:"paragraphs"`
+}
+
+// Published parses PublishedAt: RFC 3339 keeps its offset; a bare date is
+// midnight in loc. The zero time means no date.
+func (a *Article) Published(loc *time.Location) (time.Time, error) {
+	return ParseTime(a.PublishedAt, loc)
+}
+
+// ParseTime parses an RFC 3339 timestamp or a YYYY-MM-DD date (midnight in
+// loc). An empty string is the zero time.
+func ParseTime(s string, loc *time.Location) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.ParseInLocation(time.DateOnly, s, loc); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%w: date %q is neither RFC 3339 nor YYYY-MM-DD", ErrInvalid, s)
+}
+
+// Text returns the body as plain text, paragraphs separated by blank lines.
+func (a *Article) Text() string {
+	parts := make([]string, len(a.Paragraphs))
+	for i, p := range a.Paragraphs {
+		parts[i] = p.Text
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+// Normalize trims fields, renumbers paragraphs, drops empty ones and gives
+// the article a deterministic id when it has none.
+func (a *Article) Normalize() {
+	a.Title = strings.TrimSpace(a.Title)
+	a.Kicker = strings.TrimSpace(a.Kicker)
+	a.Section = strings.TrimSpace(a.Section)
+	a.ID = strings.TrimSpace(a.ID)
+	ps := a.Paragraphs[:0]
+	for _, p := range a.Paragraphs {
+		p.Text = strings.TrimSpace(p.Text)
+		if p.Text == "" {
+			continue
+		}
+		p.Index = len(ps)
+		ps = append(ps, p)
+	}
+	a.Paragraphs = ps
+	if a.ID == "" {
+		a.ID = DeriveID(a)
+	}
+}
+
+// DeriveID makes an id from what identifies an article in print or on the
+// web: its URL if it has one, else its source, date, page and title. The
+// same input always gives the same id, so re-imports replace.
+func DeriveID(a *Article) string {
+	key := a.URL
+	if key == "" {
+		key = strings.Join([]string{a.Source, a.PublishedAt, a.Page, a.Title}, "\x00")
+	}
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:8])
+}
+
+// MaxIDLen bounds article ids, which appear in URLs.
+const MaxIDLen = 128
+
+// Validate checks an article after Normalize.
+func (a *Article) Validate() error {
+	switch {
+	case a.Title == "":
+		return fmt.Errorf("%w: missing title", ErrInvalid)
+	case len(a.Paragraphs) == 0:
+		return fmt.Errorf("%w: no text (paragraphs or body)", ErrInvalid)
+	case len(a.ID) > MaxIDLen:
+		return fmt.Errorf("%w: id longer than %d bytes", ErrInvalid, MaxIDLen)
+	case strings.ContainsAny(a.ID, "/?#\x00"):
+		return fmt.Errorf("%w: id %q contains '/', '?', '#' or NUL", ErrInvalid, a.ID)
+	}
+	for _, s := range append([]string{a.ID, a.Title, a.Kicker, a.Section, a.Summary, a.URL, a.Source}, a.Authors...) {
+		if !utf8.ValidString(s) {
+			return fmt.Errorf("%w: text is not valid UTF-8", ErrInvalid)
+		}
+	}
+	for _, p := range a.Paragraphs {
+		if !utf8.ValidString(p.Text) || !utf8.ValidString(p.Subhead) {
+			return fmt.Errorf("%w: paragraph %d is not valid UTF-8", ErrInvalid, p.Index)
+		}
+	}
+	if _, err := ParseTime(a.PublishedAt, time.UTC); err != nil {
+		return err
+	}
+	return nil
+}

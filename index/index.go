@@ -1,0 +1,343 @@
+// Package index stores articles and their paragraphs in a bleve index and
+// searches them: the mapping, writes, searches and snippets. It knows
+// nothing of HTTP; package api serves it.
+//
+// Every article is indexed twice over: one "article" document (title and
+// all paragraphs) and one "paragraph" document per paragraph, so both
+// article and paragraph results rank on their own text. The article itself
+// (the JSON the user gave) is kept in bleve's internal store, written in
+// the same batch as its documents, so the stored article and what the
+// index finds never disagree.
+package index
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/zhsearch/zhsearch/article"
+	"github.com/zhsearch/zhsearch/tokenizer"
+)
+
+// Errors callers match with errors.Is.
+var (
+	ErrNotFound     = errors.New("not found")
+	ErrInvalidQuery = errors.New("invalid query")
+	ErrClosed       = errors.New("index closed")
+)
+
+// Document types, the value of the "type" field.
+const (
+	TypeArticle   = "article"
+	TypeParagraph = "paragraph"
+)
+
+// Field names of the index.
+const (
+	fieldType      = "type"
+	fieldID        = "id"
+	fieldArticleID = "article_id"
+	fieldPara      = "paragraph"
+	fieldTitle     = "title"
+	fieldTitleBG   = "title_bg"
+	fieldKicker    = "kicker"
+	fieldBody      = "body"
+	fieldBodyBG    = "body_bg"
+	fieldSubhead   = "subhead"
+	fieldSection   = "section"
+	fieldAuthor    = "author"
+	fieldTag       = "tag"
+	fieldSource    = "source"
+	fieldPublished = "published_at"
+)
+
+const internalPrefix = "article/"
+
+// Options configure an index.
+type Options struct {
+	// Path is the index directory; "" keeps the index in memory.
+	Path string
+	// Location is the newsroom's zone, for date-only values.
+	Location *time.Location
+}
+
+// Index is a searchable store of articles. It is safe for concurrent use.
+type Index struct {
+	bi  bleve.Index
+	loc *time.Location
+	seg *tokenizer.Segmenter
+
+	writeMu sync.Mutex // serialises writes so that one id never ends up mixed
+}
+
+// Open opens the index at opts.Path, creating it if it does not exist, or
+// an in-memory index when the path is empty.
+func Open(opts Options) (*Index, error) {
+	seg, err := tokenizer.Shared()
+	if err != nil {
+		return nil, err
+	}
+	loc := opts.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	var bi bleve.Index
+	switch {
+	case opts.Path == "":
+		bi, err = bleve.NewMemOnly(newMapping())
+	default:
+		if _, statErr := os.Stat(opts.Path); statErr == nil {
+			bi, err = bleve.Open(opts.Path)
+		} else {
+			bi, err = bleve.New(opts.Path, newMapping())
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening index %q: %w", opts.Path, err)
+	}
+	return &Index{bi: bi, loc: loc, seg: seg}, nil
+}
+
+// Close flushes and closes the index.
+func (ix *Index) Close() error {
+	ix.writeMu.Lock()
+	defer ix.writeMu.Unlock()
+	return ix.bi.Close()
+}
+
+func newMapping() mapping.IndexMapping {
+	text := func(analyzer string) *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = analyzer
+		f.Store = false
+		f.IncludeTermVectors = true
+		f.IncludeInAll = false
+		return f
+	}
+	kw := func() *mapping.FieldMapping {
+		f := bleve.NewKeywordFieldMapping()
+		f.Analyzer = keyword.Name
+		f.Store = false
+		f.DocValues = true
+		f.IncludeInAll = false
+		return f
+	}
+	date := bleve.NewDateTimeFieldMapping()
+	date.Store = false
+	date.IncludeInAll = false
+	num := bleve.NewNumericFieldMapping()
+	num.Store = false
+	num.IncludeInAll = false
+
+	common := func(d *mapping.DocumentMapping) {
+		d.AddFieldMappingsAt(fieldType, kw())
+		d.AddFieldMappingsAt(fieldID, kw())
+		d.AddFieldMappingsAt(fieldBody, text(tokenizer.IndexAnalyzer))
+		d.AddFieldMappingsAt(fieldBodyBG, text(tokenizer.BigramAnalyzer))
+		d.AddFieldMappingsAt(fieldSection, kw())
+		d.AddFieldMappingsAt(fieldAuthor, kw())
+		d.AddFieldMappingsAt(fieldTag, kw())
+		d.AddFieldMappingsAt(fieldSource, kw())
+		d.AddFieldMappingsAt(fieldPublished, date)
+		d.Dynamic = false
+	}
+	art := bleve.NewDocumentMapping()
+	common(art)
+	art.AddFieldMappingsAt(fieldTitle, text(tokenizer.IndexAnalyzer))
+	art.AddFieldMappingsAt(fieldTitleBG, text(tokenizer.BigramAnalyzer))
+	art.AddFieldMappingsAt(fieldKicker, text(tokenizer.IndexAnalyzer))
+
+	para := bleve.NewDocumentMapping()
+	common(para)
+	para.AddFieldMappingsAt(fieldArticleID, kw())
+	para.AddFieldMappingsAt(fieldPara, num)
+	para.AddFieldMappingsAt(fieldSubhead, text(tokenizer.IndexAnalyzer))
+
+	m := bleve.NewIndexMapping()
+	m.TypeField = fieldType
+	m.DefaultMapping = bleve.NewDocumentDisabledMapping()
+	m.AddDocumentMapping(TypeArticle, art)
+	m.AddDocumentMapping(TypeParagraph, para)
+	m.DefaultAnalyzer = tokenizer.IndexAnalyzer
+	m.StoreDynamic = false
+	m.IndexDynamic = false
+	m.DocValuesDynamic = false
+	return m
+}
+
+func paragraphDocID(articleID string, i int) string {
+	return articleID + "#" + strconv.Itoa(i)
+}
+
+// documents builds the bleve documents of an article.
+func (ix *Index) documents(a *article.Article) (map[string]map[string]any, error) {
+	published, err := a.Published(ix.loc)
+	if err != nil {
+		return nil, err
+	}
+	base := func(typ string) map[string]any {
+		d := map[string]any{
+			fieldType: typ, fieldID: a.ID, fieldSection: a.Section, fieldSource: a.Source,
+			fieldAuthor: a.Authors, fieldTag: a.Tags,
+		}
+		if !published.IsZero() {
+			d[fieldPublished] = published
+		}
+		return d
+	}
+	docs := make(map[string]map[string]any, len(a.Paragraphs)+1)
+	body := make([]string, len(a.Paragraphs))
+	for i, p := range a.Paragraphs {
+		body[i] = p.Text
+		d := base(TypeParagraph)
+		d[fieldArticleID] = a.ID
+		d[fieldPara] = float64(i)
+		d[fieldBody] = p.Text
+		d[fieldBodyBG] = p.Text
+		d[fieldSubhead] = p.Subhead
+		docs[paragraphDocID(a.ID, i)] = d
+	}
+	d := base(TypeArticle)
+	d[fieldTitle] = a.Title
+	d[fieldTitleBG] = a.Title
+	d[fieldKicker] = a.Kicker
+	d[fieldBody] = body
+	d[fieldBodyBG] = body
+	docs[a.ID] = d
+	return docs, nil
+}
+
+// Put adds or replaces articles, each with all its paragraphs, in one
+// batch: when Put returns nil the articles are searchable and, for an
+// index on disk, persisted. Articles must be normalised and valid.
+func (ix *Index) Put(ctx context.Context, arts ...*article.Article) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	ix.writeMu.Lock()
+	defer ix.writeMu.Unlock()
+	b := ix.bi.NewBatch()
+	for _, a := range arts {
+		if err := a.Validate(); err != nil {
+			return fmt.Errorf("article %q: %w", a.ID, err)
+		}
+		if err := ix.deleteInBatch(b, a.ID); err != nil {
+			return err
+		}
+		docs, err := ix.documents(a)
+		if err != nil {
+			return fmt.Errorf("article %q: %w", a.ID, err)
+		}
+		for id, d := range docs {
+			if err := b.Index(id, d); err != nil {
+				return fmt.Errorf("indexing %q: %w", id, err)
+			}
+		}
+		raw, err := json.Marshal(a)
+		if err != nil {
+			return fmt.Errorf("encoding article %q: %w", a.ID, err)
+		}
+		b.SetInternal([]byte(internalPrefix+a.ID), raw)
+	}
+	if err := ix.bi.Batch(b); err != nil {
+		return fmt.Errorf("writing batch: %w", err)
+	}
+	return nil
+}
+
+// deleteInBatch queues the removal of an article already stored under id,
+// with every paragraph of its stored version.
+func (ix *Index) deleteInBatch(b *bleve.Batch, id string) error {
+	old, err := ix.get(id)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	b.Delete(id)
+	for i := range old.Paragraphs {
+		b.Delete(paragraphDocID(id, i))
+	}
+	b.DeleteInternal([]byte(internalPrefix + id))
+	return nil
+}
+
+// Delete removes an article and its paragraphs; ErrNotFound if unknown.
+func (ix *Index) Delete(ctx context.Context, id string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	ix.writeMu.Lock()
+	defer ix.writeMu.Unlock()
+	if _, err := ix.get(id); err != nil {
+		return err
+	}
+	b := ix.bi.NewBatch()
+	if err := ix.deleteInBatch(b, id); err != nil {
+		return err
+	}
+	return ix.bi.Batch(b)
+}
+
+// Get returns a stored article; ErrNotFound if unknown.
+func (ix *Index) Get(ctx context.Context, id string) (*article.Article, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return ix.get(id)
+}
+
+func (ix *Index) get(id string) (*article.Article, error) {
+	raw, err := ix.bi.GetInternal([]byte(internalPrefix + id))
+	if err != nil {
+		return nil, fmt.Errorf("reading article %q: %w", id, err)
+	}
+	if raw == nil {
+		return nil, fmt.Errorf("article %q: %w", id, ErrNotFound)
+	}
+	var a article.Article
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return nil, fmt.Errorf("decoding stored article %q: %w", id, err)
+	}
+	return &a, nil
+}
+
+// Stats counts what the index holds.
+type Stats struct {
+	Articles   uint64 `json:"articles"`
+	Paragraphs uint64 `json:"paragraphs"`
+}
+
+// Stats counts articles and paragraphs.
+func (ix *Index) Stats(ctx context.Context) (Stats, error) {
+	var s Stats
+	for _, t := range []struct {
+		typ string
+		n   *uint64
+	}{{TypeArticle, &s.Articles}, {TypeParagraph, &s.Paragraphs}} {
+		req := bleve.NewSearchRequestOptions(typeQuery(t.typ), 0, 0, false)
+		res, err := ix.bi.SearchInContext(ctx, req)
+		if err != nil {
+			return s, fmt.Errorf("counting %ss: %w", t.typ, err)
+		}
+		*t.n = res.Total
+	}
+	return s, nil
+}
+
+func typeQuery(typ string) query.Query {
+	q := bleve.NewTermQuery(typ)
+	q.SetField(fieldType)
+	return q
+}

@@ -1,0 +1,264 @@
+package tokenizer
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Kind says which path of the analysis produced a token.
+type Kind uint8
+
+// Token kinds.
+const (
+	KindWord    Kind = iota // a precise-mode word
+	KindSubword             // a dictionary word inside a longer word, same position
+	KindBigram              // two consecutive Han characters (recall field)
+	KindUnigram             // one Han character (recall field)
+)
+
+// String names the kind as the analyze API shows it.
+func (k Kind) String() string {
+	switch k {
+	case KindWord:
+		return "word"
+	case KindSubword:
+		return "subword"
+	case KindBigram:
+		return "bigram"
+	case KindUnigram:
+		return "unigram"
+	}
+	return "unknown"
+}
+
+// MarshalText makes kinds appear by name in JSON.
+func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// Token is one analysed term. Start and End are a byte range of the
+// original text; Position is 1-based, and tokens at the same position
+// (a word and its sub-words) stand for the same stretch of text.
+type Token struct {
+	Term     string `json:"term"`
+	Start    int    `json:"start"`
+	End      int    `json:"end"`
+	Position int    `json:"position"`
+	Kind     Kind   `json:"kind"`
+}
+
+// Mode selects index-time or query-time analysis.
+type Mode int
+
+const (
+	// IndexMode yields words and, at the same position, their sub-words.
+	IndexMode Mode = iota
+	// QueryMode yields precise-mode words only.
+	QueryMode
+)
+
+// isHan reports whether r is a Chinese character.
+func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }
+
+// searchable reports whether a segment holds anything worth indexing: a
+// letter or a digit. Punctuation and spaces take no position.
+func searchable(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsNumber(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// Analyze segments text into words (and, in IndexMode, sub-words) with
+// offsets into the original text.
+func (s *Segmenter) Analyze(text []byte, mode Mode) []Token {
+	if len(text) == 0 {
+		return nil
+	}
+	n := normalize(text)
+	norm := string(n.norm)
+	s.mu.RLock()
+	pieces := s.gse.Cut(norm, true)
+	s.mu.RUnlock()
+
+	tokens := make([]Token, 0, len(pieces)+len(pieces)/4)
+	pos := 0
+	cursor := 0
+	for _, p := range pieces {
+		if p == "" {
+			continue
+		}
+		i := strings.Index(norm[cursor:], p)
+		if i < 0 { // gse changed the text: skip it rather than lie about offsets
+			continue
+		}
+		start := cursor + i
+		end := start + len(p)
+		cursor = end
+		for _, w := range splitMixed(norm[start:end], start) {
+			if !searchable(w.term) {
+				continue
+			}
+			pos++
+			tokens = append(tokens, Token{Term: w.term, Start: n.orig(w.start), End: n.orig(w.end), Position: pos, Kind: KindWord})
+			if mode == IndexMode {
+				tokens = s.appendSubwords(tokens, &n, norm, w.start, w.end, pos)
+			}
+		}
+	}
+	return tokens
+}
+
+type span struct {
+	term       string
+	start, end int
+}
+
+// splitMixed splits a gse piece where Han characters meet other letters or
+// digits ("200亿" stays one piece in gse's HMM output for some inputs; as a
+// search term it is better as 200 and 亿). Pieces of one script pass through.
+func splitMixed(p string, base int) []span {
+	var out []span
+	start := 0
+	prevHan := false
+	for i, r := range p {
+		h := isHan(r)
+		if i > 0 && h != prevHan && (unicode.IsLetter(r) || unicode.IsNumber(r)) {
+			out = append(out, span{p[start:i], base + start, base + i})
+			start = i
+		}
+		if unicode.IsLetter(r) || unicode.IsNumber(r) {
+			prevHan = h
+		}
+	}
+	return append(out, span{p[start:], base + start, base + len(p)})
+}
+
+// appendSubwords adds the dictionary words found inside the word
+// norm[start:end] (at least three characters long) at position pos.
+func (s *Segmenter) appendSubwords(tokens []Token, n *normalized, norm string, start, end, pos int) []Token {
+	word := norm[start:end]
+	if utf8.RuneCountInString(word) < 3 {
+		return tokens
+	}
+	var offs []int
+	for i := range word {
+		offs = append(offs, i)
+	}
+	offs = append(offs, len(word))
+	runes := len(offs) - 1
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for i := 0; i < runes; i++ {
+		for j := i + 2; j <= runes && j-i < runes; j++ {
+			sub := word[offs[i]:offs[j]]
+			if freq, _, ok := s.gse.Find(sub); !ok || freq <= 0 {
+				continue
+			}
+			tokens = append(tokens, Token{
+				Term: sub, Start: n.orig(start + offs[i]), End: n.orig(start + offs[j]),
+				Position: pos, Kind: KindSubword,
+			})
+		}
+	}
+	return tokens
+}
+
+// Bigrams yields the recall-path tokens of text: for every run of Han
+// characters, each character (unigram) and each pair of neighbours
+// (bigram) at the position of its first character; other letters and
+// digits as whole lower-cased words. Punctuation and spaces take no
+// position, and no bigram spans them.
+func Bigrams(text []byte) []Token {
+	n := normalize(text)
+	runes := len(n.normStart) - 1
+	tokens := make([]Token, 0, runes*2)
+	pos := 0
+	for i := 0; i < runes; {
+		r, _ := utf8.DecodeRune(n.norm[n.normStart[i]:])
+		switch {
+		case isHan(r):
+			j := i
+			for j < runes {
+				c, _ := utf8.DecodeRune(n.norm[n.normStart[j]:])
+				if !isHan(c) {
+					break
+				}
+				j++
+			}
+			for k := i; k < j; k++ {
+				pos++
+				tokens = append(tokens, Token{
+					Term: string(n.norm[n.normStart[k]:n.normStart[k+1]]), Start: n.origStart[k], End: n.origStart[k+1],
+					Position: pos, Kind: KindUnigram,
+				})
+				if k+1 < j {
+					tokens = append(tokens, Token{
+						Term: string(n.norm[n.normStart[k]:n.normStart[k+2]]), Start: n.origStart[k], End: n.origStart[k+2],
+						Position: pos, Kind: KindBigram,
+					})
+				}
+			}
+			i = j
+		case unicode.IsLetter(r) || unicode.IsNumber(r):
+			j := i
+			for j < runes {
+				c, _ := utf8.DecodeRune(n.norm[n.normStart[j]:])
+				if isHan(c) || !(unicode.IsLetter(c) || unicode.IsNumber(c)) {
+					break
+				}
+				j++
+			}
+			pos++
+			tokens = append(tokens, Token{
+				Term: string(n.norm[n.normStart[i]:n.normStart[j]]), Start: n.origStart[i], End: n.origStart[j],
+				Position: pos, Kind: KindWord,
+			})
+			i = j
+		default:
+			i++
+		}
+	}
+	return tokens
+}
+
+// RecallPhrase turns query text into the recall-field phrase that finds
+// it as an exact substring: one term per position, the bigram starting
+// there, a character standing alone, or a Latin word; "" marks a position
+// already covered by the previous bigram (bleve's phrase search skips it).
+// Punctuation and spaces are ignored, as at index time.
+func RecallPhrase(text string) []string {
+	toks := Bigrams([]byte(text))
+	var terms []string
+	covered := false // the previous position's bigram covers this one
+	for i := 0; i < len(toks); {
+		pos := toks[i].Position
+		var uni, bi, word string
+		for ; i < len(toks) && toks[i].Position == pos; i++ {
+			switch toks[i].Kind {
+			case KindUnigram:
+				uni = toks[i].Term
+			case KindBigram:
+				bi = toks[i].Term
+			default:
+				word = toks[i].Term
+			}
+		}
+		switch {
+		case word != "":
+			terms = append(terms, word)
+		case bi != "":
+			terms = append(terms, bi)
+		case covered:
+			terms = append(terms, "")
+		default:
+			terms = append(terms, uni)
+		}
+		covered = bi != ""
+	}
+	for len(terms) > 0 && terms[len(terms)-1] == "" {
+		terms = terms[:len(terms)-1]
+	}
+	return terms
+}

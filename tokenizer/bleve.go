@@ -1,0 +1,78 @@
+package tokenizer
+
+import (
+	"fmt"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/registry"
+)
+
+// Names under which the package registers itself in bleve's registry.
+const (
+	// IndexAnalyzer analyses text fields at index time: words and sub-words.
+	IndexAnalyzer = "zhsearch_index"
+	// QueryAnalyzer analyses query text: precise-mode words only.
+	QueryAnalyzer = "zhsearch_query"
+	// BigramAnalyzer analyses the recall fields: character bigrams and unigrams.
+	BigramAnalyzer = "zhsearch_bigram"
+)
+
+// bleveTokenizer adapts the package's analysis to bleve's Tokenizer.
+type bleveTokenizer struct {
+	fn func([]byte) []Token
+}
+
+func (t bleveTokenizer) Tokenize(input []byte) analysis.TokenStream {
+	toks := t.fn(input)
+	out := make(analysis.TokenStream, len(toks))
+	for i, tok := range toks {
+		typ := analysis.Ideographic
+		if tok.Kind == KindWord && tok.Term != "" && tok.Term[0] < 0x80 {
+			typ = analysis.AlphaNumeric
+		}
+		out[i] = &analysis.Token{
+			Start: tok.Start, End: tok.End, Term: []byte(tok.Term),
+			Position: tok.Position, Type: typ,
+		}
+	}
+	return out
+}
+
+// bleveAnalyzer is a single-tokenizer analyzer: all normalisation happens
+// inside the tokenizer, where the offsets are kept.
+type bleveAnalyzer struct{ tok analysis.Tokenizer }
+
+func (a bleveAnalyzer) Analyze(input []byte) analysis.TokenStream { return a.tok.Tokenize(input) }
+
+func segmenterTokenizer(mode Mode) func(map[string]interface{}, *registry.Cache) (analysis.Tokenizer, error) {
+	return func(map[string]interface{}, *registry.Cache) (analysis.Tokenizer, error) {
+		seg, err := Shared()
+		if err != nil {
+			return nil, fmt.Errorf("zhsearch tokenizer: %w", err)
+		}
+		return bleveTokenizer{fn: func(b []byte) []Token { return seg.Analyze(b, mode) }}, nil
+	}
+}
+
+func bigramTokenizer(map[string]interface{}, *registry.Cache) (analysis.Tokenizer, error) {
+	return bleveTokenizer{fn: Bigrams}, nil
+}
+
+func analyzerOf(tokenizerName string) func(map[string]interface{}, *registry.Cache) (analysis.Analyzer, error) {
+	return func(_ map[string]interface{}, cache *registry.Cache) (analysis.Analyzer, error) {
+		tok, err := cache.TokenizerNamed(tokenizerName)
+		if err != nil {
+			return nil, err
+		}
+		return bleveAnalyzer{tok: tok}, nil
+	}
+}
+
+func init() {
+	registry.RegisterTokenizer(IndexAnalyzer, segmenterTokenizer(IndexMode))
+	registry.RegisterTokenizer(QueryAnalyzer, segmenterTokenizer(QueryMode))
+	registry.RegisterTokenizer(BigramAnalyzer, bigramTokenizer)
+	registry.RegisterAnalyzer(IndexAnalyzer, analyzerOf(IndexAnalyzer))
+	registry.RegisterAnalyzer(QueryAnalyzer, analyzerOf(QueryAnalyzer))
+	registry.RegisterAnalyzer(BigramAnalyzer, analyzerOf(BigramAnalyzer))
+}

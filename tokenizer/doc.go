@@ -1,0 +1,19 @@
+// Package tokenizer turns Chinese news text into search tokens.
+//
+// It wraps gse (github.com/go-ego/gse) so that every token carries the byte
+// range it came from in the ORIGINAL text, whatever normalisation happened
+// (full-width to half-width, lower-casing), which is what lets highlights
+// land on exactly the right characters.
+//
+// Three kinds of token are produced:
+//
+//   - word: gse precise-mode words, at consecutive positions;
+//   - subword: dictionary words inside a long word, at the SAME position as
+//     the word that holds them, so phrase queries still match;
+//   - bigram/unigram: overlapping character bigrams of Han runs (and single
+//     characters), the recall path that lets any substring be found.
+//
+// The package registers its tokenizers and analyzers in bleve's registry in
+// init, as bleve's own analyzers do, and keeps the one shared segmenter that
+// they need. It knows nothing of indexes or HTTP.
+package tokenizer

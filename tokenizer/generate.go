@@ -1,0 +1,3 @@
+package tokenizer
+
+//go:generate go run ./internal/gent2s t2s_table.go

@@ -1,0 +1,84 @@
+package tokenizer
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// normalized is a text folded for analysis together with the map back to the
+// original bytes. Folding is rune-for-rune, so the i-th rune of norm comes
+// from the i-th rune of the original text.
+type normalized struct {
+	norm []byte
+	// normStart[i] and origStart[i] are the byte offsets of rune i in norm
+	// and in the original; both have one extra entry for the end.
+	normStart []int
+	origStart []int
+}
+
+// foldRune maps one rune to its search form: full-width ASCII to half-width,
+// the ideographic space to a space, letters lower-cased, traditional Chinese
+// characters to simplified ones.
+func foldRune(r rune) rune {
+	switch {
+	case r == 0x3000:
+		return ' '
+	case r >= 0xFF01 && r <= 0xFF5E:
+		r -= 0xFEE0
+	}
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}
+	if s, ok := t2s[r]; ok {
+		return s
+	}
+	return unicode.ToLower(r)
+}
+
+// normalize folds text rune by rune. Invalid UTF-8 bytes become U+FFFD in
+// the folded text but still map back to their one original byte.
+func normalize(text []byte) normalized {
+	n := normalized{
+		norm:      make([]byte, 0, len(text)),
+		normStart: make([]int, 0, len(text)/2+1),
+		origStart: make([]int, 0, len(text)/2+1),
+	}
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRune(text[i:])
+		n.normStart = append(n.normStart, len(n.norm))
+		n.origStart = append(n.origStart, i)
+		n.norm = utf8.AppendRune(n.norm, foldRune(r))
+		i += size
+	}
+	n.normStart = append(n.normStart, len(n.norm))
+	n.origStart = append(n.origStart, len(text))
+	return n
+}
+
+// orig maps a byte offset of the folded text, which must be a rune boundary
+// there, back to the original text.
+func (n *normalized) orig(off int) int {
+	lo, hi := 0, len(n.normStart)-1
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if n.normStart[mid] < off {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return n.origStart[lo]
+}
+
+// Normalize returns the search form of s: the same fold the analyzers apply
+// before segmentation.
+func Normalize(s string) string {
+	out := make([]byte, 0, len(s))
+	for _, r := range s {
+		out = utf8.AppendRune(out, foldRune(r))
+	}
+	return string(out)
+}

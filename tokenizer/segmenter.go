@@ -1,0 +1,177 @@
+package tokenizer
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/go-ego/gse"
+)
+
+// ErrBadWord reports a dictionary entry that cannot be added.
+var ErrBadWord = errors.New("invalid dictionary word")
+
+// Word is one dictionary entry: a word, its frequency and part of speech.
+type Word struct {
+	Word string  `json:"word"`
+	Freq float64 `json:"freq,omitempty"`
+	Pos  string  `json:"pos,omitempty"`
+}
+
+// DefaultFreq is the frequency given to newsroom words added without one:
+// high enough that the segmenter prefers the whole word over its pieces.
+const DefaultFreq = 100000
+
+// Segmenter is a gse segmenter that is safe for concurrent use while words
+// are added at run time. Segmentation takes a read lock; adding words takes
+// the write lock.
+type Segmenter struct {
+	mu    sync.RWMutex
+	gse   gse.Segmenter
+	added []Word // words added after the base dictionary, in order
+}
+
+// NewSegmenter loads gse's embedded simplified-Chinese dictionary (zh_s):
+// traditional text is folded to simplified before segmentation, so the
+// traditional dictionary is not needed. Nothing is read from disk.
+func NewSegmenter() (*Segmenter, error) {
+	s := &Segmenter{}
+	s.gse.SkipLog = true
+	if err := s.gse.LoadDictEmbed("zh_s"); err != nil {
+		return nil, fmt.Errorf("loading embedded gse dictionary: %w", err)
+	}
+	return s, nil
+}
+
+var (
+	sharedOnce sync.Once
+	sharedSeg  *Segmenter
+	sharedErr  error
+)
+
+// Shared returns the process-wide segmenter used by the registered bleve
+// analyzers, loading it on first use. It is the one global the package
+// keeps: a dictionary costs hundreds of MiB and seconds to load, so it is
+// loaded once and never per request.
+func Shared() (*Segmenter, error) {
+	sharedOnce.Do(func() { sharedSeg, sharedErr = NewSegmenter() })
+	return sharedSeg, sharedErr
+}
+
+// validWord checks a word before it goes into the dictionary.
+func validWord(w Word) (Word, error) {
+	w.Word = Normalize(strings.TrimSpace(w.Word))
+	if w.Word == "" || !utf8.ValidString(w.Word) {
+		return w, fmt.Errorf("%w: empty or not UTF-8", ErrBadWord)
+	}
+	if utf8.RuneCountInString(w.Word) > 32 {
+		return w, fmt.Errorf("%w: %q is longer than 32 characters", ErrBadWord, w.Word)
+	}
+	for _, r := range w.Word {
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			return w, fmt.Errorf("%w: %q contains a space or control character", ErrBadWord, w.Word)
+		}
+	}
+	if w.Freq < 0 {
+		return w, fmt.Errorf("%w: %q has a negative frequency", ErrBadWord, w.Word)
+	}
+	if w.Freq == 0 {
+		w.Freq = DefaultFreq
+	}
+	return w, nil
+}
+
+// AddWords adds newsroom words to the dictionary. They take effect for every
+// segmentation that starts after AddWords returns.
+func (s *Segmenter) AddWords(words ...Word) error {
+	clean := make([]Word, 0, len(words))
+	for _, w := range words {
+		c, err := validWord(w)
+		if err != nil {
+			return err
+		}
+		clean = append(clean, c)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, w := range clean {
+		if err := s.gse.ReAddToken(w.Word, w.Freq, w.Pos); err != nil {
+			return fmt.Errorf("adding %q: %w", w.Word, err)
+		}
+		s.added = append(s.added, w)
+	}
+	return nil
+}
+
+// Added lists the words added since the segmenter was loaded.
+func (s *Segmenter) Added() []Word {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return append([]Word(nil), s.added...)
+}
+
+// Contains reports whether word is in the dictionary.
+func (s *Segmenter) Contains(word string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	_, _, ok := s.gse.Find(Normalize(word))
+	return ok
+}
+
+// ReadWords parses a newsroom dictionary: one `word [freq [pos]]` a line,
+// blank lines and lines starting with # ignored. Errors name the line.
+func ReadWords(r io.Reader, name string) ([]Word, error) {
+	var words []Word
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
+	for line := 1; sc.Scan(); line++ {
+		text := strings.TrimSpace(sc.Text())
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		f := strings.Fields(text)
+		w := Word{Word: f[0]}
+		if len(f) > 1 {
+			v, err := strconv.ParseFloat(f[1], 64)
+			if err != nil || v < 0 {
+				return nil, fmt.Errorf("%s:%d: frequency %q is not a non-negative number: %w", name, line, f[1], ErrBadWord)
+			}
+			w.Freq = v
+		}
+		if len(f) > 2 {
+			w.Pos = f[2]
+		}
+		if len(f) > 3 {
+			return nil, fmt.Errorf("%s:%d: want `word [freq [pos]]`, got %d fields: %w", name, line, len(f), ErrBadWord)
+		}
+		if _, err := validWord(w); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
+		}
+		words = append(words, w)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return words, nil
+}
+
+// LoadWordsFile reads a newsroom dictionary file and adds its words.
+func (s *Segmenter) LoadWordsFile(path string) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, fmt.Errorf("dictionary: %w", err)
+	}
+	defer f.Close()
+	words, err := ReadWords(f, path)
+	if err != nil {
+		return 0, err
+	}
+	return len(words), s.AddWords(words...)
+}
