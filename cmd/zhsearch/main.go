@@ -10,35 +10,18 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
-
-	"github.com/zhsearch/zhsearch/api"
-	"github.com/zhsearch/zhsearch/article"
-	"github.com/zhsearch/zhsearch/index"
-	"github.com/zhsearch/zhsearch/seeds"
-	"github.com/zhsearch/zhsearch/tokenizer"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
-}
-
-// config is everything the server is told at start-up.
-type config struct {
-	Listen string
 }
 
 // run is main without the process: it returns the exit code.
@@ -54,95 +37,4 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stderr, "zhsearch: unknown command %q; commands: serve\n", cmd)
 		return 2
 	}
-}
-
-func envOr(getenv func(string) string, name, def string) string {
-	if v := getenv(name); v != "" {
-		return v
-	}
-	return def
-}
-
-func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) int {
-	var cfg config
-	fs := flag.NewFlagSet("zhsearch serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.Listen, "listen", envOr(getenv, "ZHSEARCH_LISTEN", "127.0.0.1:8080"), "address to serve HTTP on (env ZHSEARCH_LISTEN)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
-	if err := serveWith(ctx, cfg, log); err != nil {
-		log.Error("zhsearch stopped", "err", err)
-		return 1
-	}
-	return 0
-}
-
-// seedIndex indexes the embedded newspaper pages.
-func seedIndex(ctx context.Context, ix *index.Index) error {
-	for _, p := range seeds.Pages() {
-		page, err := article.ParsePage(strings.NewReader(p.Text), article.PageMeta{Source: "seed", Page: p.Name})
-		if err != nil {
-			return fmt.Errorf("seed page %s: %w", p.Name, err)
-		}
-		arts := make([]*article.Article, len(page.Articles))
-		for i := range page.Articles {
-			arts[i] = &page.Articles[i]
-		}
-		if err := ix.Put(ctx, arts...); err != nil {
-			return fmt.Errorf("seed page %s: %w", p.Name, err)
-		}
-	}
-	return nil
-}
-
-func serveWith(ctx context.Context, cfg config, log *slog.Logger) error {
-	start := time.Now()
-	if _, err := tokenizer.Shared(); err != nil {
-		return err
-	}
-	ix, err := index.Open(index.Options{})
-	if err != nil {
-		return err
-	}
-	defer ix.Close()
-	if err := seedIndex(ctx, ix); err != nil {
-		return err
-	}
-	stats, err := ix.Stats(ctx)
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", cfg.Listen)
-	if err != nil {
-		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
-	}
-	srv := &http.Server{
-		Handler:           api.New(api.Config{Backend: ix, Logger: log}),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-	}
-	log.Info(fmt.Sprintf("zhsearch listening on http://%s serving %d articles, %d paragraphs", ln.Addr(), stats.Articles, stats.Paragraphs),
-		"addr", ln.Addr().String(), "articles", stats.Articles, "paragraphs", stats.Paragraphs, "startup", time.Since(start).Round(time.Millisecond))
-
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	log.Info("shutting down")
-	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	return nil
 }

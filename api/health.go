@@ -1,0 +1,19 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(c echo.Context) error {
+	st, err := s.cfg.Backend.Stats(c.Request().Context())
+	if err != nil {
+		return &apiError{http.StatusServiceUnavailable, "not_ready", "the index is not ready"}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "articles": st.Articles, "paragraphs": st.Paragraphs})
+}
