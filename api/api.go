@@ -29,6 +29,15 @@ type Backend interface {
 type Config struct {
 	Backend Backend
 	Logger  *slog.Logger
+
+	// Store, when set, enables the write endpoints and the article listing.
+	Store Store
+	// WriteMiddleware runs on every write endpoint (e.g. authentication).
+	WriteMiddleware []echo.MiddlewareFunc
+	// MaxArticleBytes and MaxRequestBytes bound writes; 0 means
+	// DefaultMaxArticleBytes and DefaultMaxRequestBytes.
+	MaxArticleBytes int
+	MaxRequestBytes int64
 }
 
 // Server is the HTTP API.
@@ -54,6 +63,11 @@ func New(cfg Config) *Server {
 	v1 := e.Group("/v1")
 	v1.GET("/search", s.search)
 	v1.GET("/articles/:id", s.getArticle)
+	if cfg.Store != nil {
+		// write: the group of write endpoints, the ones auth protects.
+		write := v1.Group("")
+		s.writeRoutes(v1, write)
+	}
 	return s
 }
 

@@ -15,7 +15,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -78,6 +77,7 @@ type Index struct {
 	seg *tokenizer.Segmenter
 
 	writeMu sync.Mutex // serialises writes so that one id never ends up mixed
+	created bool       // Open made a new index
 }
 
 // Open opens the index at opts.Path, creating it if it does not exist, or
@@ -91,22 +91,26 @@ func Open(opts Options) (*Index, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	var bi bleve.Index
+	var (
+		bi      bleve.Index
+		created bool
+	)
 	switch {
 	case opts.Path == "":
 		bi, err = bleve.NewMemOnly(newMapping())
+		created = true
 	default:
-		if _, statErr := os.Stat(opts.Path); statErr == nil {
-			bi, err = bleve.Open(opts.Path)
-		} else {
-			bi, err = bleve.New(opts.Path, newMapping())
-		}
+		bi, created, err = openDisk(opts.Path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("opening index %q: %w", opts.Path, err)
 	}
-	return &Index{bi: bi, loc: loc, seg: seg}, nil
+	return &Index{bi: bi, loc: loc, seg: seg, created: created}, nil
 }
+
+// Created reports whether Open made a new, empty index (rather than
+// opening one that existed), so the caller knows whether to seed it.
+func (ix *Index) Created() bool { return ix.created }
 
 // Close flushes and closes the index.
 func (ix *Index) Close() error {
@@ -227,7 +231,7 @@ func (ix *Index) Put(ctx context.Context, arts ...*article.Article) error {
 	ix.writeMu.Lock()
 	defer ix.writeMu.Unlock()
 	b := ix.bi.NewBatch()
-	for _, a := range arts {
+	for _, a := range lastOfEachID(arts) {
 		if err := a.Validate(); err != nil {
 			return fmt.Errorf("article %q: %w", a.ID, err)
 		}

@@ -5,7 +5,8 @@
 //
 // Usage:
 //
-//	zhsearch [serve] [--listen ADDR]
+//	zhsearch [serve] [--listen ADDR] [--data DIR] [--seed=false]
+//	zhsearch import --data DIR [flags] PATH...
 package main
 
 import (
@@ -33,8 +34,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch cmd {
 	case "serve":
 		return serve(ctx, args, getenv, stderr)
+	case "import":
+		return importCmd(ctx, args, getenv, stderr)
 	default:
-		fmt.Fprintf(stderr, "zhsearch: unknown command %q; commands: serve\n", cmd)
+		fmt.Fprintf(stderr, "zhsearch: unknown command %q; commands: serve, import\n", cmd)
 		return 2
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,6 +23,8 @@ import (
 // config is everything the server is told at start-up.
 type config struct {
 	Listen string
+	Data   string // index directory; "" keeps the index in memory
+	Seed   bool   // seed a new index with the embedded pages
 }
 
 func envOr(getenv func(string) string, name, def string) string {
@@ -36,6 +39,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	fs := flag.NewFlagSet("zhsearch serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Listen, "listen", envOr(getenv, "ZHSEARCH_LISTEN", "127.0.0.1:8080"), "address to serve HTTP on (env ZHSEARCH_LISTEN)")
+	fs.StringVar(&cfg.Data, "data", getenv("ZHSEARCH_DATA"), "directory of a persistent index, opened or created; empty: in memory (env ZHSEARCH_DATA)")
+	seed, err := envBool(getenv, "ZHSEARCH_SEED", true)
+	if err != nil {
+		fmt.Fprintf(stderr, "zhsearch serve: %v\n", err)
+		return 2
+	}
+	fs.BoolVar(&cfg.Seed, "seed", seed, "index the embedded seed page into a new index (env ZHSEARCH_SEED)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -48,6 +58,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return 1
 	}
 	return 0
+}
+
+// envBool reads a boolean environment variable; def when unset.
+func envBool(getenv func(string) string, name string, def bool) (bool, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s=%q: want true or false", name, v)
+	}
+	return b, nil
 }
 
 // seedIndex indexes the embedded newspaper pages.
@@ -73,13 +96,15 @@ func serveWith(ctx context.Context, cfg config, log *slog.Logger) error {
 	if _, err := tokenizer.Shared(); err != nil {
 		return err
 	}
-	ix, err := index.Open(index.Options{})
+	ix, err := index.Open(index.Options{Path: cfg.Data})
 	if err != nil {
 		return err
 	}
 	defer ix.Close()
-	if err := seedIndex(ctx, ix); err != nil {
-		return err
+	if ix.Created() && cfg.Seed {
+		if err := seedIndex(ctx, ix); err != nil {
+			return err
+		}
 	}
 	stats, err := ix.Stats(ctx)
 	if err != nil {
@@ -90,7 +115,7 @@ func serveWith(ctx context.Context, cfg config, log *slog.Logger) error {
 		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
 	}
 	srv := &http.Server{
-		Handler:           api.New(api.Config{Backend: ix, Logger: log}),
+		Handler:           api.New(api.Config{Backend: ix, Store: ix, Logger: log}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,

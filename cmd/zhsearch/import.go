@@ -1,0 +1,364 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/zhsearch/zhsearch/article"
+	"github.com/zhsearch/zhsearch/index"
+)
+
+// importConfig is what `zhsearch import` is told.
+type importConfig struct {
+	Data        string
+	Strict      bool
+	BatchSize   int // articles per batch
+	BatchMB     int // text per batch
+	Progress    string
+	PublishedAt string
+	Source      string
+	Page        string
+	Section     string
+}
+
+const importUsage = `usage: zhsearch import [flags] PATH...
+
+Imports articles into the index at --data (env ZHSEARCH_DATA): page files
+(.txt, .md), JSON (.json: one article or an array), NDJSON (.jsonl, .ndjson)
+and their gzipped forms (.gz); "-" reads NDJSON from standard input.
+Bad lines are reported as file:line: reason and skipped; the exit status is
+1 when any was rejected, 2 on a usage error.
+
+flags:
+`
+
+func importCmd(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) int {
+	var cfg importConfig
+	fs := flag.NewFlagSet("zhsearch import", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, importUsage); fs.PrintDefaults() }
+	fs.StringVar(&cfg.Data, "data", getenv("ZHSEARCH_DATA"), "index directory, created if missing (env ZHSEARCH_DATA)")
+	fs.BoolVar(&cfg.Strict, "strict", false, "reject articles with unknown JSON fields instead of ignoring them with a warning")
+	fs.IntVar(&cfg.BatchSize, "batch", 250, "articles per index batch (one fsync each)")
+	fs.IntVar(&cfg.BatchMB, "batch-mb", 2, "MiB of article text per index batch at most (bleve holds a batch's analysis in memory)")
+	fs.StringVar(&cfg.Progress, "progress", "auto", "progress bar: auto (on a terminal), always or never")
+	fs.StringVar(&cfg.PublishedAt, "published-at", "", "page files: publication date, RFC 3339 or YYYY-MM-DD")
+	fs.StringVar(&cfg.Source, "source", "", "page files: the paper")
+	fs.StringVar(&cfg.Page, "page", "", "page files: page number or name (default: the file name)")
+	fs.StringVar(&cfg.Section, "section", "", "page files: section, instead of the page's # banner")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "zhsearch import: "+format+"\n", a...)
+		return 2
+	}
+	switch {
+	case cfg.Data == "":
+		return fail("--data DIR (or ZHSEARCH_DATA) is required: the index to import into")
+	case fs.NArg() == 0:
+		return fail("no PATH to import; see zhsearch import --help")
+	case cfg.BatchSize < 1:
+		return fail("--batch must be at least 1")
+	case cfg.BatchMB < 1:
+		return fail("--batch-mb must be at least 1")
+	case cfg.Progress != "auto" && cfg.Progress != "always" && cfg.Progress != "never":
+		return fail("--progress must be auto, always or never, not %q", cfg.Progress)
+	}
+	if _, err := article.ParseTime(cfg.PublishedAt, time.UTC); err != nil {
+		return fail("--published-at: %v", err)
+	}
+	var total int64
+	for _, p := range fs.Args() {
+		if p == "-" {
+			continue
+		}
+		f, _ := article.FormatOf(p)
+		if f == article.FormatUnknown {
+			return fail("%s: unknown file type; use .txt, .md, .json, .jsonl, .ndjson (optionally .gz)", p)
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			return fail("%v", err)
+		}
+		if st.IsDir() {
+			return fail("%s is a directory; name the files", p)
+		}
+		total += st.Size()
+	}
+
+	ix, err := index.Open(index.Options{Path: cfg.Data})
+	if err != nil {
+		return fail("%v", err)
+	}
+	im := &importer{cfg: cfg, ix: ix, out: stderr, start: time.Now()}
+	if cfg.Progress == "always" || (cfg.Progress == "auto" && isTerminal(stderr)) {
+		im.bar = progressbar.NewOptions64(total,
+			progressbar.OptionSetWriter(stderr),
+			progressbar.OptionSetDescription("importing"),
+			progressbar.OptionShowBytes(true),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionThrottle(200*time.Millisecond),
+			progressbar.OptionFullWidth(),
+			progressbar.OptionClearOnFinish(),
+		)
+	}
+	runErr := im.run(ctx, fs.Args(), getenv)
+	if im.bar != nil {
+		_ = im.bar.Finish()
+	}
+	closeErr := ix.Close()
+	im.summary()
+	switch {
+	case runErr != nil:
+		fmt.Fprintf(stderr, "zhsearch import: %v (articles reported above as imported are stored)\n", runErr)
+		return 1
+	case closeErr != nil:
+		fmt.Fprintf(stderr, "zhsearch import: closing the index: %v\n", closeErr)
+		return 1
+	case im.rejected > 0:
+		return 1
+	}
+	return 0
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// importer streams files into the index in batches.
+type importer struct {
+	cfg   importConfig
+	ix    *index.Index
+	out   io.Writer
+	bar   *progressbar.ProgressBar
+	start time.Time
+
+	files      int
+	articles   int   // indexed
+	paragraphs int   // indexed
+	rejected   int   // lines or page articles
+	warned     int   // items with warnings
+	read       int64 // bytes of the files as stored
+	decoded    int64 // bytes after decompression
+
+	batch      []*article.Article
+	batchBytes int
+	batchParas int
+}
+
+func (im *importer) run(ctx context.Context, paths []string, getenv func(string) string) error {
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("interrupted: %w", err)
+		}
+		if err := im.file(ctx, p); err != nil {
+			return err
+		}
+		im.files++
+	}
+	return im.flush(ctx)
+}
+
+// countingReader counts bytes read and moves the progress bar.
+type countingReader struct {
+	r   io.Reader
+	n   *int64
+	bar *progressbar.ProgressBar
+}
+
+func (c countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	atomic.AddInt64(c.n, int64(n))
+	if c.bar != nil && n > 0 {
+		_ = c.bar.Add(n)
+	}
+	return n, err
+}
+
+func (im *importer) file(ctx context.Context, path string) error {
+	name := path
+	var src io.Reader = os.Stdin
+	format, gz := article.FormatNDJSON, false
+	if path == "-" {
+		name = "stdin"
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		src = f
+		format, gz = article.FormatOf(path)
+	}
+	rc, err := article.Decompress(countingReader{r: src, n: &im.read, bar: im.bar}, gz)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	defer rc.Close()
+	r := countingReader{r: rc, n: &im.decoded}
+
+	if format == article.FormatPage {
+		return im.page(ctx, name, path, r)
+	}
+	opts := article.ReadOptions{DecodeOptions: article.DecodeOptions{Strict: im.cfg.Strict}}
+	each := func(it article.Item) error {
+		if it.Err != nil {
+			im.reject(fmt.Sprintf("%s:%d: %v", name, it.Line, it.Err))
+			return nil
+		}
+		if len(it.Warnings) > 0 {
+			im.warn(fmt.Sprintf("%s:%d: %s", name, it.Line, strings.Join(it.Warnings, "; ")))
+		}
+		return im.add(ctx, it.Article)
+	}
+	if format == article.FormatJSON {
+		err = article.ReadJSON(r, opts, each)
+	} else {
+		err = article.ReadNDJSON(r, opts, each)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}
+
+func (im *importer) page(ctx context.Context, name, path string, r io.Reader) error {
+	meta := article.PageMeta{PublishedAt: im.cfg.PublishedAt, Source: im.cfg.Source, Page: im.cfg.Page, Section: im.cfg.Section}
+	if meta.Page == "" {
+		meta.Page = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	}
+	page, err := article.ParsePage(r, meta)
+	if err != nil {
+		im.reject(fmt.Sprintf("%s: %v", name, err))
+		return nil
+	}
+	for _, w := range page.Warnings {
+		im.warn(fmt.Sprintf("%s: %s", name, w))
+	}
+	if len(page.Articles) == 0 {
+		im.reject(fmt.Sprintf("%s: no article found (titles are lines starting with \"## \")", name))
+	}
+	for i := range page.Articles {
+		a := &page.Articles[i]
+		if err := a.Validate(); err != nil {
+			im.reject(fmt.Sprintf("%s: article %d %q: %v", name, i+1, a.Title, err))
+			continue
+		}
+		if err := im.add(ctx, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// add queues an article and writes the batch when it is full.
+func (im *importer) add(ctx context.Context, a *article.Article) error {
+	im.batch = append(im.batch, a)
+	im.batchParas += len(a.Paragraphs)
+	for _, p := range a.Paragraphs {
+		im.batchBytes += len(p.Text)
+	}
+	im.batchBytes += len(a.Title) + len(a.Summary)
+	if len(im.batch) >= im.cfg.BatchSize || im.batchBytes >= im.cfg.BatchMB<<20 {
+		return im.flush(ctx)
+	}
+	return nil
+}
+
+func (im *importer) flush(ctx context.Context) error {
+	if len(im.batch) == 0 {
+		return nil
+	}
+	if err := im.ix.Put(ctx, im.batch...); err != nil {
+		return fmt.Errorf("writing a batch of %d articles: %w", len(im.batch), err)
+	}
+	im.articles += len(im.batch)
+	im.paragraphs += im.batchParas
+	im.batch, im.batchBytes, im.batchParas = im.batch[:0], 0, 0
+	if im.bar != nil {
+		im.bar.Describe(fmt.Sprintf("%d articles", im.articles))
+	}
+	return nil
+}
+
+// say prints a line above the progress bar.
+func (im *importer) say(line string) {
+	if im.bar != nil {
+		_ = im.bar.Clear()
+	}
+	fmt.Fprintln(im.out, line)
+}
+
+func (im *importer) reject(line string) {
+	im.rejected++
+	im.say("rejected " + line)
+}
+
+// maxWarnings bounds the warnings printed; the summary counts them all.
+const maxWarnings = 20
+
+func (im *importer) warn(line string) {
+	im.warned++
+	if im.warned <= maxWarnings {
+		im.say("warning " + line)
+	}
+}
+
+func (im *importer) summary() {
+	el := time.Since(im.start)
+	secs := el.Seconds()
+	if secs <= 0 {
+		secs = 1e-9
+	}
+	mb := float64(im.decoded) / 1e6
+	fmt.Fprintf(im.out, "imported %d articles, %d paragraphs from %d file(s) into %s in %s: %.0f articles/s, %.2f MB/s (%.1f MB of text",
+		im.articles, im.paragraphs, im.files, im.cfg.Data, el.Round(time.Millisecond), float64(im.articles)/secs, mb/secs, mb)
+	if im.read != im.decoded {
+		fmt.Fprintf(im.out, ", %.1f MB compressed", float64(im.read)/1e6)
+	}
+	fmt.Fprintf(im.out, "); rejected %d", im.rejected)
+	if im.warned > 0 {
+		fmt.Fprintf(im.out, "; %d with warnings", im.warned)
+	}
+	if size, err := dirSize(im.cfg.Data); err == nil {
+		fmt.Fprintf(im.out, "; index size %.1f MB", float64(size)/1e6)
+	}
+	fmt.Fprintln(im.out)
+}
+
+// dirSize adds up the sizes of the files under dir.
+func dirSize(dir string) (int64, error) {
+	var n int64
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			n += info.Size()
+		}
+		return nil
+	})
+	return n, err
+}

@@ -1,0 +1,76 @@
+package index
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/zhsearch/zhsearch/article"
+)
+
+// ErrLocked means another process holds the index directory.
+var ErrLocked = errors.New("index is in use by another process")
+
+// lockTimeout bounds the wait for the index's lock (bolt's flock), so a
+// second process on the same directory fails fast instead of hanging.
+const lockTimeout = "2s"
+
+// openDisk opens the scorch index at path, or creates it when the path is
+// missing or an empty directory. Scorch's default, safe batches are kept:
+// Batch returns only after the new segment and the root are fsynced, which
+// is what makes a 2xx answer to a write mean "on disk".
+func openDisk(path string) (bi bleve.Index, created bool, err error) {
+	cfg := map[string]any{"bolt_timeout": lockTimeout}
+	if _, statErr := os.Stat(filepath.Join(path, "index_meta.json")); statErr == nil {
+		bi, err = bleve.OpenUsing(path, cfg)
+		return bi, false, lockError(err)
+	}
+	entries, rdErr := os.ReadDir(path)
+	switch {
+	case errors.Is(rdErr, fs.ErrNotExist):
+	case rdErr != nil:
+		return nil, false, rdErr
+	case len(entries) > 0:
+		return nil, false, fmt.Errorf("%s is neither an index nor empty: refusing to create an index in it", path)
+	default:
+		// bleve.New wants to create the directory itself.
+		if err := os.Remove(path); err != nil {
+			return nil, false, err
+		}
+	}
+	bi, err = bleve.NewUsing(path, newMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, cfg)
+	return bi, true, lockError(err)
+}
+
+func lockError(err error) error {
+	if err != nil && strings.Contains(err.Error(), "timeout") {
+		return fmt.Errorf("%w (%v)", ErrLocked, err)
+	}
+	return err
+}
+
+// lastOfEachID keeps, of articles with the same id, only the last one, in
+// the order of their last occurrence: a batch that names one id twice must
+// end with the later version alone, not the earlier version's extra
+// paragraphs under the later one.
+func lastOfEachID(arts []*article.Article) []*article.Article {
+	last := make(map[string]int, len(arts))
+	for i, a := range arts {
+		last[a.ID] = i
+	}
+	if len(last) == len(arts) {
+		return arts
+	}
+	out := make([]*article.Article, 0, len(last))
+	for i, a := range arts {
+		if last[a.ID] == i {
+			out = append(out, a)
+		}
+	}
+	return out
+}
