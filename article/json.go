@@ -50,6 +50,7 @@ type input struct {
 type inputParagraph struct {
 	Text    string
 	Subhead string
+	unknown bool // the object had keys the schema does not know
 }
 
 func (p *inputParagraph) UnmarshalJSON(b []byte) error {
@@ -65,8 +66,16 @@ func (p *inputParagraph) UnmarshalJSON(b []byte) error {
 		Text    string `json:"text"`
 		Subhead string `json:"subhead"`
 	}
-	if err := json.Unmarshal(b, &o); err != nil {
-		return err
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&o); err != nil {
+		if !strings.HasPrefix(err.Error(), "json: unknown field") {
+			return err
+		}
+		p.unknown = true
+		if err := json.Unmarshal(b, &o); err != nil {
+			return err
+		}
 	}
 	p.Text, p.Subhead = o.Text, o.Subhead
 	return nil
@@ -134,7 +143,7 @@ func DecodeJSON(data []byte, opts DecodeOptions) (a *Article, warnings []string,
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	err = dec.Decode(&in)
-	if err != nil && strings.HasPrefix(err.Error(), "json: unknown field") {
+	if err != nil && strings.HasPrefix(err.Error(), "json: unknown field") || err == nil && in.hasUnknown() {
 		unknown, uerr := unknownFields(data)
 		if uerr != nil {
 			return nil, nil, fmt.Errorf("%w: %s", ErrInvalid, jsonMessage(uerr))
@@ -165,6 +174,15 @@ func DecodeJSON(data []byte, opts DecodeOptions) (a *Article, warnings []string,
 		return nil, nil, err
 	}
 	return a, warnings, nil
+}
+
+func (in *input) hasUnknown() bool {
+	for _, p := range in.Paragraphs {
+		if p.unknown {
+			return true
+		}
+	}
+	return false
 }
 
 func (in *input) article() (*Article, error) {

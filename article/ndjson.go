@@ -160,8 +160,11 @@ func ReadJSON(r io.Reader, opts ReadOptions, fn func(Item) error) error {
 	syntax := func(err error) error {
 		line := lc.lineAt(base + dec.InputOffset())
 		var se *json.SyntaxError
-		if errors.As(err, &se) {
+		switch {
+		case errors.As(err, &se):
 			line = lc.lineAt(base + se.Offset)
+		case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+			line = lc.lineAt(lc.off) // the input ended: name its last line
 		}
 		_, ferr := call(Item{Line: line, Err: fmt.Errorf("%w: %s", ErrInvalid, jsonMessage(err))})
 		return ferr
@@ -176,7 +179,7 @@ func ReadJSON(r io.Reader, opts ReadOptions, fn func(Item) error) error {
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
 			var se *json.SyntaxError
-			if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) {
+			if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 				return syntax(err)
 			}
 			return err
@@ -195,6 +198,9 @@ func ReadJSON(r io.Reader, opts ReadOptions, fn func(Item) error) error {
 	}
 	if inArray {
 		if _, err := dec.Token(); err != nil {
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
 			return syntax(err)
 		}
 		if _, err := dec.Token(); !errors.Is(err, io.EOF) {
