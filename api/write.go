@@ -200,7 +200,7 @@ func (s *Server) putArticle(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if mt := mediaType(c); !isJSON(mt) {
+	if mt := mediaType(c); !isJSON(mt) || isNDJSON(mt) {
 		return unsupportedType(mt, "application/json")
 	}
 	id := c.Param("id")
