@@ -135,7 +135,6 @@ func post(t *testing.T, u, ctype, body string) (int, map[string]any) {
 	return resp.StatusCode, m
 }
 
-
 // TestWritesSurviveSIGKILL: a 2xx answer means on disk. The server is
 // killed with SIGKILL (no shutdown, no flush) right after the answers and
 // a new process on the same --data finds every acknowledged write.
