@@ -106,6 +106,10 @@ func DeriveID(a *Article) string {
 // MaxIDLen bounds article ids, which appear in URLs.
 const MaxIDLen = 128
 
+// MaxParagraphs bounds the paragraphs of one article: each is a document
+// of its own in the index (real articles have at most a few hundred).
+const MaxParagraphs = 10000
+
 // Validate checks an article after Normalize.
 func (a *Article) Validate() error {
 	switch {
@@ -113,6 +117,8 @@ func (a *Article) Validate() error {
 		return fmt.Errorf("%w: missing title", ErrInvalid)
 	case len(a.Paragraphs) == 0:
 		return fmt.Errorf("%w: no text (paragraphs or body)", ErrInvalid)
+	case len(a.Paragraphs) > MaxParagraphs:
+		return fmt.Errorf("%w: %d paragraphs, over the limit of %d", ErrInvalid, len(a.Paragraphs), MaxParagraphs)
 	case len(a.ID) > MaxIDLen:
 		return fmt.Errorf("%w: id longer than %d bytes", ErrInvalid, MaxIDLen)
 	case strings.ContainsAny(a.ID, "/?#\x00"):

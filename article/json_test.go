@@ -76,6 +76,7 @@ func TestDecodeJSON(t *testing.T) {
 		{name: "invalid utf-8", in: "{\"title\": \"t\xff\", \"body\": \"x\"}", wantErr: "UTF-8"},
 		{name: "id with slash", in: `{"id": "a/b", "title": "t", "body": "x"}`, wantErr: "contains '/'"},
 		{name: "empty", in: "  ", wantErr: "empty"},
+		{name: "too many paragraphs", in: `{"title": "t", "body": "` + strings.Repeat(`a\n\n`, MaxParagraphs+1) + `"}`, wantErr: "paragraphs, over the limit"},
 		{name: "too large", in: `{"title": "t", "body": "` + strings.Repeat("长", MaxArticleBytes/3+1) + `"}`, wantErr: "over the limit"},
 	}
 	for _, tc := range cases {

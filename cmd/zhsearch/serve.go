@@ -122,7 +122,7 @@ func serveWith(ctx context.Context, cfg config, log *slog.Logger) error {
 		IdleTimeout:       120 * time.Second,
 	}
 	log.Info(fmt.Sprintf("zhsearch listening on http://%s serving %d articles, %d paragraphs", ln.Addr(), stats.Articles, stats.Paragraphs),
-		"addr", ln.Addr().String(), "articles", stats.Articles, "paragraphs", stats.Paragraphs, "startup", time.Since(start).Round(time.Millisecond))
+		"addr", ln.Addr().String(), "data", dataDesc(cfg.Data), "articles", stats.Articles, "paragraphs", stats.Paragraphs, "startup", time.Since(start).Round(time.Millisecond))
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -138,4 +138,12 @@ func serveWith(ctx context.Context, cfg config, log *slog.Logger) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// dataDesc says where the index lives, for the start-up log.
+func dataDesc(dir string) string {
+	if dir == "" {
+		return "memory"
+	}
+	return dir
 }
