@@ -263,7 +263,9 @@ func (s *Server) postNDJSON(c echo.Context, strict bool) error {
 		return nil
 	}
 	opts := article.ReadOptions{DecodeOptions: article.DecodeOptions{Strict: strict}, MaxArticleBytes: s.maxArticle()}
+	keep := newDeadlineKeeper(c)
 	readErr := article.ReadNDJSON(c.Request().Body, opts, func(it article.Item) error {
+		keep.progress()
 		if it.Err != nil {
 			res.Rejected++
 			res.Results = append(res.Results, LineResult{Line: it.Line, Status: "rejected", Error: &ItemError{Code: "invalid_article", Message: it.Err.Error()}})
@@ -398,4 +400,37 @@ func (s *Server) listArticles(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, l)
+}
+
+// A bulk request may take longer than the server's read and write
+// timeouts (64 MiB of articles index in minutes): while it makes progress
+// its deadlines move on by progressWindow, up to maxBulkDuration in all.
+// A client that stalls still meets the timeout.
+const (
+	progressWindow  = time.Minute
+	maxBulkDuration = 30 * time.Minute
+)
+
+type deadlineKeeper struct {
+	rc       *http.ResponseController
+	start    time.Time
+	lastMove time.Time
+}
+
+func newDeadlineKeeper(c echo.Context) *deadlineKeeper {
+	now := time.Now()
+	return &deadlineKeeper{rc: http.NewResponseController(c.Response()), start: now}
+}
+
+// progress moves the deadlines on, at most once a second.
+func (k *deadlineKeeper) progress() {
+	now := time.Now()
+	if now.Sub(k.lastMove) < time.Second || now.Sub(k.start) > maxBulkDuration {
+		return
+	}
+	k.lastMove = now
+	// Errors mean the connection cannot move deadlines (e.g. HTTP/2
+	// through some proxies): the server's own timeouts then apply.
+	_ = k.rc.SetReadDeadline(now.Add(progressWindow))
+	_ = k.rc.SetWriteDeadline(now.Add(progressWindow))
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -349,5 +350,35 @@ func TestWriteMiddlewareGuardsWrites(t *testing.T) {
 		if a := do(t, "GET", base+p, "", nil); a.status == 401 {
 			t.Errorf("GET %s guarded", p)
 		}
+	}
+}
+
+// TestSlowBulkOutlivesServerTimeouts: an NDJSON stream that keeps making
+// progress is not cut by the server's read/write timeouts.
+func TestSlowBulkOutlivesServerTimeouts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes seconds")
+	}
+	ix, err := index.Open(index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	srv := httptest.NewUnstartedServer(New(Config{Backend: ix, Store: ix}))
+	srv.Config.ReadTimeout = 1500 * time.Millisecond
+	srv.Config.WriteTimeout = 1500 * time.Millisecond
+	srv.Start()
+	defer srv.Close()
+	pr, pw := io.Pipe()
+	go func() {
+		for i := 0; i < 8; i++ {
+			fmt.Fprintf(pw, `{"id": "slow%d", "title": "慢%d", "body": "x"}`+"\n", i, i)
+			time.Sleep(500 * time.Millisecond)
+		}
+		pw.Close()
+	}()
+	a := do(t, "POST", srv.URL+"/v1/articles", "application/x-ndjson", pr)
+	if a.status != 200 || a.body["accepted"] != 8.0 {
+		t.Errorf("%d %v", a.status, a.body)
 	}
 }
