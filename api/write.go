@@ -216,6 +216,7 @@ func (s *Server) writeOne(c echo.Context, opts article.DecodeOptions) error {
 	if err != nil {
 		return err
 	}
+	opts.MaxBytes = int(max)
 	a, warnings, err := article.DecodeJSON(body, opts)
 	if err != nil {
 		return invalidArticle(err)

@@ -23,6 +23,8 @@ type DecodeOptions struct {
 	// ID, when set, is the article's id (e.g. from a URL): input naming
 	// another id is an error.
 	ID string
+	// MaxBytes bounds the JSON of the article; 0 means MaxArticleBytes.
+	MaxBytes int
 }
 
 // input is the JSON input schema: the fields of Article, paragraphs as
@@ -126,8 +128,12 @@ func SplitBody(body string) []Paragraph {
 // validates it. Warnings name unknown fields that were ignored (in strict
 // mode they are an error). Every error wraps ErrInvalid.
 func DecodeJSON(data []byte, opts DecodeOptions) (a *Article, warnings []string, err error) {
-	if len(data) > MaxArticleBytes {
-		return nil, nil, fmt.Errorf("%w: article is %d bytes, over the limit of %d", ErrInvalid, len(data), MaxArticleBytes)
+	max := opts.MaxBytes
+	if max <= 0 {
+		max = MaxArticleBytes
+	}
+	if len(data) > max {
+		return nil, nil, fmt.Errorf("%w: article is %d bytes, over the limit of %d", ErrInvalid, len(data), max)
 	}
 	if !utf8.Valid(data) {
 		return nil, nil, fmt.Errorf("%w: not valid UTF-8", ErrInvalid)

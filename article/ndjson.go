@@ -35,6 +35,13 @@ func (o ReadOptions) max() int {
 	return o.MaxArticleBytes
 }
 
+// decode is the DecodeOptions with the size limit of the reader.
+func (o ReadOptions) decode() DecodeOptions {
+	d := o.DecodeOptions
+	d.MaxBytes = o.max()
+	return d
+}
+
 // ErrStop may be returned by an Item callback to stop reading early
 // without an error.
 var ErrStop = errors.New("stop reading")
@@ -71,7 +78,7 @@ func ReadNDJSON(r io.Reader, opts ReadOptions, fn func(Item) error) error {
 			}
 			continue
 		default:
-			a, warn, derr := DecodeJSON(buf, opts.DecodeOptions)
+			a, warn, derr := DecodeJSON(buf, opts.decode())
 			it = Item{Line: line, Article: a, Warnings: warn, Err: derr}
 		}
 		if ferr := fn(it); ferr != nil {
@@ -189,7 +196,7 @@ func ReadJSON(r io.Reader, opts ReadOptions, fn func(Item) error) error {
 		if len(raw) > opts.max() {
 			it = Item{Line: line, Err: fmt.Errorf("%w: article is %d bytes, over the limit of %d", ErrInvalid, len(raw), opts.max())}
 		} else {
-			a, warn, derr := DecodeJSON(raw, opts.DecodeOptions)
+			a, warn, derr := DecodeJSON(raw, opts.decode())
 			it = Item{Line: line, Article: a, Warnings: warn, Err: derr}
 		}
 		if stop, err := call(it); stop {
