@@ -11,6 +11,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -23,6 +24,8 @@ type Backend interface {
 	Search(ctx context.Context, r index.Request) (*index.Result, error)
 	Get(ctx context.Context, id string) (*article.Article, error)
 	Stats(ctx context.Context) (index.Stats, error)
+	Suggest(ctx context.Context, prefix string, n int) ([]string, error)
+	Related(ctx context.Context, id string, n int) (*index.Result, error)
 }
 
 // Config configures the API server.
@@ -38,7 +41,13 @@ type Config struct {
 	// DefaultMaxArticleBytes and DefaultMaxRequestBytes.
 	MaxArticleBytes int
 	MaxRequestBytes int64
+	// SearchTimeout bounds every search, suggestion and related query;
+	// zero is DefaultSearchTimeout.
+	SearchTimeout time.Duration
 }
+
+// DefaultSearchTimeout is the deadline of a search when none is configured.
+const DefaultSearchTimeout = 5 * time.Second
 
 // Server is the HTTP API.
 type Server struct {
@@ -50,6 +59,9 @@ type Server struct {
 func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.SearchTimeout <= 0 {
+		cfg.SearchTimeout = DefaultSearchTimeout
 	}
 	e := echo.New()
 	e.HideBanner = true
@@ -68,6 +80,8 @@ func New(cfg Config) *Server {
 		write := v1.Group("")
 		s.writeRoutes(v1, write)
 	}
+	v1.GET("/articles/:id/related", s.related)
+	v1.GET("/suggest", s.suggest)
 	return s
 }
 

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -23,12 +24,56 @@ func intParam(c echo.Context, name string) (int, error) {
 	return n, nil
 }
 
+// listParam reads a repeatable parameter (?tag=a&tag=b); with split, also
+// comma-separated values (?facets=section,month).
+func listParam(c echo.Context, name string, split bool) []string {
+	var out []string
+	for _, v := range c.QueryParams()[name] {
+		parts := []string{v}
+		if split {
+			parts = strings.Split(v, ",")
+		}
+		for _, p := range parts {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// boolParam reads an optional true/false parameter.
+func boolParam(c echo.Context, name string) (bool, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, badParam(name, "must be true or false")
+	}
+	return b, nil
+}
+
+// searchContext bounds a backend call by the configured deadline; the
+// request's context already ends when the client goes away.
+func (s *Server) searchContext(c echo.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.Request().Context(), s.cfg.SearchTimeout)
+}
+
 func (s *Server) search(c echo.Context) error {
 	q := strings.TrimSpace(c.QueryParam("q"))
 	if q == "" {
 		return &apiError{http.StatusBadRequest, "missing_query", "q: the query is missing or empty; pass ?q=words"}
 	}
-	req := index.Request{Query: q, Type: c.QueryParam("type")}
+	req := index.Request{
+		Query: q, Type: c.QueryParam("type"),
+		Since: strings.TrimSpace(c.QueryParam("since")), Until: strings.TrimSpace(c.QueryParam("until")),
+		Sections: listParam(c, "section", false), Authors: listParam(c, "author", false),
+		Tags: listParam(c, "tag", false), Sources: listParam(c, "source", false), IDs: listParam(c, "id", false),
+		Sort: c.QueryParam("sort"), Boost: c.QueryParam("boost"), Cursor: c.QueryParam("cursor"),
+		Facets: listParam(c, "facets", true), Collapse: c.QueryParam("collapse"),
+	}
 	for _, p := range []struct {
 		name string
 		dst  *int
@@ -39,7 +84,13 @@ func (s *Server) search(c echo.Context) error {
 		}
 		*p.dst = n
 	}
-	res, err := s.cfg.Backend.Search(c.Request().Context(), req)
+	var err error
+	if req.Explain, err = boolParam(c, "explain"); err != nil {
+		return err
+	}
+	ctx, cancel := s.searchContext(c)
+	defer cancel()
+	res, err := s.cfg.Backend.Search(ctx, req)
 	if err != nil {
 		return err
 	}

@@ -58,15 +58,22 @@ const (
 	fieldTag       = "tag"
 	fieldSource    = "source"
 	fieldPublished = "published_at"
+	fieldMonth     = "month" // "2024-06" in the newsroom's zone, for the month facet
 )
 
 const internalPrefix = "article/"
+
+// DefaultLocation is the newsroom zone when Options.Location is nil:
+// China Standard Time, UTC+8 all year (no daylight saving since 1991), so a
+// fixed zone equals Asia/Shanghai without needing the tz database.
+func DefaultLocation() *time.Location { return time.FixedZone("Asia/Shanghai", 8*60*60) }
 
 // Options configure an index.
 type Options struct {
 	// Path is the index directory; "" keeps the index in memory.
 	Path string
-	// Location is the newsroom's zone, for date-only values.
+	// Location is the newsroom's zone, for date-only values (published
+	// dates, since/until, the month facet); nil is Asia/Shanghai.
 	Location *time.Location
 }
 
@@ -89,7 +96,7 @@ func Open(opts Options) (*Index, error) {
 	}
 	loc := opts.Location
 	if loc == nil {
-		loc = time.UTC
+		loc = DefaultLocation()
 	}
 	var (
 		bi      bleve.Index
@@ -153,11 +160,14 @@ func newMapping() mapping.IndexMapping {
 		d.AddFieldMappingsAt(fieldTag, kw())
 		d.AddFieldMappingsAt(fieldSource, kw())
 		d.AddFieldMappingsAt(fieldPublished, date)
+		d.AddFieldMappingsAt(fieldMonth, kw())
 		d.Dynamic = false
 	}
 	art := bleve.NewDocumentMapping()
 	common(art)
-	art.AddFieldMappingsAt(fieldTitle, text(tokenizer.IndexAnalyzer))
+	title := text(tokenizer.IndexAnalyzer)
+	title.Store = true // suggestions read titles without decoding articles
+	art.AddFieldMappingsAt(fieldTitle, title)
 	art.AddFieldMappingsAt(fieldTitleBG, text(tokenizer.BigramAnalyzer))
 	art.AddFieldMappingsAt(fieldKicker, text(tokenizer.IndexAnalyzer))
 
@@ -196,6 +206,7 @@ func (ix *Index) documents(a *article.Article) (map[string]map[string]any, error
 		}
 		if !published.IsZero() {
 			d[fieldPublished] = published
+			d[fieldMonth] = published.In(ix.loc).Format("2006-01")
 		}
 		return d
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/numeric"
 	"github.com/blevesearch/bleve/v2/search"
 	bq "github.com/blevesearch/bleve/v2/search/query"
 
@@ -27,7 +28,8 @@ const (
 	MaxSnippetLen     = 1000
 )
 
-// Request is one search.
+// Request is one search. The zero value of every field but Query is its
+// default.
 type Request struct {
 	Query      string // in the query language of package query
 	Type       string // TypeArticle (default) or TypeParagraph
@@ -35,6 +37,20 @@ type Request struct {
 	Size       int    // hits per page
 	SnippetLen int    // characters per snippet
 	Snippets   int    // snippets per hit
+
+	// Since and Until bound published_at: RFC 3339, or YYYY-MM-DD for a
+	// whole day in the newsroom's zone; both ends inclusive.
+	Since, Until string
+	// Filters: a hit must match one value of every non-empty list.
+	Sections, Authors, Tags, Sources, IDs []string
+	Sort                                  string   // SortRelevance (default), SortNewest, SortOldest
+	Boost                                 string   // "" or BoostRecent
+	Cursor                                string   // next_cursor of the previous page, instead of Page
+	Facets                                []string // any of FacetNames()
+	Explain                               bool     // add, per hit, which terms matched in which field
+	Collapse                              string   // "" or CollapseArticle (paragraph search only)
+	// Now is the reference time of boost=recent; zero is time.Now().
+	Now time.Time
 }
 
 // Hit is one result: an article, or a paragraph of one.
@@ -47,6 +63,7 @@ type Hit struct {
 	Kicker      string   `json:"kicker,omitempty"`
 	Authors     []string `json:"authors,omitempty"`
 	Section     string   `json:"section,omitempty"`
+	Tags        []string `json:"tags,omitempty"`
 	Source      string   `json:"source,omitempty"`
 	PublishedAt string   `json:"published_at,omitempty"`
 	URL         string   `json:"url,omitempty"`
@@ -55,52 +72,36 @@ type Hit struct {
 	Subhead     string   `json:"subhead,omitempty"`
 	Paragraphs  []int    `json:"paragraphs,omitempty"`
 	Snippets    []string `json:"snippets"`
+	Explain     []Match  `json:"explain,omitempty"`
+}
+
+// Match says which terms of the query matched in one field of a hit:
+// kind "word" for indexed words, "substring" for the character-bigram
+// recall path (terms are then the matched text).
+type Match struct {
+	Field string   `json:"field"`
+	Kind  string   `json:"kind"`
+	Terms []string `json:"terms"`
+}
+
+// FacetValue is one value of a facet with the number of hits holding it.
+type FacetValue struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
 }
 
 // Result is a page of hits.
 type Result struct {
-	Query  string  `json:"query"`
-	Type   string  `json:"type"`
-	Total  uint64  `json:"total"`
-	Page   int     `json:"page"`
-	Size   int     `json:"size"`
-	TookMS float64 `json:"took_ms"`
-	Hits   []Hit   `json:"hits"`
-}
-
-// normalize fills defaults and checks limits.
-func (r *Request) normalize() error {
-	if r.Type == "" {
-		r.Type = TypeArticle
-	}
-	if r.Type != TypeArticle && r.Type != TypeParagraph {
-		return fmt.Errorf("%w: type %q: use article or paragraph", ErrInvalidQuery, r.Type)
-	}
-	if r.Page == 0 {
-		r.Page = 1
-	}
-	if r.Size == 0 {
-		r.Size = DefaultSize
-	}
-	if r.SnippetLen == 0 {
-		r.SnippetLen = DefaultSnippetLen
-	}
-	if r.Snippets == 0 {
-		r.Snippets = DefaultSnippets
-	}
-	switch {
-	case r.Page < 1:
-		return fmt.Errorf("%w: page must be 1 or more", ErrInvalidQuery)
-	case r.Size < 1 || r.Size > MaxSize:
-		return fmt.Errorf("%w: size must be between 1 and %d", ErrInvalidQuery, MaxSize)
-	case r.SnippetLen < 20 || r.SnippetLen > MaxSnippetLen:
-		return fmt.Errorf("%w: snippet_len must be between 20 and %d", ErrInvalidQuery, MaxSnippetLen)
-	case r.Snippets < 0 || r.Snippets > MaxSnippets:
-		return fmt.Errorf("%w: snippets must be between 0 and %d", ErrInvalidQuery, MaxSnippets)
-	case (r.Page-1)*r.Size > 10000:
-		return fmt.Errorf("%w: page*size may not pass 10000", ErrInvalidQuery)
-	}
-	return nil
+	Query      string                  `json:"query"`
+	Type       string                  `json:"type"`
+	Total      uint64                  `json:"total"`
+	Page       int                     `json:"page"`
+	Size       int                     `json:"size"`
+	Sort       string                  `json:"sort"`
+	TookMS     float64                 `json:"took_ms"`
+	Hits       []Hit                   `json:"hits"`
+	Facets     map[string][]FacetValue `json:"facets,omitempty"`
+	NextCursor string                  `json:"next_cursor,omitempty"`
 }
 
 // Search runs a request under ctx; the search stops when ctx is done.
@@ -118,19 +119,43 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	full := bleve.NewConjunctionQuery(q, typeQuery(r.Type))
-	req := bleve.NewSearchRequestOptions(full, r.Size, (r.Page-1)*r.Size, false)
-	req.IncludeLocations = true
-	res, err := ix.bi.SearchInContext(ctx, req)
+	out, err := ix.run(ctx, q, &r, wholeTexts(tree))
+	if err != nil {
+		return nil, err
+	}
+	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
+	return out, nil
+}
+
+// run searches q (already compiled, without type or filters) for r and
+// builds the page of hits.
+func (ix *Index) run(ctx context.Context, q bq.Query, r *Request, wholes []string) (*Result, error) {
+	fs, err := ix.filters(r)
+	if err != nil {
+		return nil, err
+	}
+	full := bleve.NewConjunctionQuery(append([]bq.Query{q, typeQuery(r.Type)}, fs...)...)
+	out := &Result{Query: r.Query, Type: r.Type, Page: r.Page, Size: r.Size, Sort: r.Sort}
+	var matches []*search.DocumentMatch
+	var facets search.FacetResults
+	if r.Boost != "" || r.Collapse != "" {
+		matches, out.Total, facets, err = ix.reranked(ctx, full, r)
+	} else {
+		matches, out.Total, facets, out.NextCursor, err = ix.sorted(ctx, full, r)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
+		if errors.Is(err, ErrInvalidQuery) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("searching: %w", err)
 	}
-	out := &Result{Query: r.Query, Type: r.Type, Total: res.Total, Page: r.Page, Size: r.Size, Hits: make([]Hit, 0, len(res.Hits))}
-	for _, h := range res.Hits {
-		hit, err := ix.buildHit(h, &r)
+	out.Facets = facetValues(facets, r.Facets)
+	out.Hits = make([]Hit, 0, len(matches))
+	for _, h := range matches {
+		hit, err := ix.buildHit(h, r, wholes)
 		if errors.Is(err, ErrNotFound) { // deleted between search and fetch
 			continue
 		}
@@ -139,16 +164,189 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		}
 		out.Hits = append(out.Hits, hit)
 	}
-	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
 	return out, nil
 }
 
-func (ix *Index) buildHit(h *search.DocumentMatch, r *Request) (Hit, error) {
+func addFacets(req *bleve.SearchRequest, names []string) {
+	for _, f := range names {
+		size := FacetSize
+		if f == "month" {
+			size = 120
+		}
+		req.AddFacet(f, bleve.NewFacetRequest(facetFields[f], size))
+	}
+}
+
+// facetValues turns bleve's facets into the API's shape: values by count
+// (months newest first), every asked facet present even when empty.
+func facetValues(res search.FacetResults, names []string) map[string][]FacetValue {
+	if len(names) == 0 {
+		return nil
+	}
+	out := make(map[string][]FacetValue, len(names))
+	for _, name := range names {
+		vals := []FacetValue{}
+		if fr := res[name]; fr != nil && fr.Terms != nil {
+			for _, t := range fr.Terms.Terms() {
+				if t.Term != "" {
+					vals = append(vals, FacetValue{Value: t.Term, Count: t.Count})
+				}
+			}
+		}
+		if name == "month" {
+			sort.SliceStable(vals, func(i, j int) bool { return vals[i].Value > vals[j].Value })
+		}
+		out[name] = vals
+	}
+	return out
+}
+
+// sorted runs a plain page: by page number or after a cursor.
+func (ix *Index) sorted(ctx context.Context, full bq.Query, r *Request) ([]*search.DocumentMatch, uint64, search.FacetResults, string, error) {
+	order := sortOrder(r.Sort)
+	req := bleve.NewSearchRequestOptions(full, r.Size, (r.Page-1)*r.Size, false)
+	req.SortBy(order)
+	req.IncludeLocations = true
+	addFacets(req, r.Facets)
+	seen := (r.Page - 1) * r.Size
+	if r.Cursor != "" {
+		c, err := decodeCursor(r.Cursor, r)
+		if err != nil {
+			return nil, 0, nil, "", err
+		}
+		req.From = 0
+		req.SearchAfter = make([]string, len(c.After))
+		for i, v := range c.After {
+			req.SearchAfter[i] = string(v)
+		}
+		seen = c.Seen
+	}
+	res, err := ix.bi.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, 0, nil, "", err
+	}
+	next := ""
+	if n := len(res.Hits); n == r.Size && uint64(seen+n) < res.Total {
+		last := res.Hits[n-1]
+		c := cursor{Sort: r.Sort, Type: r.Type, Seen: seen + n, After: make([][]byte, len(order))}
+		for i, o := range order {
+			if o == "-_score" || o == "_score" {
+				c.After[i] = []byte(strconv.FormatFloat(last.Score, 'g', -1, 64))
+			} else {
+				c.After[i] = []byte(last.Sort[i])
+			}
+		}
+		next = encodeCursor(c)
+	}
+	return res.Hits, res.Total, res.Facets, next, nil
+}
+
+// reranked serves boost=recent and collapse=article: it reads the top of
+// the ranking without locations, re-ranks or collapses it, cuts the page,
+// then fetches the page's hits again with their term locations.
+func (ix *Index) reranked(ctx context.Context, full bq.Query, r *Request) ([]*search.DocumentMatch, uint64, search.FacetResults, error) {
+	window := RescoreWindow
+	order := sortOrder(r.Sort)
+	if r.Collapse != "" {
+		window = CollapseWindow
+	}
+	if r.Boost != "" {
+		order = append(order, fieldPublished)
+	}
+	window = max(window, r.Page*r.Size)
+	req := bleve.NewSearchRequestOptions(full, window, 0, false)
+	req.SortBy(order)
+	addFacets(req, r.Facets)
+	res, err := ix.bi.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	hits, total := res.Hits, res.Total
+	if r.Boost != "" {
+		now := r.Now
+		if now.IsZero() {
+			now = time.Now()
+		}
+		for _, h := range hits {
+			h.Score *= recencyFactor(sortTime(h.Sort[len(order)-1]), now)
+		}
+		sort.SliceStable(hits, func(i, j int) bool {
+			if hits[i].Score != hits[j].Score {
+				return hits[i].Score > hits[j].Score
+			}
+			return hits[i].ID < hits[j].ID
+		})
+	}
+	if r.Collapse != "" {
+		seen := make(map[string]bool)
+		kept := hits[:0]
+		for _, h := range hits {
+			if a := articleOf(h.ID); !seen[a] {
+				seen[a] = true
+				kept = append(kept, h)
+			}
+		}
+		hits, total = kept, uint64(len(kept))
+	}
+	from := min((r.Page-1)*r.Size, len(hits))
+	page := hits[from:min(from+r.Size, len(hits))]
+	if len(page) == 0 {
+		return nil, total, res.Facets, nil
+	}
+	ids := make([]string, len(page))
+	for i, h := range page {
+		ids[i] = h.ID
+	}
+	req2 := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(full, bleve.NewDocIDQuery(ids)), len(ids), 0, false)
+	req2.IncludeLocations = true
+	res2, err := ix.bi.SearchInContext(ctx, req2)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	located := make(map[string]*search.DocumentMatch, len(res2.Hits))
+	for _, h := range res2.Hits {
+		located[h.ID] = h
+	}
+	for i, h := range page {
+		if l := located[h.ID]; l != nil {
+			l.Score = h.Score
+			page[i] = l
+		}
+	}
+	return page, total, res.Facets, nil
+}
+
+// sortTime decodes a date sort value; the zero time when the document has
+// no date.
+func sortTime(v string) time.Time {
+	ns, err := numeric.PrefixCoded(v).Int64()
+	if err != nil {
+		return time.Time{}
+	}
+	t := time.Unix(0, ns)
+	if t.Year() < 1800 || t.Year() > 2200 { // the missing-value sentinel
+		return time.Time{}
+	}
+	return t
+}
+
+// articleOf is the article id of a paragraph document id.
+func articleOf(docID string) string {
+	if i := strings.LastIndexByte(docID, '#'); i >= 0 {
+		return docID[:i]
+	}
+	return docID
+}
+
+func (ix *Index) buildHit(h *search.DocumentMatch, r *Request, wholes []string) (Hit, error) {
 	articleID, para := h.ID, -1
 	if r.Type == TypeParagraph {
 		i := strings.LastIndexByte(h.ID, '#')
+		if i < 0 {
+			return Hit{}, fmt.Errorf("malformed paragraph id %q", h.ID)
+		}
 		n, err := strconv.Atoi(h.ID[i+1:])
-		if i < 0 || err != nil {
+		if err != nil {
 			return Hit{}, fmt.Errorf("malformed paragraph id %q", h.ID)
 		}
 		articleID, para = h.ID[:i], n
@@ -159,11 +357,15 @@ func (ix *Index) buildHit(h *search.DocumentMatch, r *Request) (Hit, error) {
 	}
 	hit := Hit{
 		ID: h.ID, Type: r.Type, Score: h.Score, Title: a.Title, Kicker: a.Kicker,
-		Authors: a.Authors, Section: a.Section, Source: a.Source, PublishedAt: a.PublishedAt, URL: a.URL,
+		Authors: a.Authors, Section: a.Section, Tags: a.Tags, Source: a.Source, PublishedAt: a.PublishedAt, URL: a.URL,
 		Snippets: []string{},
 	}
-	titleSpans := mergeSpans(a.Title, fieldSpans(h, -1, fieldTitle, fieldTitleBG))
+	mk := newMarker(a, wholes)
+	titleSpans := mk.precise(a.Title, mergeSpans(a.Title, fieldSpans(h, -1, fieldTitle, fieldTitleBG)))
 	hit.TitleHTML = markHTML(a.Title, titleSpans, 0, len(a.Title))
+	if r.Explain {
+		hit.Explain = explain(h, a, para)
+	}
 
 	if r.Type == TypeParagraph {
 		if para >= len(a.Paragraphs) {
@@ -171,7 +373,7 @@ func (ix *Index) buildHit(h *search.DocumentMatch, r *Request) (Hit, error) {
 		}
 		p := a.Paragraphs[para]
 		hit.ArticleID, hit.Paragraph, hit.Subhead = articleID, &para, p.Subhead
-		spans := mergeSpans(p.Text, fieldSpans(h, -1, fieldBody, fieldBodyBG))
+		spans := mk.precise(p.Text, mergeSpans(p.Text, fieldSpans(h, -1, fieldBody, fieldBodyBG)))
 		for _, w := range windows(p.Text, spans, r.SnippetLen, r.Snippets) {
 			hit.Snippets = append(hit.Snippets, renderWindow(p.Text, spans, w))
 		}
@@ -181,23 +383,32 @@ func (ix *Index) buildHit(h *search.DocumentMatch, r *Request) (Hit, error) {
 		return hit, nil
 	}
 
-	// Article: rank its paragraphs by what they match, snippet the best.
+	// Article: rank its paragraphs by what they match, whole-query matches
+	// first, and snippet the best.
 	type scored struct {
-		i, distinct, count int
-		spans              []span
+		i, distinct, count, rawDistinct, rawCount int
+		spans                                     []span
 	}
 	var ps []scored
 	for i, p := range a.Paragraphs {
-		spans := mergeSpans(p.Text, fieldSpans(h, i, fieldBody, fieldBodyBG))
-		if len(spans) > 0 {
-			ps = append(ps, scored{i, distinctMatches(p.Text, spans), len(spans), spans})
+		raw := mergeSpans(p.Text, fieldSpans(h, i, fieldBody, fieldBodyBG))
+		if len(raw) == 0 {
+			continue
 		}
+		spans := mk.precise(p.Text, raw)
+		ps = append(ps, scored{i, distinctMatches(p.Text, spans), len(spans), distinctMatches(p.Text, raw), len(raw), spans})
 	}
 	sort.SliceStable(ps, func(x, y int) bool {
-		if ps[x].distinct != ps[y].distinct {
-			return ps[x].distinct > ps[y].distinct
+		a, b := ps[x], ps[y]
+		switch {
+		case a.distinct != b.distinct:
+			return a.distinct > b.distinct
+		case a.count != b.count:
+			return a.count > b.count
+		case a.rawDistinct != b.rawDistinct:
+			return a.rawDistinct > b.rawDistinct
 		}
-		return ps[x].count > ps[y].count
+		return a.rawCount > b.rawCount
 	})
 	hit.Paragraphs = make([]int, len(ps))
 	for i, p := range ps {

@@ -1,0 +1,160 @@
+package index
+
+import (
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/search"
+
+	"github.com/zhsearch/zhsearch/article"
+	"github.com/zhsearch/zhsearch/query"
+	"github.com/zhsearch/zhsearch/tokenizer"
+)
+
+// wholeTexts lists the normalised text of every positive word or phrase of
+// the query that the analyzer splits into parts: 二七经开区 matches as 二七
+// and 经开区, and where the whole occurs only the whole deserves a mark.
+func wholeTexts(q query.Q) []string {
+	var out []string
+	var walk func(q query.Q)
+	walk = func(q query.Q) {
+		switch q := q.(type) {
+		case *query.Text:
+			if keywordField(q.Field) != "" {
+				return
+			}
+			w := tokenizer.Normalize(strings.TrimSpace(q.Text))
+			if utf8.RuneCountInString(w) >= 2 {
+				out = append(out, w)
+			}
+		case *query.And:
+			for _, c := range q.Children {
+				walk(c)
+			}
+		case *query.Or:
+			for _, c := range q.Children {
+				walk(c)
+			}
+		}
+	}
+	walk(q)
+	return out
+}
+
+// marker sharpens the marks of one hit: a span that is only a part of a
+// query word (二七 of 二七经开区) is not marked when the article holds the
+// whole word somewhere, so 二七店 stays unmarked next to 二七经开区.
+type marker struct {
+	present []string // whole query words the article holds
+}
+
+func newMarker(a *article.Article, wholes []string) marker {
+	var m marker
+	if len(wholes) == 0 {
+		return m
+	}
+	texts := []string{tokenizer.Normalize(a.Title)}
+	for _, p := range a.Paragraphs {
+		texts = append(texts, tokenizer.Normalize(p.Text))
+	}
+	for _, w := range wholes {
+		for _, t := range texts {
+			if strings.Contains(t, w) {
+				m.present = append(m.present, w)
+				break
+			}
+		}
+	}
+	return m
+}
+
+// precise drops the spans of text that are strict parts of a whole query
+// word the article holds.
+func (m marker) precise(text string, spans []span) []span {
+	if len(m.present) == 0 || len(spans) == 0 {
+		return spans
+	}
+	out := make([]span, 0, len(spans))
+	for _, s := range spans {
+		t := tokenizer.Normalize(text[s.start:s.end])
+		part := false
+		for _, w := range m.present {
+			if t != w && strings.Contains(w, t) {
+				part = true
+				break
+			}
+		}
+		if !part {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// explain reports which terms matched in which field of a hit: words by
+// their indexed term, substring matches by the text they covered.
+func explain(h *search.DocumentMatch, a *article.Article, para int) []Match {
+	names := map[string]struct{ name, kind string }{
+		fieldTitle:   {"title", "word"},
+		fieldTitleBG: {"title", "substring"},
+		fieldBody:    {"body", "word"},
+		fieldBodyBG:  {"body", "substring"},
+		fieldSubhead: {"subhead", "word"},
+		fieldKicker:  {"kicker", "word"},
+	}
+	var out []Match
+	for field, terms := range h.Locations {
+		n, ok := names[field]
+		if !ok {
+			continue
+		}
+		seen := map[string]bool{}
+		var list []string
+		if n.kind == "word" {
+			for t := range terms {
+				seen[t] = true
+				list = append(list, t)
+			}
+		} else {
+			byText := map[string][]span{}
+			for _, locs := range terms {
+				for _, l := range locs {
+					text := a.Title
+					if field == fieldBodyBG {
+						i := para
+						if para < 0 && len(l.ArrayPositions) > 0 {
+							i = int(l.ArrayPositions[0])
+						}
+						if i < 0 || i >= len(a.Paragraphs) {
+							continue
+						}
+						text = a.Paragraphs[i].Text
+					}
+					byText[text] = append(byText[text], span{int(l.Start), int(l.End)})
+				}
+			}
+			for text, ss := range byText {
+				for _, s := range mergeSpans(text, ss) {
+					t := tokenizer.Normalize(text[s.start:s.end])
+					if !seen[t] {
+						seen[t] = true
+						list = append(list, t)
+					}
+				}
+			}
+		}
+		if len(list) == 0 {
+			continue
+		}
+		sort.Strings(list)
+		out = append(out, Match{Field: n.name, Kind: n.kind, Terms: list})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Field != out[j].Field {
+			return out[i].Field > out[j].Field // title before body
+		}
+		return out[i].Kind > out[j].Kind // word before substring
+	})
+	return out
+}
