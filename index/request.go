@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -170,6 +171,13 @@ func decodeCursor(s string, r *Request) (cursor, error) {
 	}
 	if err != nil || len(c.After) != len(sortOrder(c.Sort)) {
 		return c, fmt.Errorf("%w: cursor is not one this server gave; pass next_cursor from the previous answer unchanged", ErrInvalidQuery)
+	}
+	for i, o := range sortOrder(c.Sort) {
+		if strings.HasSuffix(o, "_score") {
+			if _, err := strconv.ParseFloat(string(c.After[i]), 64); err != nil {
+				return c, fmt.Errorf("%w: cursor is not one this server gave; pass next_cursor from the previous answer unchanged", ErrInvalidQuery)
+			}
+		}
 	}
 	if c.Sort != r.Sort || c.Type != r.Type {
 		return c, fmt.Errorf("%w: cursor was made for sort=%s type=%s; repeat the previous request's parameters with it", ErrInvalidQuery, c.Sort, c.Type)

@@ -602,8 +602,14 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 	}
 	var should []bq.Query
 	if all := c.termsOf(tokenizer.QueryMode, t.Text, false); len(all) > 1 {
+		// the whole text, in order: as words where segmentation agrees, and
+		// as a substring where it does not (二七经开区位居 segments apart)
+		recall := tokenizer.RecallPhrase(t.Text)
 		for _, f := range fields {
 			should = append(should, phraseQuery(all, f.word, f.wordBoost*boostPhrase))
+			if len(recall) > 0 {
+				should = append(should, phraseQuery(recall, f.recall, f.wordBoost*boostPhrase))
+			}
 		}
 	}
 	return bq.NewBooleanQuery([]bq.Query{bleve.NewConjunctionQuery(must...)}, should, nil), nil

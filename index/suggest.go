@@ -88,7 +88,7 @@ func (ix *Index) frequentTerms(p string) ([]string, error) {
 			if err != nil || e == nil {
 				break
 			}
-			if utf8.RuneCountInString(e.Term) < 2 || tokenizer.IsStopWord(e.Term) {
+			if e.Term == p || utf8.RuneCountInString(e.Term) < 2 || tokenizer.IsStopWord(e.Term) {
 				continue
 			}
 			counts[e.Term] += e.Count * f.weight

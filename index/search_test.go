@@ -1,0 +1,276 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func doSearch(t *testing.T, r Request) *Result {
+	t.Helper()
+	res, err := sharedTestIndex(t).Search(context.Background(), r)
+	if err != nil {
+		t.Fatalf("%+v: %v", r, err)
+	}
+	return res
+}
+
+func ids(res *Result) []string {
+	var out []string
+	for _, h := range res.Hits {
+		out = append(out, h.ID)
+	}
+	return out
+}
+
+func TestCursorWalksEveryHitOnce(t *testing.T) {
+	for _, sort := range []string{SortRelevance, SortNewest, SortOldest} {
+		for _, typ := range []string{TypeArticle, TypeParagraph} {
+			t.Run(sort+"/"+typ, func(t *testing.T) {
+				all := doSearch(t, Request{Query: "地铁", Sort: sort, Type: typ, Size: 100})
+				var walked []string
+				r := Request{Query: "地铁", Sort: sort, Type: typ, Size: 2}
+				for pages := 0; ; pages++ {
+					if pages > 10 {
+						t.Fatal("cursor never ends")
+					}
+					res := doSearch(t, r)
+					if res.Total != all.Total {
+						t.Fatalf("total %d on a cursor page, want %d", res.Total, all.Total)
+					}
+					walked = append(walked, ids(res)...)
+					if res.NextCursor == "" {
+						break
+					}
+					r.Cursor = res.NextCursor
+				}
+				if !slices.Equal(walked, ids(all)) {
+					t.Errorf("cursor walk %q, want %q", walked, ids(all))
+				}
+			})
+		}
+	}
+}
+
+func TestFacets(t *testing.T) {
+	res := doSearch(t, Request{Query: "地铁", Facets: []string{"section", "month", "tag", "author"}})
+	want := map[string][]FacetValue{
+		"section": {{"城市", 4}, {"经济", 1}},
+		"month":   {{"2024-06", 2}, {"2024-05", 1}, {"2023-01", 1}},
+		"author":  {{"李强", 2}, {"赵敏", 2}, {"王芳", 1}},
+	}
+	for name, w := range want {
+		if !slices.Equal(res.Facets[name], w) {
+			t.Errorf("facet %s = %v, want %v", name, res.Facets[name], w)
+		}
+	}
+	if tags := res.Facets["tag"]; len(tags) == 0 || tags[0] != (FacetValue{"交通", 4}) {
+		t.Errorf("facet tag = %v, want 交通:4 first", tags)
+	}
+	if res := doSearch(t, Request{Query: "地铁"}); res.Facets != nil {
+		t.Errorf("facets %v without asking", res.Facets)
+	}
+}
+
+func TestExplain(t *testing.T) {
+	res := doSearch(t, Request{Query: "二七经开区", Explain: true, Size: 1})
+	if len(res.Hits) != 1 {
+		t.Fatal("no hit")
+	}
+	found := false
+	for _, m := range res.Hits[0].Explain {
+		if m.Field == "body" && m.Kind == "word" && slices.Contains(m.Terms, "经开区") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("explain %+v lacks body word 经开区", res.Hits[0].Explain)
+	}
+	if res := doSearch(t, Request{Query: "二七经开区"}); res.Hits[0].Explain != nil {
+		t.Error("explain without asking")
+	}
+}
+
+var markRE = regexp.MustCompile(`</?mark>`)
+
+func TestSnippetsEscapeTheDocument(t *testing.T) {
+	for _, q := range []string{"script", "安全", "alert"} {
+		for _, typ := range []string{TypeArticle, TypeParagraph} {
+			res := doSearch(t, Request{Query: q, Type: typ})
+			if len(res.Hits) == 0 {
+				t.Fatalf("%s: no hit", q)
+			}
+			for _, h := range res.Hits {
+				for _, s := range append([]string{h.TitleHTML}, h.Snippets...) {
+					bare := markRE.ReplaceAllString(s, "")
+					if strings.ContainsAny(bare, "<>") || strings.Contains(strings.ReplaceAll(strings.ReplaceAll(strings.ReplaceAll(bare, "&lt;", ""), "&gt;", ""), "&amp;", ""), "&") {
+						t.Errorf("%s %s: raw markup in %q", q, typ, s)
+					}
+				}
+			}
+		}
+	}
+	res := doSearch(t, Request{Query: "script", Size: 1})
+	if want := "网页安全提示&lt;<mark>script</mark>&gt;alert(1)&lt;/<mark>script</mark>&gt;"; res.Hits[0].TitleHTML != want {
+		t.Errorf("title_html %q, want %q", res.Hits[0].TitleHTML, want)
+	}
+}
+
+func TestMarksPreferTheWholeQuery(t *testing.T) {
+	res := doSearch(t, Request{Query: "二七经开区", Snippets: 10, SnippetLen: 1000})
+	for _, h := range res.Hits {
+		for _, s := range append([]string{h.TitleHTML}, h.Snippets...) {
+			if strings.Contains(s, "<mark>二七</mark>") || strings.Contains(s, "<mark>经开区</mark>") {
+				t.Errorf("%s: a part of the query marked alone in %q", h.ID, s)
+			}
+		}
+	}
+	// 二七 alone still marks where the article lacks the whole word
+	res = doSearch(t, Request{Query: "二七 商圈"})
+	if len(res.Hits) == 0 || !strings.Contains(strings.Join(res.Hits[0].Snippets, ""), "<mark>二七</mark>") {
+		t.Errorf("二七 商圈: %+v", res.Hits)
+	}
+}
+
+func TestStopWordsNeverMarkedAlone(t *testing.T) {
+	res := doSearch(t, Request{Query: "的 地铁", Snippets: 10})
+	for _, h := range res.Hits {
+		for _, s := range h.Snippets {
+			if strings.Contains(s, "<mark>的</mark>") {
+				t.Errorf("stop word marked: %q", s)
+			}
+		}
+	}
+}
+
+func TestSnippetShape(t *testing.T) {
+	for _, n := range []int{40, 80, 160} {
+		res := doSearch(t, Request{Query: "二七经开区 企业", SnippetLen: n, Snippets: 2})
+		for _, h := range res.Hits {
+			if len(h.Snippets) > 2 {
+				t.Errorf("%d snippets, asked 2", len(h.Snippets))
+			}
+			for _, s := range h.Snippets {
+				bare := strings.Trim(markRE.ReplaceAllString(s, ""), "…")
+				if c := utf8.RuneCountInString(bare); c > n {
+					t.Errorf("snippet of %d characters, limit %d: %q", c, n, s)
+				}
+			}
+		}
+	}
+	// a title-only match snippets the article's opening sentences
+	res := doSearch(t, Request{Query: "title:回顾"})
+	if len(res.Hits) != 1 || !strings.HasPrefix(res.Hits[0].Snippets[0], "2013年12月28日") {
+		t.Errorf("title-only snippet: %+v", res.Hits)
+	}
+	// paragraphs list the matching paragraphs, best first
+	res = doSearch(t, Request{Query: "夜间经济", IDs: []string{"t-long"}})
+	if got := res.Hits[0].Paragraphs; !slices.Equal(got, []int{1, 2, 3}) {
+		t.Errorf("paragraphs %v", got)
+	}
+	// paragraph hits carry their article's fields
+	res = doSearch(t, Request{Query: "换乘", Type: TypeParagraph})
+	h := res.Hits[0]
+	if h.ArticleID != "t-metro-1" || *h.Paragraph != 1 || h.Subhead != "换乘更方便" || h.Title != "郑州地铁12号线开通运营" || h.PublishedAt == "" {
+		t.Errorf("paragraph hit %+v", h)
+	}
+}
+
+func TestInvalidRequests(t *testing.T) {
+	long := strings.Repeat("地", 257)
+	for _, r := range []Request{
+		{Query: `"二七`}, {Query: "(地铁"}, {Query: "地铁)"}, {Query: "foo:地铁"}, {Query: "-地铁"}, {Query: "，。"},
+		{Query: long}, {Query: "地铁", Since: "2024-13-01"}, {Query: "地铁", Until: "yesterday"},
+		{Query: "地铁", Since: "2024-06-02", Until: "2024-06-01"},
+		{Query: "地铁", Size: 101}, {Query: "地铁", Size: -1}, {Query: "地铁", Page: -1}, {Query: "地铁", Page: 1 << 40},
+		{Query: "地铁", Page: 1002}, {Query: "地铁", Type: "video"}, {Query: "地铁", Sort: "random"},
+		{Query: "地铁", Boost: "old"}, {Query: "地铁", Boost: BoostRecent, Sort: SortNewest},
+		{Query: "地铁", Facets: []string{"color"}}, {Query: "地铁", Collapse: "article"}, {Query: "地铁", Collapse: "x", Type: TypeParagraph},
+		{Query: "地铁", Cursor: "garbage"}, {Query: "地铁", Cursor: encodeCursor(cursor{Sort: SortNewest, Type: TypeArticle, After: [][]byte{nil, nil, nil}})},
+		{Query: "地铁", Cursor: encodeCursor(cursor{Sort: SortRelevance, Type: TypeArticle, After: [][]byte{[]byte("x"), nil}})},
+		{Query: "地铁", Page: 2, Cursor: encodeCursor(cursor{Sort: SortRelevance, Type: TypeArticle, After: [][]byte{[]byte("1"), []byte("a")}})},
+		{Query: "地铁", SnippetLen: 5}, {Query: "地铁", Snippets: 11},
+	} {
+		_, err := sharedTestIndex(t).Search(context.Background(), r)
+		if !errors.Is(err, ErrInvalidQuery) {
+			t.Errorf("%+v: err %v, want ErrInvalidQuery", r, err)
+		}
+	}
+}
+
+func TestSearchStopsWithItsContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := sharedTestIndex(t).Search(ctx, Request{Query: "地铁"})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err %v, want context.Canceled", err)
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	ix := sharedTestIndex(t)
+	for _, c := range []struct {
+		prefix string
+		want   string
+	}{
+		{"地", "地铁"}, {"地铁", "地铁3号线二期工程进展顺利"}, {"郑州地", "郑州地铁12号线开通运营"},
+		{"夜", "夜间"}, {"夜间", "夜间经济点亮城市生活"}, {"cov", "COVID-19疫苗接种稳步推进"}, {"臺灣", "臺灣民眾關注經濟發展"}, {"台湾", "臺灣民眾關注經濟發展"},
+		{"二七", "二七经开区位居全省先进制造业开发区第二档(200亿至400亿元)第六名"},
+	} {
+		got, err := ix.Suggest(context.Background(), c.prefix, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(got, c.want) || len(got) > 10 {
+			t.Errorf("Suggest(%q) = %q, want it to hold %q", c.prefix, got, c.want)
+		}
+	}
+	if got, _ := ix.Suggest(context.Background(), "地", 3); len(got) > 3 {
+		t.Errorf("asked 3, got %q", got)
+	}
+	if got, err := ix.Suggest(context.Background(), "火星探测", 10); err != nil || len(got) != 0 {
+		t.Errorf("Suggest(火星探测) = %q, %v", got, err)
+	}
+	for _, bad := range []string{"", "  ", strings.Repeat("地", 65)} {
+		if _, err := ix.Suggest(context.Background(), bad, 10); !errors.Is(err, ErrInvalidQuery) {
+			t.Errorf("Suggest(%q): %v", bad, err)
+		}
+	}
+}
+
+func BenchmarkSuggest(b *testing.B) {
+	ix := sharedTestIndex(b)
+	ctx := context.Background()
+	prefixes := []string{"地", "地铁", "二七", "郑州地", "cov", "夜"}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := ix.Suggest(ctx, prefixes[i%len(prefixes)], 10); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func TestRelated(t *testing.T) {
+	ix := sharedTestIndex(t)
+	res, err := ix.Related(context.Background(), "t-metro-1", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ids(res)
+	if len(got) == 0 || slices.Contains(got, "t-metro-1") || len(got) > 3 {
+		t.Fatalf("related to t-metro-1: %q", got)
+	}
+	if got[0] != "t-old" && got[0] != "t-metro-2" {
+		t.Errorf("related to t-metro-1: %q, want a metro story first", got)
+	}
+	if _, err := ix.Related(context.Background(), "nope", 3); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown id: %v", err)
+	}
+	if _, err := ix.Related(context.Background(), "t-metro-1", 21); !errors.Is(err, ErrInvalidQuery) {
+		t.Errorf("size 21: %v", err)
+	}
+}
