@@ -365,8 +365,10 @@ func (b *slowBackend) Search(ctx context.Context, r index.Request) (*index.Resul
 	b.done <- ctx.Err()
 	return nil, ctx.Err()
 }
-func (b *slowBackend) Get(context.Context, string) (*article.Article, error) { return nil, index.ErrNotFound }
-func (b *slowBackend) Stats(context.Context) (index.Stats, error)            { return index.Stats{}, nil }
+func (b *slowBackend) Get(context.Context, string) (*article.Article, error) {
+	return nil, index.ErrNotFound
+}
+func (b *slowBackend) Stats(context.Context) (index.Stats, error) { return index.Stats{}, nil }
 func (b *slowBackend) Suggest(context.Context, string, int) ([]string, error) {
 	return nil, nil
 }
