@@ -7,6 +7,7 @@
 //
 //	zhsearch [serve] [--listen ADDR] [--data DIR] [--seed=false]
 //	zhsearch import --data DIR [flags] PATH...
+//	zhsearch eval search [--corpus FILE.jsonl.gz] [--n N] [--seed S] [--limit N]
 package main
 
 import (
@@ -36,8 +37,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args, getenv, stderr)
 	case "import":
 		return importCmd(ctx, args, getenv, stderr)
+	case "eval":
+		if len(args) > 0 && args[0] == "search" {
+			return evalSearch(ctx, args[1:], stdout, stderr)
+		}
+		fmt.Fprintln(stderr, "zhsearch eval: name an evaluation; evaluations: search")
+		return 2
 	default:
-		fmt.Fprintf(stderr, "zhsearch: unknown command %q; commands: serve, import\n", cmd)
+		fmt.Fprintf(stderr, "zhsearch: unknown command %q; commands: serve, import, eval\n", cmd)
 		return 2
 	}
 }

@@ -1,0 +1,321 @@
+package main
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/zhsearch/zhsearch/article"
+	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/tokenizer"
+)
+
+// evalSearch is `zhsearch eval search`: it indexes a news corpus in memory
+// and measures known-item retrieval with queries sampled from the corpus
+// itself, with a fixed random seed so that runs compare.
+func evalSearch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("zhsearch eval search", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	corpus := fs.String("corpus", filepath.Join("..", "shared", "data", "news", "chinanews.jsonl.gz"), "JSONL(.gz) corpus, one article a line")
+	n := fs.Int("n", 200, "queries of each kind")
+	seed := fs.Uint64("seed", 1, "random seed")
+	limit := fs.Int("limit", 0, "index at most this many articles (0: all)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if *n < 1 {
+		fmt.Fprintln(stderr, "zhsearch eval search: --n must be 1 or more")
+		return 2
+	}
+	arts, err := readCorpus(*corpus, *limit)
+	if err != nil {
+		fmt.Fprintf(stderr, "zhsearch eval search: %v\n", err)
+		return 1
+	}
+	if len(arts) == 0 {
+		fmt.Fprintf(stderr, "zhsearch eval search: %s holds no articles\n", *corpus)
+		return 1
+	}
+	rep, err := runSearchEval(ctx, arts, *n, *seed, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "zhsearch eval search: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "corpus %s: %d articles, %d paragraphs, indexed in %s; seed %d\n",
+		filepath.Base(*corpus), len(arts), rep.paragraphs, rep.indexTime.Round(time.Second), *seed)
+	fmt.Fprintf(stdout, "%-10s %5s %11s %7s %15s %8s %8s\n", "queries", "n", "Success@10", "MRR@10", "substring-rec.", "p50 ms", "p95 ms")
+	for _, k := range rep.kinds {
+		fmt.Fprintf(stdout, "%-10s %5d %11.3f %7.3f %15.3f %8.2f %8.2f\n", k.name, k.n, k.success(), k.mrr(), k.recall(), k.pct(0.5), k.pct(0.95))
+	}
+	for _, k := range rep.kinds {
+		if len(k.missed) > 0 {
+			fmt.Fprintf(stdout, "%s queries not finding their source: %s\n", k.name, strings.Join(k.missed, ", "))
+		}
+	}
+	fmt.Fprintf(stdout, "suggest    %5d prefixes: p50 %.2f ms, p95 %.2f ms\n", len(rep.suggest), pct(rep.suggest, 0.5), pct(rep.suggest, 0.95))
+	return 0
+}
+
+// corpusLine is the schema of ../shared/data/news (see its SOURCES.md).
+type corpusLine struct {
+	ID          string   `json:"id"`
+	Title       string   `json:"title"`
+	PublishedAt string   `json:"published_at"`
+	Source      string   `json:"source"`
+	Section     string   `json:"section"`
+	Tags        []string `json:"tags"`
+	URL         string   `json:"url"`
+	Summary     string   `json:"summary"`
+	Paragraphs  []string `json:"paragraphs"`
+}
+
+// readCorpus reads a JSONL corpus, gzip-compressed when it ends in .gz.
+// Articles without a title or text are skipped; a malformed line is an
+// error naming the file and line.
+func readCorpus(path string, limit int) ([]*article.Article, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w (the evaluation corpora live in ../shared/data/news; pass --corpus)", err)
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if strings.HasSuffix(path, ".gz") {
+		gz, err := gzip.NewReader(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		defer gz.Close()
+		r = gz
+	}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	var arts []*article.Article
+	seen := map[string]bool{}
+	for line := 1; sc.Scan(); line++ {
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		var l corpusLine
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
+		}
+		a := &article.Article{ID: l.ID, Title: l.Title, PublishedAt: l.PublishedAt, Source: l.Source,
+			Section: l.Section, Tags: l.Tags, URL: l.URL, Summary: l.Summary}
+		for _, p := range l.Paragraphs {
+			a.Paragraphs = append(a.Paragraphs, article.Paragraph{Text: p})
+		}
+		a.Normalize()
+		if a.Validate() != nil || seen[a.ID] {
+			continue
+		}
+		seen[a.ID] = true
+		arts = append(arts, a)
+		if limit > 0 && len(arts) >= limit {
+			break
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return arts, nil
+}
+
+type kindStats struct {
+	name            string
+	n, found, inAll int
+	rr              float64
+	latencies       []float64
+	missed          []string // queries whose source was not among the hits
+}
+
+func (k *kindStats) success() float64 { return float64(k.found) / float64(max(k.n, 1)) }
+func (k *kindStats) mrr() float64     { return k.rr / float64(max(k.n, 1)) }
+func (k *kindStats) recall() float64  { return float64(k.inAll) / float64(max(k.n, 1)) }
+func (k *kindStats) pct(p float64) float64 {
+	return pct(k.latencies, p)
+}
+
+func pct(xs []float64, p float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[min(len(s)-1, int(p*float64(len(s))))]
+}
+
+type evalReport struct {
+	paragraphs int
+	indexTime  time.Duration
+	kinds      []*kindStats
+	suggest    []float64
+}
+
+// runSearchEval indexes arts and runs n queries of each kind.
+func runSearchEval(ctx context.Context, arts []*article.Article, n int, seed uint64, progress io.Writer) (*evalReport, error) {
+	rep := &evalReport{}
+	// a scorch index in a temporary folder: bleve's in-memory index
+	// (upsidedown on a treap) indexes a corpus this size far too slowly
+	dir, err := os.MkdirTemp("", "zhsearch-eval-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	ix, err := index.Open(index.Options{Path: filepath.Join(dir, "index")})
+	if err != nil {
+		return nil, err
+	}
+	defer ix.Close()
+	start := time.Now()
+	const batch = 100
+	for i := 0; i < len(arts); i += batch {
+		if err := ix.Put(ctx, arts[i:min(i+batch, len(arts))]...); err != nil {
+			return nil, err
+		}
+		if done := min(i+batch, len(arts)); done%1000 == 0 || done == len(arts) {
+			fmt.Fprintf(progress, "\rindexed %d/%d articles", done, len(arts))
+		}
+	}
+	fmt.Fprintln(progress)
+	rep.indexTime = time.Since(start)
+	for _, a := range arts {
+		rep.paragraphs += len(a.Paragraphs)
+	}
+	seg, err := tokenizer.Shared()
+	if err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	words := &kindStats{name: "words"}
+	subs := &kindStats{name: "substring"}
+	rep.kinds = []*kindStats{words, subs}
+	for _, k := range rep.kinds {
+		for tries := 0; k.n < n && tries < 50*n; tries++ {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			a := arts[rng.IntN(len(arts))]
+			text := a.Paragraphs[rng.IntN(len(a.Paragraphs))].Text
+			var q string
+			if k == words {
+				q = sampleWords(seg, text, rng)
+			} else {
+				q = sampleSubstring(text, rng)
+			}
+			if q == "" {
+				continue
+			}
+			t0 := time.Now()
+			res, err := ix.Search(ctx, index.Request{Query: q, Size: 10, Snippets: 1})
+			if errors.Is(err, index.ErrInvalidQuery) {
+				continue // e.g. nothing but stop words: not a query a user types
+			}
+			if err != nil {
+				return nil, fmt.Errorf("query %q: %w", q, err)
+			}
+			k.latencies = append(k.latencies, float64(time.Since(t0).Microseconds())/1000)
+			k.n++
+			for rank, h := range res.Hits {
+				if h.ID == a.ID {
+					k.found++
+					k.rr += 1 / float64(rank+1)
+					break
+				}
+			}
+			all, err := ix.Search(ctx, index.Request{Query: q, Size: 1, Snippets: 1, IDs: []string{a.ID}})
+			if err != nil {
+				return nil, fmt.Errorf("query %q: %w", q, err)
+			}
+			if all.Total > 0 {
+				k.inAll++
+			} else if len(k.missed) < 5 {
+				k.missed = append(k.missed, fmt.Sprintf("%q (%s)", q, a.ID))
+			}
+			if k == subs {
+				// suggestion latency for what a user types on the way there
+				for i, r := 0, []rune(q); i < min(3, len(r)); i++ {
+					t0 := time.Now()
+					if _, err := ix.Suggest(ctx, string(r[:i+1]), 10); err != nil {
+						return nil, fmt.Errorf("suggest %q: %w", string(r[:i+1]), err)
+					}
+					rep.suggest = append(rep.suggest, float64(time.Since(t0).Microseconds())/1000)
+				}
+			}
+		}
+	}
+	return rep, nil
+}
+
+// sampleWords picks 2–4 consecutive words of text (not all stop words)
+// and writes them as a user would: Chinese words run together, other
+// words separated by spaces.
+func sampleWords(seg *tokenizer.Segmenter, text string, rng *rand.Rand) string {
+	toks := seg.Analyze([]byte(text), tokenizer.QueryMode)
+	k := 2 + rng.IntN(3)
+	if len(toks) < k {
+		return ""
+	}
+	i := rng.IntN(len(toks) - k + 1)
+	run := toks[i : i+k]
+	content := false
+	var b strings.Builder
+	for j, t := range run {
+		if j > 0 && run[j].Position != run[j-1].Position+1 {
+			return ""
+		}
+		if !tokenizer.IsStopWord(t.Term) {
+			content = true
+		}
+		orig := text[t.Start:t.End]
+		if j > 0 && !(isHanString(orig) && isHanString(text[run[j-1].Start:run[j-1].End])) {
+			b.WriteByte(' ')
+		}
+		b.WriteString(orig)
+	}
+	if !content {
+		return ""
+	}
+	return b.String()
+}
+
+// sampleSubstring picks a random run of 2–5 Chinese characters of text
+// (no punctuation, spaces, Latin or digits), as a user pasting a fragment
+// would. Latin and numbers are searched as whole words, not substrings.
+func sampleSubstring(text string, rng *rand.Rand) string {
+	rs := []rune(text)
+	k := 2 + rng.IntN(4)
+	if len(rs) < k {
+		return ""
+	}
+	i := rng.IntN(len(rs) - k + 1)
+	for _, r := range rs[i : i+k] {
+		if !unicode.Is(unicode.Han, r) {
+			return ""
+		}
+	}
+	return string(rs[i : i+k])
+}
+
+func isHanString(s string) bool {
+	if s == "" {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.Is(unicode.Han, r)
+}
