@@ -257,7 +257,7 @@ func TestSearchErrors(t *testing.T) {
 		{"blank q", url.Values{"q": {"  "}}, "missing_query", "pass ?q="},
 		{"unbalanced quote", url.Values{"q": {`"二七`}}, "invalid_query", "close the phrase"},
 		{"unbalanced paren", url.Values{"q": {"(地铁"}}, "invalid_query", "add the missing ')'"},
-		{"extra paren", url.Values{"q": {"地铁)"}}, "invalid_query", "remove it"},
+		{"extra paren", url.Values{"q": {"地铁)"}}, "invalid_query", "remove the extra ')'"},
 		{"unknown field", url.Values{"q": {"color:红"}}, "invalid_query", "unknown field"},
 		{"empty after parsing", url.Values{"q": {"，。！"}}, "invalid_query", "nothing to search for"},
 		{"only exclusions", url.Values{"q": {"-地铁"}}, "invalid_query", "add a word"},

@@ -95,7 +95,14 @@ func Parse(s string) (Q, error) {
 		return nil, err
 	}
 	if p.pos < len(p.toks) {
-		return nil, fmt.Errorf("%w: unexpected %q; remove it or add the missing '('", ErrSyntax, p.toks[p.pos].text)
+		switch t := p.toks[p.pos]; t.kind {
+		case tokOr:
+			return nil, fmt.Errorf("%w: OR needs a word on both sides", ErrSyntax)
+		case tokRParen:
+			return nil, fmt.Errorf("%w: unbalanced parenthesis; remove the extra ')' or add the missing '('", ErrSyntax)
+		default:
+			return nil, fmt.Errorf("%w: unexpected %q; remove it", ErrSyntax, t.text)
+		}
 	}
 	if q == nil || !positive(q) {
 		return nil, fmt.Errorf("%w: the query only excludes; add a word to search for", ErrSyntax)
