@@ -42,19 +42,6 @@ func listParam(c echo.Context, name string, split bool) []string {
 	return out
 }
 
-// boolParam reads an optional true/false parameter.
-func boolParam(c echo.Context, name string) (bool, error) {
-	v := c.QueryParam(name)
-	if v == "" {
-		return false, nil
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return false, badParam(name, "must be true or false")
-	}
-	return b, nil
-}
-
 // searchContext bounds a backend call by the configured deadline; the
 // request's context already ends when the client goes away.
 func (s *Server) searchContext(c echo.Context) (context.Context, context.CancelFunc) {

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bufio"
-	"compress/gzip"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -72,66 +69,38 @@ func evalSearch(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	return 0
 }
 
-// corpusLine is the schema of ../shared/data/news (see its SOURCES.md).
-type corpusLine struct {
-	ID          string   `json:"id"`
-	Title       string   `json:"title"`
-	PublishedAt string   `json:"published_at"`
-	Source      string   `json:"source"`
-	Section     string   `json:"section"`
-	Tags        []string `json:"tags"`
-	URL         string   `json:"url"`
-	Summary     string   `json:"summary"`
-	Paragraphs  []string `json:"paragraphs"`
-}
-
-// readCorpus reads a JSONL corpus, gzip-compressed when it ends in .gz.
-// Articles without a title or text are skipped; a malformed line is an
-// error naming the file and line.
+// readCorpus reads a JSONL corpus (gzip-compressed when it ends in .gz)
+// with package article's NDJSON reader. A malformed line is an error
+// naming the file and line: an evaluation must know what it measures.
 func readCorpus(path string, limit int) ([]*article.Article, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w (the evaluation corpora live in ../shared/data/news; pass --corpus)", err)
 	}
 	defer f.Close()
-	var r io.Reader = f
-	if strings.HasSuffix(path, ".gz") {
-		gz, err := gzip.NewReader(f)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		defer gz.Close()
-		r = gz
+	_, gz := article.FormatOf(path)
+	r, err := article.Decompress(f, gz)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	defer r.Close()
 	var arts []*article.Article
 	seen := map[string]bool{}
-	for line := 1; sc.Scan(); line++ {
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
+	err = article.ReadNDJSON(r, article.ReadOptions{}, func(it article.Item) error {
+		if it.Err != nil {
+			return fmt.Errorf("%s:%d: %w", path, it.Line, it.Err)
 		}
-		var l corpusLine
-		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
+		if a := it.Article; !seen[a.ID] {
+			seen[a.ID] = true
+			arts = append(arts, a)
 		}
-		a := &article.Article{ID: l.ID, Title: l.Title, PublishedAt: l.PublishedAt, Source: l.Source,
-			Section: l.Section, Tags: l.Tags, URL: l.URL, Summary: l.Summary}
-		for _, p := range l.Paragraphs {
-			a.Paragraphs = append(a.Paragraphs, article.Paragraph{Text: p})
-		}
-		a.Normalize()
-		if a.Validate() != nil || seen[a.ID] {
-			continue
-		}
-		seen[a.ID] = true
-		arts = append(arts, a)
 		if limit > 0 && len(arts) >= limit {
-			break
+			return article.ErrStop
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return arts, nil
 }

@@ -35,10 +35,15 @@ func writeCorpus(t *testing.T) string {
 	gz := gzip.NewWriter(f)
 	enc := json.NewEncoder(gz)
 	for _, a := range arts {
-		l := corpusLine{ID: a.ID, Title: a.Title, PublishedAt: a.PublishedAt, Section: a.Section}
-		for _, p := range a.Paragraphs {
-			l.Paragraphs = append(l.Paragraphs, p.Text)
+		l := map[string]any{"id": a.ID, "title": a.Title, "section": a.Section}
+		if a.PublishedAt != "" {
+			l["published_at"] = a.PublishedAt
 		}
+		var ps []string
+		for _, p := range a.Paragraphs {
+			ps = append(ps, p.Text)
+		}
+		l["paragraphs"] = ps
 		if err := enc.Encode(l); err != nil {
 			t.Fatal(err)
 		}
