@@ -1,0 +1,32 @@
+package tokenizer
+
+import (
+	"runtime"
+	"testing"
+)
+
+// BenchmarkLoadDictionary measures the choice NewSegmenter makes: loading
+// the embedded simplified dictionary alone against simplified plus
+// traditional. It reports the heap the loaded segmenter keeps (live MiB
+// after a GC) next to the time per load.
+func BenchmarkLoadDictionary(b *testing.B) {
+	for _, dict := range []string{DictSimplified, DictBoth} {
+		b.Run(dict, func(b *testing.B) {
+			var live float64
+			for b.Loop() {
+				var before, after runtime.MemStats
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				s, err := LoadSegmenter(dict)
+				if err != nil {
+					b.Fatal(err)
+				}
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				live = float64(after.HeapAlloc-before.HeapAlloc) / (1 << 20)
+				runtime.KeepAlive(s)
+			}
+			b.ReportMetric(live, "live-MiB")
+		})
+	}
+}
