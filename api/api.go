@@ -75,11 +75,13 @@ func New(cfg Config) *Server {
 	v1 := e.Group("/v1")
 	v1.GET("/search", s.search)
 	v1.GET("/articles/:id", s.getArticle)
+	// write: the group of write endpoints, the ones auth protects.
+	write := v1.Group("")
 	if cfg.Store != nil {
-		// write: the group of write endpoints, the ones auth protects.
-		write := v1.Group("")
 		s.writeRoutes(v1, write)
 	}
+	s.dictionaryRoutes(v1, write)
+	s.analyzeRoutes(v1)
 	v1.GET("/articles/:id/related", s.related)
 	v1.GET("/suggest", s.suggest)
 	return s

@@ -85,6 +85,9 @@ type Index struct {
 
 	writeMu sync.Mutex // serialises writes so that one id never ends up mixed
 	created bool       // Open made a new index
+
+	dictMu sync.Mutex // serialises dictionary updates (dictionary.go)
+	reidx  reindexer  // background re-index after words are added
 }
 
 // Open opens the index at opts.Path, creating it if it does not exist, or
@@ -112,7 +115,14 @@ func Open(opts Options) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening index %q: %w", opts.Path, err)
 	}
-	return &Index{bi: bi, loc: loc, seg: seg, created: created}, nil
+	ix := &Index{bi: bi, loc: loc, seg: seg, created: created}
+	ix.reidx.ctx, ix.reidx.cancel = context.WithCancel(context.Background())
+	if err := ix.applyStoredWords(); err != nil {
+		ix.reidx.cancel()
+		_ = bi.Close()
+		return nil, fmt.Errorf("opening index %q: %w", opts.Path, err)
+	}
+	return ix, nil
 }
 
 // Created reports whether Open made a new, empty index (rather than
@@ -121,6 +131,8 @@ func (ix *Index) Created() bool { return ix.created }
 
 // Close flushes and closes the index.
 func (ix *Index) Close() error {
+	ix.reidx.cancel() // stop a background re-index first: it writes
+	ix.reidx.wg.Wait()
 	ix.writeMu.Lock()
 	defer ix.writeMu.Unlock()
 	return ix.bi.Close()

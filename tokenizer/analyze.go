@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -261,4 +262,49 @@ func RecallPhrase(text string) []string {
 		terms = terms[:len(terms)-1]
 	}
 	return terms
+}
+
+// String names the mode as the analyze API takes it.
+func (m Mode) String() string {
+	if m == QueryMode {
+		return "query"
+	}
+	return "index"
+}
+
+// ParseMode reads a mode name: "index" (the default for "") or "query".
+func ParseMode(s string) (Mode, error) {
+	switch s {
+	case "", "index":
+		return IndexMode, nil
+	case "query":
+		return QueryMode, nil
+	}
+	return IndexMode, fmt.Errorf("unknown analysis mode %q: use index or query", s)
+}
+
+// Explained is a token as the analyze tools show it, with the index field
+// family it goes to ("words": title/body, "recall": title_bg/body_bg) and,
+// in query mode, whether it is a stop word a plain query does not require.
+type Explained struct {
+	Token
+	Field string `json:"field"`
+	Stop  bool   `json:"stop,omitempty"`
+}
+
+// Explain is what the analyze tools show: in IndexMode every token the
+// index stores for text (words and sub-words of the word fields, then the
+// bigrams, unigrams and Latin words of the recall field, which keep their
+// own positions); in QueryMode the words a query looks for.
+func Explain(s *Segmenter, text []byte, mode Mode) []Explained {
+	out := []Explained{}
+	for _, t := range s.Analyze(text, mode) {
+		out = append(out, Explained{Token: t, Field: "words", Stop: mode == QueryMode && IsStopWord(t.Term)})
+	}
+	if mode == IndexMode {
+		for _, t := range Bigrams(text) {
+			out = append(out, Explained{Token: t, Field: "recall"})
+		}
+	}
+	return out
 }

@@ -41,11 +41,35 @@ type Segmenter struct {
 // NewSegmenter loads gse's embedded simplified-Chinese dictionary (zh_s):
 // traditional text is folded to simplified before segmentation, so the
 // traditional dictionary is not needed. Nothing is read from disk.
-func NewSegmenter() (*Segmenter, error) {
+//
+// zh_s alone was measured against zh_s plus zh_t (see the README's
+// Evaluation section and BenchmarkLoadDictionary): it loads in about half
+// the time and memory, and with folding it scores as well on traditional
+// text.
+func NewSegmenter() (*Segmenter, error) { return LoadSegmenter(DictSimplified) }
+
+// Embedded gse dictionaries LoadSegmenter accepts.
+const (
+	DictSimplified = "zh_s"      // simplified Chinese, ~350k words: the default
+	DictBoth       = "zh_s,zh_t" // simplified plus traditional, ~590k words
+)
+
+// LoadSegmenter loads one of the embedded gse dictionaries (DictSimplified
+// or DictBoth); it exists to measure the choice NewSegmenter makes.
+func LoadSegmenter(dict string) (*Segmenter, error) {
 	s := &Segmenter{}
 	s.gse.SkipLog = true
-	if err := s.gse.LoadDictEmbed("zh_s"); err != nil {
-		return nil, fmt.Errorf("loading embedded gse dictionary: %w", err)
+	var err error
+	switch dict {
+	case DictSimplified:
+		err = s.gse.LoadDictEmbed("zh_s")
+	case DictBoth:
+		err = s.gse.LoadDictEmbed("zh")
+	default:
+		return nil, fmt.Errorf("unknown embedded dictionary %q: use %s or %s", dict, DictSimplified, DictBoth)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("loading embedded gse dictionary %s: %w", dict, err)
 	}
 	return s, nil
 }
@@ -64,6 +88,11 @@ func Shared() (*Segmenter, error) {
 	sharedOnce.Do(func() { sharedSeg, sharedErr = NewSegmenter() })
 	return sharedSeg, sharedErr
 }
+
+// CleanWord checks a dictionary entry and returns it in the form the
+// segmenter stores: normalised, with DefaultFreq for a missing frequency.
+// Errors wrap ErrBadWord.
+func CleanWord(w Word) (Word, error) { return validWord(w) }
 
 // validWord checks a word before it goes into the dictionary.
 func validWord(w Word) (Word, error) {
@@ -102,7 +131,13 @@ func (s *Segmenter) AddWords(words ...Word) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, w := range clean {
-		if err := s.gse.ReAddToken(w.Word, w.Freq, w.Pos); err != nil {
+		// gse's AddToken ignores a word it has; ReAddToken fails on one it
+		// has not (a prefix of a longer word is found with frequency 0).
+		add := s.gse.AddToken
+		if freq, _, ok := s.gse.Find(w.Word); ok && freq > 0 {
+			add = s.gse.ReAddToken
+		}
+		if err := add(w.Word, w.Freq, w.Pos); err != nil {
 			return fmt.Errorf("adding %q: %w", w.Word, err)
 		}
 		s.added = append(s.added, w)

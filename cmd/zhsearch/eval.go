@@ -15,15 +15,6 @@ import (
 	"github.com/zhsearch/zhsearch/tokenizer"
 )
 
-// evalCmd dispatches `zhsearch eval KIND`.
-func evalCmd(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] != "segment" {
-		fmt.Fprintln(stderr, "usage: zhsearch eval segment --gold FILE --test FILE [--words FILE] [flags]")
-		return 2
-	}
-	return evalSegment(args[1:], getenv, stdout, stderr)
-}
-
 // readLines reads a UTF-8 text file into lines without their CR/LF.
 func readLines(path string) ([]string, error) {
 	f, err := os.Open(path)

@@ -5,9 +5,11 @@
 //
 // Usage:
 //
-//	zhsearch [serve] [--listen ADDR] [--data DIR] [--seed=false]
+//	zhsearch [serve] [--listen ADDR] [--data DIR] [--seed=false] [--dict FILE]
 //	zhsearch import --data DIR [flags] PATH...
+//	zhsearch analyze [--mode index|query] [--dict FILE] [--json] TEXT
 //	zhsearch eval search [--corpus FILE.jsonl.gz] [--n N] [--seed S] [--limit N]
+//	zhsearch eval segment --gold FILE --test FILE [--words FILE]
 package main
 
 import (
@@ -37,14 +39,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args, getenv, stderr)
 	case "import":
 		return importCmd(ctx, args, getenv, stderr)
+	case "analyze":
+		return analyzeCmd(args, getenv, stdout, stderr)
 	case "eval":
 		if len(args) > 0 && args[0] == "search" {
 			return evalSearch(ctx, args[1:], stdout, stderr)
 		}
-		fmt.Fprintln(stderr, "zhsearch eval: name an evaluation; evaluations: search")
+		if len(args) > 0 && args[0] == "segment" {
+			return evalSegment(args[1:], getenv, stdout, stderr)
+		}
+		fmt.Fprintln(stderr, "zhsearch eval: name an evaluation; evaluations: search, segment")
 		return 2
 	default:
-		fmt.Fprintf(stderr, "zhsearch: unknown command %q; commands: serve, import, eval\n", cmd)
+		fmt.Fprintf(stderr, "zhsearch: unknown command %q; commands: serve, import, analyze, eval\n", cmd)
 		return 2
 	}
 }

@@ -25,6 +25,7 @@ type config struct {
 	Listen string
 	Data   string // index directory; "" keeps the index in memory
 	Seed   bool   // seed a new index with the embedded pages
+	Dict   string // newsroom dictionary file, "" for none
 }
 
 func envOr(getenv func(string) string, name, def string) string {
@@ -46,6 +47,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return 2
 	}
 	fs.BoolVar(&cfg.Seed, "seed", seed, "index the embedded seed page into a new index (env ZHSEARCH_SEED)")
+	fs.StringVar(&cfg.Dict, "dict", envOr(getenv, "ZHSEARCH_DICT", ""), "newsroom dictionary file, one `word [freq [pos]]` a line (env ZHSEARCH_DICT)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -101,6 +103,9 @@ func serveWith(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	}
 	defer ix.Close()
+	if err := loadDictFile(ctx, ix, cfg.Dict, log); err != nil {
+		return err
+	}
 	if ix.Created() && cfg.Seed {
 		if err := seedIndex(ctx, ix); err != nil {
 			return err
