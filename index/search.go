@@ -475,8 +475,17 @@ func (c *compiler) compile(q query.Q) (bq.Query, error) {
 		}
 		return bq.NewBooleanQuery([]bq.Query{bleve.NewMatchAllQuery()}, nil, []bq.Query{child}), nil
 	case *query.And:
-		var must, not []bq.Query
-		for _, ch := range q.Children {
+		var must, should, not []bq.Query
+		onlyStop := c.stopOnlyClauses(q.Children)
+		for i, ch := range q.Children {
+			if onlyStop[i] { // a plain query does not require its stop words
+				cq, err := c.compile(ch)
+				if err != nil {
+					return nil, err
+				}
+				should = append(should, cq)
+				continue
+			}
 			if n, ok := ch.(*query.Not); ok {
 				cq, err := c.compile(n.Child)
 				if err != nil {
@@ -494,10 +503,10 @@ func (c *compiler) compile(q query.Q) (bq.Query, error) {
 		if len(must) == 0 {
 			must = []bq.Query{bleve.NewMatchAllQuery()}
 		}
-		if len(not) == 0 {
+		if len(not) == 0 && len(should) == 0 {
 			return bleve.NewConjunctionQuery(must...), nil
 		}
-		return bq.NewBooleanQuery(must, nil, not), nil
+		return bq.NewBooleanQuery(must, should, not), nil
 	case *query.Or:
 		var any []bq.Query
 		for _, ch := range q.Children {
@@ -630,4 +639,37 @@ func (c *compiler) termsOf(mode tokenizer.Mode, text string, dropStop bool) []st
 		return content
 	}
 	return all
+}
+
+// stopOnlyClauses marks the children of an AND that are plain words made
+// only of stop words (的, 是 …), when some other child is not: those are
+// not required to match. A query of stop words alone still requires them.
+func (c *compiler) stopOnlyClauses(children []query.Q) []bool {
+	marks := make([]bool, len(children))
+	other := false
+	for i, ch := range children {
+		t, ok := ch.(*query.Text)
+		if ok && !t.Phrase && t.Field == "" && c.onlyStopWords(t.Text) {
+			marks[i] = true
+			continue
+		}
+		if _, neg := ch.(*query.Not); !neg {
+			other = true
+		}
+	}
+	if !other {
+		return make([]bool, len(children))
+	}
+	return marks
+}
+
+// onlyStopWords reports whether text analyses to stop words only.
+func (c *compiler) onlyStopWords(text string) bool {
+	toks := c.seg.Analyze([]byte(text), tokenizer.QueryMode)
+	for _, t := range toks {
+		if !tokenizer.IsStopWord(t.Term) {
+			return false
+		}
+	}
+	return len(toks) > 0
 }

@@ -12,10 +12,22 @@ import (
 // span is a matched byte range of a text.
 type span struct{ start, end int }
 
-// mergeSpans sorts spans and merges the ones that overlap or touch, then
-// drops those that hold nothing but a stop word: a stop word is marked
-// only as part of a larger match.
+// mergeSpans drops the spans that hold nothing but a stop word, then sorts
+// the others and merges the ones that overlap or touch: a stop word is
+// marked only inside a larger match (a phrase's bigrams cover it), never
+// because it stands next to a matched word.
 func mergeSpans(text string, spans []span) []span {
+	content := spans[:0:0]
+	for _, s := range spans {
+		if s.start < 0 || s.end > len(text) || s.start >= s.end {
+			continue
+		}
+		if tokenizer.IsStopWord(tokenizer.Normalize(text[s.start:s.end])) {
+			continue
+		}
+		content = append(content, s)
+	}
+	spans = content
 	if len(spans) == 0 {
 		return nil
 	}
@@ -36,17 +48,7 @@ func mergeSpans(text string, spans []span) []span {
 		}
 		out = append(out, s)
 	}
-	kept := out[:0]
-	for _, s := range out {
-		if s.start < 0 || s.end > len(text) || s.start >= s.end {
-			continue
-		}
-		if tokenizer.IsStopWord(tokenizer.Normalize(text[s.start:s.end])) {
-			continue
-		}
-		kept = append(kept, s)
-	}
-	return kept
+	return out
 }
 
 // distinctMatches counts the different texts marked in spans.

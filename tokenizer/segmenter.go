@@ -156,8 +156,8 @@ func (s *Segmenter) Added() []Word {
 func (s *Segmenter) Contains(word string) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	_, _, ok := s.gse.Find(Normalize(word))
-	return ok
+	freq, _, ok := s.gse.Find(Normalize(word))
+	return ok && freq > 0 // a prefix of a longer word is found with frequency 0
 }
 
 // ReadWords parses a newsroom dictionary: one `word [freq [pos]]` a line,

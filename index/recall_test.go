@@ -1,0 +1,241 @@
+package index
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"flag"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/zhsearch/zhsearch/article"
+	"github.com/zhsearch/zhsearch/query"
+	"github.com/zhsearch/zhsearch/tokenizer"
+)
+
+var (
+	recallCorpus = flag.Bool("recall.chinanews", false,
+		"also run the recall property test over ../shared/data/news/chinanews.jsonl.gz (minutes)")
+	recallSample = flag.Int("recall.sample", 12,
+		"substrings sampled per paragraph of the chinanews corpus (0: all)")
+)
+
+// chinanewsPath is where the evaluation corpus lives, from this package.
+var chinanewsPath = filepath.Join("..", "..", "shared", "data", "news", "chinanews.jsonl.gz")
+
+// hanSubstrings returns the distinct 2–6 character substrings of the runs
+// of Chinese characters in text.
+func hanSubstrings(text string) []string {
+	seen := map[string]bool{}
+	var out []string
+	var run []rune
+	flush := func() {
+		for i := range run {
+			for n := 2; n <= 6 && i+n <= len(run); n++ {
+				s := string(run[i : i+n])
+				if !seen[s] {
+					seen[s] = true
+					out = append(out, s)
+				}
+			}
+		}
+		run = run[:0]
+	}
+	for _, r := range text {
+		if unicode.Is(unicode.Han, r) {
+			run = append(run, r)
+		} else {
+			flush()
+		}
+	}
+	flush()
+	return out
+}
+
+// matchesDoc reports whether the query, compiled as Search compiles it for
+// paragraphs, matches the paragraph document docID. Restricting the search
+// to that one document checks recall whatever the ranking.
+func matchesDoc(t *testing.T, ix *Index, q, docID string) bool {
+	t.Helper()
+	tree, err := query.Parse(q)
+	if err != nil {
+		t.Fatalf("parse %q: %v", q, err)
+	}
+	c := compiler{typ: TypeParagraph, seg: ix.seg}
+	bqq, err := c.compile(tree)
+	if err != nil {
+		t.Fatalf("compile %q: %v", q, err)
+	}
+	full := bleve.NewConjunctionQuery(bqq, typeQuery(TypeParagraph), bleve.NewDocIDQuery([]string{docID}))
+	res, err := ix.bi.Search(bleve.NewSearchRequestOptions(full, 1, 0, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Total == 1
+}
+
+// phraseHits returns the ids of every paragraph a quoted phrase finds,
+// through the real Search, page by page.
+func phraseHits(t *testing.T, ix *Index, phrase string) map[string]bool {
+	t.Helper()
+	ids := map[string]bool{}
+	for page := 1; ; page++ {
+		res := mustSearch(t, ix, Request{Query: `"` + phrase + `"`, Type: TypeParagraph, Size: MaxSize, Page: page, Snippets: 1})
+		for _, h := range res.Hits {
+			ids[h.ID] = true
+		}
+		if len(res.Hits) < MaxSize || page*MaxSize >= 10000 {
+			return ids
+		}
+	}
+}
+
+type para struct {
+	id, text, norm string
+}
+
+func paragraphsOf(arts []*article.Article) []para {
+	var ps []para
+	for _, a := range arts {
+		for i, p := range a.Paragraphs {
+			ps = append(ps, para{paragraphDocID(a.ID, i), p.Text, tokenizer.Normalize(p.Text)})
+		}
+	}
+	return ps
+}
+
+// checkRecall runs the property over paragraphs: every (sampled) 2–6
+// character Chinese substring, searched as a plain query, finds its
+// paragraph; searched as a quoted phrase, finds exactly the paragraphs
+// that contain it. It returns the counts checked.
+func checkRecall(t *testing.T, ix *Index, ps []para, sample, phraseEvery int, rng *rand.Rand) (plain, phrases int) {
+	t.Helper()
+	phraseDone := map[string]bool{}
+	for _, p := range ps {
+		subs := hanSubstrings(p.text)
+		if sample > 0 && len(subs) > sample {
+			rng.Shuffle(len(subs), func(i, j int) { subs[i], subs[j] = subs[j], subs[i] })
+			subs = subs[:sample]
+		}
+		for k, s := range subs {
+			plain++
+			if len(ps) <= MaxSize { // a small corpus: through the real Search
+				res := mustSearch(t, ix, Request{Query: s, Type: TypeParagraph, Size: MaxSize, Snippets: 1})
+				if !contains(hitIDs(res), p.id) {
+					t.Errorf("search %q does not return paragraph %s: %q", s, p.id, p.text)
+				}
+			} else if !matchesDoc(t, ix, s, p.id) {
+				t.Errorf("query %q does not find paragraph %s: %q", s, p.id, p.text)
+			}
+			if k%phraseEvery != 0 || phraseDone[s] {
+				continue
+			}
+			phraseDone[s] = true
+			phrases++
+			got := phraseHits(t, ix, s)
+			ns := tokenizer.Normalize(s)
+			want := 0
+			for _, q := range ps {
+				if strings.Contains(q.norm, ns) {
+					want++
+					if !got[q.id] {
+						t.Errorf("phrase %q misses paragraph %s", s, q.id)
+					}
+				}
+			}
+			if len(got) != want {
+				for id := range got {
+					found := false
+					for _, q := range ps {
+						found = found || (q.id == id && strings.Contains(q.norm, ns))
+					}
+					if !found {
+						t.Errorf("phrase %q finds paragraph %s, which does not contain it", s, id)
+					}
+				}
+			}
+			if t.Failed() {
+				t.FailNow()
+			}
+		}
+	}
+	return plain, phrases
+}
+
+// TestRecallSeedPage is the recall property over every paragraph of the
+// embedded seed page, with every substring, plain and quoted.
+func TestRecallSeedPage(t *testing.T) {
+	ix := openMem(t)
+	arts := seedArticles(t)
+	if err := ix.Put(context.Background(), arts...); err != nil {
+		t.Fatal(err)
+	}
+	ps := paragraphsOf(arts)
+	plain, phrases := checkRecall(t, ix, ps, 0, 1, rand.New(rand.NewSource(1)))
+	t.Logf("seed page: %d paragraphs, %d plain queries and %d quoted phrases checked", len(ps), plain, phrases)
+	if plain < 1000 {
+		t.Errorf("only %d substrings checked: the seed page did not load", plain)
+	}
+}
+
+// TestRecallChinanews runs the property over the chinanews corpus when it
+// is present and asked for with -recall.chinanews (it takes minutes).
+func TestRecallChinanews(t *testing.T) {
+	if !*recallCorpus {
+		t.Skip("recall over chinanews.jsonl.gz runs with: go test ./index -run TestRecallChinanews -timeout 60m -args -recall.chinanews")
+	}
+	f, err := os.Open(chinanewsPath)
+	if err != nil {
+		t.Skipf("evaluation corpus missing (%v): see DEVELOPERS.md, Data for evaluation", err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := openMem(t)
+	var arts []*article.Article
+	sc := bufio.NewScanner(zr)
+	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
+	for line := 1; sc.Scan(); line++ {
+		var rec struct {
+			ID, Title, URL, Source string
+			PublishedAt            string   `json:"published_at"`
+			Paragraphs             []string `json:"paragraphs"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			t.Fatalf("%s:%d: %v", chinanewsPath, line, err)
+		}
+		a := &article.Article{ID: rec.ID, Title: rec.Title, URL: rec.URL, Source: rec.Source, PublishedAt: rec.PublishedAt}
+		if a.ID == "" {
+			a.ID = "line" + strconv.Itoa(line)
+		}
+		for _, p := range rec.Paragraphs {
+			a.Paragraphs = append(a.Paragraphs, article.Paragraph{Text: p})
+		}
+		a.Normalize()
+		if a.Validate() != nil {
+			continue
+		}
+		arts = append(arts, a)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < len(arts); i += 200 {
+		if err := ix.Put(context.Background(), arts[i:min(i+200, len(arts))]...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ps := paragraphsOf(arts)
+	plain, phrases := checkRecall(t, ix, ps, *recallSample, 4, rand.New(rand.NewSource(1)))
+	t.Logf("chinanews: %d articles, %d paragraphs, %d plain queries and %d quoted phrases checked", len(arts), len(ps), plain, phrases)
+}
