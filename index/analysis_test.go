@@ -56,7 +56,7 @@ func TestMixedTextSearchable(t *testing.T) {
 // above one that holds its characters only inside another word.
 func TestWholeWordsRankFirst(t *testing.T) {
 	ix := openMem(t)
-	put(t, ix, "w1", "标题", "他们在研究生命科学。")    // 研究 / 生命: 究生 only across words
+	put(t, ix, "w1", "标题", "他们在研究生命科学。")   // 研究 / 生命: 究生 only across words
 	put(t, ix, "w2", "标题", "这位研究生来自郑州大学。") // 研究生 a word
 	res := mustSearch(t, ix, Request{Query: "研究生", Type: TypeParagraph})
 	ids := hitIDs(res)
