@@ -246,37 +246,35 @@ func (ix *Index) Analyze(text string, mode tokenizer.Mode) []tokenizer.Explained
 	return tokenizer.Explain(ix.seg, []byte(text), mode)
 }
 
-// startReindex queues words for the background re-index, starting the
-// worker if it is idle.
+// startReindex queues words for the background re-index: a run starts
+// at once when none is running, else they wait for the next run.
 func (ix *Index) startReindex(words []string) {
 	r := &ix.reidx
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.pending = append(r.pending, words...)
-	if r.running || r.ctx.Err() != nil {
+	if r.ctx.Err() != nil {
+		return
+	}
+	if r.running {
+		r.pending = append(r.pending, words...)
 		return
 	}
 	r.running = true
+	r.begin(words) // the answer to the POST already shows the run
 	r.wg.Add(1)
-	go ix.reindexLoop()
+	go ix.reindexLoop(words)
 }
 
-func (ix *Index) reindexLoop() {
+// begin records the start of a run; r.mu is held.
+func (r *reindexer) begin(words []string) {
+	now := time.Now().UTC()
+	r.status = ReindexStatus{State: ReindexRunning, Words: append([]string(nil), words...), StartedAt: &now}
+}
+
+func (ix *Index) reindexLoop(words []string) {
 	r := &ix.reidx
 	defer r.wg.Done()
 	for {
-		r.mu.Lock()
-		if len(r.pending) == 0 || r.ctx.Err() != nil {
-			r.running = false
-			r.mu.Unlock()
-			return
-		}
-		words := r.pending
-		r.pending = nil
-		now := time.Now().UTC()
-		r.status = ReindexStatus{State: ReindexRunning, Words: words, StartedAt: &now}
-		r.mu.Unlock()
-
 		err := ix.reindexWords(r.ctx, words)
 
 		r.mu.Lock()
@@ -286,6 +284,14 @@ func (ix *Index) reindexLoop() {
 		if err != nil {
 			r.status.State, r.status.Error = ReindexFailed, err.Error()
 		}
+		if len(r.pending) == 0 || r.ctx.Err() != nil {
+			r.running = false
+			r.mu.Unlock()
+			return
+		}
+		words = r.pending
+		r.pending = nil
+		r.begin(words)
 		r.mu.Unlock()
 	}
 }
