@@ -119,7 +119,10 @@ func paragraphsOf(arts []*article.Article) []para {
 func checkRecall(t *testing.T, ix *Index, ps []para, sample, phraseEvery int, rng *rand.Rand) (plain, phrases int) {
 	t.Helper()
 	phraseDone := map[string]bool{}
-	for _, p := range ps {
+	for n, p := range ps {
+		if len(ps) > 1000 && n%2000 == 0 {
+			t.Logf("%d of %d paragraphs, %d queries and %d phrases checked", n, len(ps), plain, phrases)
+		}
 		subs := hanSubstrings(p.text)
 		if sample > 0 && len(subs) > sample {
 			rng.Shuffle(len(subs), func(i, j int) { subs[i], subs[j] = subs[j], subs[i] })
@@ -236,6 +239,7 @@ func TestRecallChinanews(t *testing.T) {
 		}
 	}
 	ps := paragraphsOf(arts)
+	t.Logf("indexed %d articles, %d paragraphs", len(arts), len(ps))
 	plain, phrases := checkRecall(t, ix, ps, *recallSample, 4, rand.New(rand.NewSource(1)))
 	t.Logf("chinanews: %d articles, %d paragraphs, %d plain queries and %d quoted phrases checked", len(arts), len(ps), plain, phrases)
 }
