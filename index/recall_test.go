@@ -82,11 +82,33 @@ func matchesDoc(t *testing.T, ix *Index, q, docID string) bool {
 	return res.Total == 1
 }
 
-// phraseHits returns the ids of every paragraph a quoted phrase finds,
-// through the real Search, page by page.
-func phraseHits(t *testing.T, ix *Index, phrase string) map[string]bool {
+// phraseHits returns the ids of every paragraph a quoted phrase finds:
+// through the real Search, page by page, for a small corpus; for a large
+// one, with the query compiled as Search compiles it, in one request
+// without snippets.
+func phraseHits(t *testing.T, ix *Index, phrase string, large bool) map[string]bool {
 	t.Helper()
 	ids := map[string]bool{}
+	if large {
+		tree, err := query.Parse(`"` + phrase + `"`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := compiler{typ: TypeParagraph, seg: ix.seg}
+		bqq, err := c.compile(tree)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bqq, typeQuery(TypeParagraph)), 100000, 0, false)
+		res, err := ix.bi.Search(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range res.Hits {
+			ids[h.ID] = true
+		}
+		return ids
+	}
 	for page := 1; ; page++ {
 		res := mustSearch(t, ix, Request{Query: `"` + phrase + `"`, Type: TypeParagraph, Size: MaxSize, Page: page, Snippets: 1})
 		for _, h := range res.Hits {
@@ -143,7 +165,7 @@ func checkRecall(t *testing.T, ix *Index, ps []para, sample, phraseEvery int, rn
 			}
 			phraseDone[s] = true
 			phrases++
-			got := phraseHits(t, ix, s)
+			got := phraseHits(t, ix, s, len(ps) > MaxSize)
 			ns := tokenizer.Normalize(s)
 			want := 0
 			for _, q := range ps {
