@@ -24,7 +24,7 @@ import (
 var (
 	recallCorpus = flag.Bool("recall.chinanews", false,
 		"also run the recall property test over ../shared/data/news/chinanews.jsonl.gz (minutes)")
-	recallSample = flag.Int("recall.sample", 12,
+	recallSample = flag.Int("recall.sample", 6,
 		"substrings sampled per paragraph of the chinanews corpus (0: all)")
 )
 
