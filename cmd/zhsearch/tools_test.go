@@ -123,7 +123,7 @@ func TestEvalSegment(t *testing.T) {
 		{"no files", []string{"eval", "segment"}, "--gold FILE and --test FILE are required"},
 		{"missing file", []string{"eval", "segment", "--gold", "testdata/nope", "--test", "testdata/seg_test.utf8"}, "testdata/nope"},
 		{"line counts differ", []string{"eval", "segment", "--gold", "testdata/seg_gold.utf8", "--test", "testdata/seg_words.utf8"}, "must match line for line"},
-		{"unknown kind", []string{"eval", "speed"}, "usage: zhsearch eval segment"},
+		{"unknown kind", []string{"eval", "speed"}, "evaluations: search, segment"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			code, _, errs := runCmd(t, nil, tt.args...)
