@@ -54,17 +54,17 @@ func words(toks []tokenizer.Explained) []string {
 func TestAddWordsReindexes(t *testing.T) {
 	ctx := context.Background()
 	ix := openMem(t)
-	// gse splits 二七经开区 (二七/经开区) and 专精特新 (专精/特新).
-	put(t, ix, "old1", "二七经开区开园", "二七经开区今天开园。", "没有这个词的段落。")
+	// gse splits 中原数谷 (中原/数谷) and 郑开科创走廊 (郑开/科创/走廊).
+	put(t, ix, "old1", "中原数谷开园", "中原数谷今天开园。", "没有这个词的段落。")
 	put(t, ix, "old2", "别的新闻", "与它无关。")
-	if n := wordDocs(t, ix, fieldBody, "二七经开区"); n != 0 {
-		t.Fatalf("before adding, %d documents hold 二七经开区 whole", n)
+	if n := wordDocs(t, ix, fieldBody, "中原数谷"); n != 0 {
+		t.Fatalf("before adding, %d documents hold 中原数谷 whole", n)
 	}
-	if got := words(ix.Analyze("二七经开区", tokenizer.QueryMode)); len(got) == 1 {
-		t.Fatalf("gse already knows 二七经开区 (%q): pick another word", got)
+	if got := words(ix.Analyze("中原数谷", tokenizer.QueryMode)); len(got) == 1 {
+		t.Fatalf("gse already knows 中原数谷 (%q): pick another word", got)
 	}
 
-	res, err := ix.AddWords(ctx, tokenizer.Word{Word: "二七经开区", Freq: 1000, Pos: "ns"}, tokenizer.Word{Word: "专精特新"})
+	res, err := ix.AddWords(ctx, tokenizer.Word{Word: "中原数谷", Freq: 1000, Pos: "ns"}, tokenizer.Word{Word: "郑开科创走廊"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,23 +72,23 @@ func TestAddWordsReindexes(t *testing.T) {
 		t.Errorf("added %d, want 2", res.Added)
 	}
 	// at once, for queries and new documents
-	if got := words(ix.Analyze("二七经开区和专精特新", tokenizer.QueryMode)); strings.Join(got, " ") != "二七经开区 和 专精特新" {
+	if got := words(ix.Analyze("中原数谷和郑开科创走廊", tokenizer.QueryMode)); strings.Join(got, " ") != "中原数谷 和 郑开科创走廊" {
 		t.Errorf("query analysis after adding = %q", got)
 	}
-	put(t, ix, "new1", "专精特新论坛", "专精特新论坛开幕。")
+	put(t, ix, "new1", "郑开科创走廊论坛", "郑开科创走廊论坛开幕。")
 
 	st := waitReindex(t, ix)
 	if st.State != ReindexDone || st.Total != 1 || st.Done != 1 {
 		t.Errorf("re-index status %+v, want done 1 of 1 (old1 only)", st)
 	}
-	if n := wordDocs(t, ix, fieldBody, "二七经开区"); n != 2 { // article old1 and its paragraph 0
-		t.Errorf("after re-index, %d documents hold 二七经开区 whole, want 2", n)
+	if n := wordDocs(t, ix, fieldBody, "中原数谷"); n != 2 { // article old1 and its paragraph 0
+		t.Errorf("after re-index, %d documents hold 中原数谷 whole, want 2", n)
 	}
-	if n := wordDocs(t, ix, fieldTitle, "专精特新"); n != 1 {
-		t.Errorf("%d titles hold 专精特新 whole, want 1", n)
+	if n := wordDocs(t, ix, fieldTitle, "郑开科创走廊"); n != 1 {
+		t.Errorf("%d titles hold 郑开科创走廊 whole, want 1", n)
 	}
-	hits := mustSearch(t, ix, Request{Query: "二七经开区", Type: TypeParagraph})
-	if ids := hitIDs(hits); len(ids) != 1 || ids[0] != "old1#0" || !strings.Contains(hits.Hits[0].Snippets[0], "<mark>二七经开区</mark>") {
+	hits := mustSearch(t, ix, Request{Query: "中原数谷", Type: TypeParagraph})
+	if ids := hitIDs(hits); len(ids) != 1 || ids[0] != "old1#0" || !strings.Contains(hits.Hits[0].Snippets[0], "<mark>中原数谷</mark>") {
 		t.Errorf("search after re-index: %v %v", ids, hits.Hits)
 	}
 
@@ -98,7 +98,7 @@ func TestAddWordsReindexes(t *testing.T) {
 	}
 	found := 0
 	for _, w := range d.Words {
-		if (w.Word == "二七经开区" && w.Freq == 1000 && w.Pos == "ns") || (w.Word == "专精特新" && w.Freq == tokenizer.DefaultFreq) {
+		if (w.Word == "中原数谷" && w.Freq == 1000 && w.Pos == "ns") || (w.Word == "郑开科创走廊" && w.Freq == tokenizer.DefaultFreq) {
 			found++
 		}
 	}
@@ -107,7 +107,7 @@ func TestAddWordsReindexes(t *testing.T) {
 	}
 
 	// adding the same words again changes nothing and starts nothing
-	again, err := ix.AddWords(ctx, tokenizer.Word{Word: "二七经开区", Freq: 1000, Pos: "ns"})
+	again, err := ix.AddWords(ctx, tokenizer.Word{Word: "中原数谷", Freq: 1000, Pos: "ns"})
 	if err != nil || again.Added != 0 {
 		t.Errorf("re-adding: %+v %v", again, err)
 	}
@@ -122,7 +122,7 @@ func TestAddWordsRejectsBadInput(t *testing.T) {
 		{"none", nil},
 		{"empty word", []tokenizer.Word{{Word: " "}}},
 		{"space inside", []tokenizer.Word{{Word: "二七 经开区"}}},
-		{"negative freq", []tokenizer.Word{{Word: "二七经开区", Freq: -1}}},
+		{"negative freq", []tokenizer.Word{{Word: "中原数谷", Freq: -1}}},
 		{"too long", []tokenizer.Word{{Word: strings.Repeat("长", 33)}}},
 		{"one bad among good", []tokenizer.Word{{Word: "好词甲乙"}, {Word: "\x01"}}},
 	} {

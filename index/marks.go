@@ -75,14 +75,24 @@ func (m marker) precise(text string, spans []span) []span {
 	if len(m.present) == 0 || len(spans) == 0 {
 		return spans
 	}
+	var norm string
+	var at []int // at[i]: offset in norm of byte i of text (rune starts)
 	out := make([]span, 0, len(spans))
 	for _, s := range spans {
 		t := tokenizer.Normalize(text[s.start:s.end])
 		part := false
 		for _, w := range m.present {
 			if t != w && strings.Contains(w, t) {
-				part = true
-				break
+				if at == nil {
+					norm, at = normalizedOffsets(text)
+				}
+				// a part inside an occurrence of the whole here is kept:
+				// the parts of COVID-19 do not touch, so they never merge
+				// into one span that is the whole.
+				part = !insideOccurrence(norm, w, at[s.start], at[s.end])
+				if part {
+					break
+				}
 			}
 		}
 		if !part {
@@ -90,6 +100,39 @@ func (m marker) precise(text string, spans []span) []span {
 		}
 	}
 	return out
+}
+
+// normalizedOffsets folds text as the analyzers do and maps the byte
+// offsets of text's runes (and its end) to offsets in the folded text.
+func normalizedOffsets(text string) (string, []int) {
+	at := make([]int, len(text)+1)
+	var b strings.Builder
+	for i, r := range text {
+		at[i] = b.Len()
+		b.WriteString(tokenizer.Normalize(string(r)))
+	}
+	at[len(text)] = b.Len()
+	return b.String(), at
+}
+
+// insideOccurrence reports whether norm[start:end] lies inside an
+// occurrence of w in norm.
+func insideOccurrence(norm, w string, start, end int) bool {
+	for from := max(0, end-len(w)); from <= start && from < len(norm); {
+		i := strings.Index(norm[from:], w)
+		if i < 0 {
+			return false
+		}
+		i += from
+		if i > start {
+			return false
+		}
+		if i+len(w) >= end {
+			return true
+		}
+		from = i + 1
+	}
+	return false
 }
 
 // explain reports which terms matched in which field of a hit: words by
