@@ -28,6 +28,13 @@ type Backend interface {
 	Related(ctx context.Context, id string, n int) (*index.Result, error)
 }
 
+// Pages is a web front end served beside the API (package web): a
+// handler and the URL patterns, in echo syntax, it answers.
+type Pages interface {
+	http.Handler
+	Routes() []string
+}
+
 // Config configures the API server.
 type Config struct {
 	Backend Backend
@@ -44,6 +51,8 @@ type Config struct {
 	// SearchTimeout bounds every search, suggestion and related query;
 	// zero is DefaultSearchTimeout.
 	SearchTimeout time.Duration
+	// Web, when set, is mounted on its routes (GET and HEAD).
+	Web Pages
 }
 
 // DefaultSearchTimeout is the deadline of a search when none is configured.
@@ -84,6 +93,13 @@ func New(cfg Config) *Server {
 	s.analyzeRoutes(v1)
 	v1.GET("/articles/:id/related", s.related)
 	v1.GET("/suggest", s.suggest)
+	if cfg.Web != nil {
+		h := echo.WrapHandler(cfg.Web)
+		for _, r := range cfg.Web.Routes() {
+			e.GET(r, h)
+			e.HEAD(r, h)
+		}
+	}
 	return s
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/zhsearch/zhsearch/index"
 	"github.com/zhsearch/zhsearch/seeds"
 	"github.com/zhsearch/zhsearch/tokenizer"
+	"github.com/zhsearch/zhsearch/web"
 )
 
 // config is everything the server is told at start-up.
@@ -120,7 +121,7 @@ func serveWith(ctx context.Context, cfg config, log *slog.Logger) error {
 		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
 	}
 	srv := &http.Server{
-		Handler:           api.New(api.Config{Backend: ix, Store: ix, Logger: log}),
+		Handler:           api.New(api.Config{Backend: ix, Store: ix, Logger: log, Web: web.New(web.Options{Modified: start})}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -1,0 +1,700 @@
+// The zhsearch search page: plain JavaScript, no build step. The query and
+// filters live in the URL (history.pushState), so results can be shared and
+// the back button works; /articles/{id} shows one article. Document text is
+// only inserted as text nodes (see marks.js).
+import { appendMarked, appendRuns, highlightRuns, markedTerms, queryTerms } from "./marks.js";
+
+const PAGE_SIZE = 10;
+const MAX_HITS = 10000; // the API's limit for page numbers
+const FACETS = ["section", "author", "month"];
+
+const I18N = {
+  zh: {
+    brand: "zhsearch 新闻搜索", skip: "跳到搜索结果", queryLabel: "搜索新闻",
+    placeholder: "搜索新闻，例如：二七经开区", search: "搜索", resultType: "结果类型",
+    typeArticle: "文章", typeParagraph: "段落", sort: "排序", sortRelevance: "相关度",
+    sortNewest: "最新", since: "从", until: "至", refine: "筛选", back: "← 返回搜索结果",
+    related: "相关报道", footer: "zhsearch · 中文新闻全文搜索", pagination: "翻页",
+    lang: "English", langCode: "en",
+    status: (n, ms) => `共 ${n} 条结果，用时 ${ms} 毫秒`,
+    statusPage: (p, pages) => `第 ${p} / ${pages} 页`,
+    loading: "正在搜索…", loadingArticle: "正在载入文章…",
+    emptyTitle: "搜索本报新闻", emptyText: "输入词语搜索文章和段落。试试：",
+    noResults: (q) => `没有找到与“${q}”相关的结果。`,
+    dropWord: "试试去掉一个词：", clearFilters: "清除所有筛选条件", shorter: "换一个更短或更常见的词再试。",
+    errorTitle: "搜索出错了", retry: "重试", articleError: "无法载入这篇文章",
+    facet_section: "版面", facet_author: "作者", facet_month: "月份",
+    filter_section: "版面", filter_author: "作者", filter_since: "从", filter_until: "至",
+    removeFilter: (label) => `移除筛选：${label}`,
+    prev: "上一页", next: "下一页", page: (n) => `第 ${n} 页`,
+    paragraphN: (n) => `第 ${n} 段`, by: "记者", publishedAt: "发布",
+    openArticle: "阅读全文", photoBy: "摄影",
+    month: (y, m) => `${y}年${Number(m)}月`,
+    date: (y, m, d, hm) => `${y}年${Number(m)}月${Number(d)}日${hm ? " " + hm : ""}`,
+    suggestions: "搜索建议",
+  },
+  en: {
+    brand: "zhsearch news search", skip: "Skip to results", queryLabel: "Search the news",
+    placeholder: "Search the news, e.g. 二七经开区", search: "Search", resultType: "Result type",
+    typeArticle: "Articles", typeParagraph: "Paragraphs", sort: "Sort", sortRelevance: "Relevance",
+    sortNewest: "Newest", since: "From", until: "To", refine: "Refine", back: "← Back to results",
+    related: "Related stories", footer: "zhsearch · Chinese news full-text search", pagination: "Pages",
+    lang: "中文", langCode: "zh-Hans",
+    status: (n, ms) => `${n} result${n === 1 ? "" : "s"} in ${ms} ms`,
+    statusPage: (p, pages) => `page ${p} of ${pages}`,
+    loading: "Searching…", loadingArticle: "Loading the article…",
+    emptyTitle: "Search the paper", emptyText: "Type words to search articles and paragraphs. Try:",
+    noResults: (q) => `Nothing matches “${q}”.`,
+    dropWord: "Try dropping a word:", clearFilters: "Clear all filters", shorter: "Try a shorter or more common word.",
+    errorTitle: "The search failed", retry: "Retry", articleError: "Could not load this article",
+    facet_section: "Section", facet_author: "Author", facet_month: "Month",
+    filter_section: "Section", filter_author: "Author", filter_since: "From", filter_until: "To",
+    removeFilter: (label) => `Remove filter: ${label}`,
+    prev: "Previous", next: "Next", page: (n) => `Page ${n}`,
+    paragraphN: (n) => `paragraph ${n}`, by: "By", publishedAt: "Published",
+    openArticle: "Read the article", photoBy: "Photos",
+    month: (y, m) => `${["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][Number(m) - 1]} ${y}`,
+    date: (y, m, d, hm) => `${y}-${m}-${d}${hm ? " " + hm : ""}`,
+    suggestions: "Suggestions",
+  },
+};
+
+const $ = (id) => document.getElementById(id);
+const el = (tag, props = {}, ...children) => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === "class") e.className = v;
+    else if (k === "text") e.textContent = v;
+    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children) if (c !== null && c !== undefined) e.append(c);
+  return e;
+};
+
+let lang = "zh";
+const t = (key, ...args) => {
+  const v = I18N[lang][key] ?? I18N.zh[key] ?? key;
+  return typeof v === "function" ? v(...args) : v;
+};
+
+// ---- State <-> URL -------------------------------------------------------
+
+/** readState parses the current URL into the page's state. */
+function readState() {
+  const u = new URL(location.href);
+  const p = u.searchParams;
+  const m = u.pathname.match(/^\/articles\/([^/]+)$/);
+  const page = Math.max(1, parseInt(p.get("page") || "1", 10) || 1);
+  return {
+    view: m ? "article" : "search",
+    id: m ? decodeURIComponent(m[1]) : "",
+    para: p.get("p") ?? "",
+    q: (p.get("q") || "").trim(),
+    type: p.get("type") === "paragraph" ? "paragraph" : "article",
+    sort: p.get("sort") === "newest" ? "newest" : "relevance",
+    since: p.get("since") || "",
+    until: p.get("until") || "",
+    section: p.getAll("section"),
+    author: p.getAll("author"),
+    page,
+    lang: p.get("lang") === "en" ? "en" : "",
+  };
+}
+
+/** searchParams encodes the search part of a state. */
+function searchParams(s) {
+  const p = new URLSearchParams();
+  if (s.q) p.set("q", s.q);
+  if (s.type !== "article") p.set("type", s.type);
+  if (s.sort !== "relevance") p.set("sort", s.sort);
+  if (s.since) p.set("since", s.since);
+  if (s.until) p.set("until", s.until);
+  for (const v of s.section) p.append("section", v);
+  for (const v of s.author) p.append("author", v);
+  if (s.page > 1) p.set("page", String(s.page));
+  if (s.lang) p.set("lang", s.lang);
+  return p;
+}
+
+function searchURL(s) {
+  const qs = searchParams(s).toString();
+  return "/" + (qs ? "?" + qs : "");
+}
+
+function articleURL(s, id, para) {
+  const p = searchParams({ ...s, page: 1 });
+  for (const k of ["page", "sort", "type", "section", "author", "since", "until"]) p.delete(k);
+  if (para !== undefined && para !== null) p.set("p", String(para));
+  const qs = p.toString();
+  return "/articles/" + encodeURIComponent(id) + (qs ? "?" + qs : "");
+}
+
+let state = readState();
+
+function go(url, extra = {}) {
+  history.pushState(extra, "", url);
+  state = readState();
+  render();
+}
+
+// ---- API -----------------------------------------------------------------
+
+class APIError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+async function api(path, signal) {
+  let res;
+  try {
+    res = await fetch(path, { signal, headers: { Accept: "application/json" } });
+  } catch (err) {
+    if (err.name === "AbortError") throw err;
+    throw new APIError(0, "network", lang === "en" ? "The server cannot be reached." : "无法连接服务器。");
+  }
+  let body = null;
+  try {
+    body = await res.json();
+  } catch {
+    // not JSON: handled below
+  }
+  if (!res.ok) {
+    const e = body && body.error;
+    throw new APIError(res.status, e?.code || "http_" + res.status, e?.message || `HTTP ${res.status}`);
+  }
+  if (body === null) throw new APIError(res.status, "bad_json", "bad answer from the server");
+  return body;
+}
+
+// ---- Rendering -----------------------------------------------------------
+
+function applyLang() {
+  lang = state.lang === "en" ? "en" : "zh";
+  document.documentElement.lang = lang === "en" ? "en" : "zh-Hans";
+  for (const n of document.querySelectorAll("[data-i18n]")) n.textContent = t(n.dataset.i18n);
+  for (const n of document.querySelectorAll("[data-i18n-placeholder]")) n.placeholder = t(n.dataset.i18nPlaceholder);
+  for (const n of document.querySelectorAll("[data-i18n-aria-label]")) n.setAttribute("aria-label", t(n.dataset.i18nAriaLabel));
+  const b = $("lang");
+  b.textContent = t("lang");
+  b.lang = t("langCode");
+  $("suggest").setAttribute("aria-label", t("suggestions"));
+}
+
+function syncForm() {
+  const q = $("q");
+  if (document.activeElement !== q || q.value.trim() !== state.q) q.value = state.q;
+  $("type-" + state.type).checked = true;
+  $("sort").value = state.sort;
+  $("since").value = state.since;
+  $("until").value = state.until;
+}
+
+/** formatDate shows a published_at as written: its own offset, not the reader's zone. */
+function formatDate(s) {
+  const m = String(s || "").match(/^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?/);
+  if (!m) return s || "";
+  return t("date", m[1], m[2], m[3], m[4] ? `${m[4]}:${m[5]}` : "");
+}
+
+function monthLabel(v) {
+  const m = String(v).match(/^(\d{4})-(\d{2})$/);
+  return m ? t("month", m[1], m[2]) : String(v);
+}
+
+function monthRange(v) {
+  const m = String(v).match(/^(\d{4})-(\d{2})$/);
+  if (!m) return null;
+  const last = new Date(Date.UTC(Number(m[1]), Number(m[2]), 0)).getUTCDate();
+  return { since: `${m[1]}-${m[2]}-01`, until: `${m[1]}-${m[2]}-${String(last).padStart(2, "0")}` };
+}
+
+function metaLine(h) {
+  const parts = [];
+  if (h.section) parts.push(el("span", { class: "sec", text: h.section }));
+  if (h.authors && h.authors.length) parts.push(el("span", { class: "by", text: h.authors.join("、") }));
+  if (h.published_at) parts.push(el("time", { datetime: h.published_at, text: formatDate(h.published_at) }));
+  if (h.type === "paragraph" && Number.isInteger(h.paragraph)) {
+    parts.push(el("span", { class: "para", text: t("paragraphN", h.paragraph + 1) + (h.subhead ? " · " + h.subhead : "") }));
+  }
+  const div = el("div", { class: "meta" });
+  parts.forEach((p, i) => {
+    if (i) div.append(el("span", { class: "dot", "aria-hidden": "true", text: " · " }));
+    div.append(p);
+  });
+  return div;
+}
+
+function hitItem(h) {
+  const articleID = h.type === "paragraph" ? h.article_id : h.id;
+  const para = h.type === "paragraph" ? h.paragraph : (h.paragraphs && h.paragraphs.length ? h.paragraphs[0] : null);
+  const marks = [...markedTerms(h.title_html), ...(h.snippets || []).flatMap(markedTerms)];
+  const a = el("a", { href: articleURL(state, articleID, para), "data-nav": true });
+  a.dataset.marks = JSON.stringify([...new Set(marks)]);
+  appendMarked(a, h.title_html || escapeText(h.title), true);
+  const li = el("li", { class: "hit" }, el("h2", { class: "hit-title" }, a), metaLine(h));
+  if (h.kicker && h.type !== "paragraph") li.insertBefore(el("p", { class: "kicker", text: h.kicker }), li.firstChild);
+  for (const s of h.snippets || []) li.append(appendMarked(el("p", { class: "snippet" }), s));
+  return li;
+}
+
+function escapeText(s) {
+  return String(s ?? "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+function setMessage(...children) {
+  const m = $("message");
+  m.replaceChildren(...children);
+  m.hidden = children.length === 0;
+}
+
+function show(view) {
+  $("results-view").hidden = view !== "search";
+  $("article-view").hidden = view !== "article";
+  document.body.dataset.view = view;
+  if (view === "article") {
+    $("status").textContent = "";
+    $("filters").hidden = true;
+  }
+}
+
+function clearResults() {
+  $("results").replaceChildren();
+  $("pager").hidden = true;
+  $("facets").hidden = true;
+  $("filters").hidden = true;
+  $("status").textContent = "";
+  setMessage();
+}
+
+function renderEmpty() {
+  clearResults();
+  const examples = ["二七经开区", "网格化", "高质量发展"];
+  const p = el("p", { text: t("emptyText") + " " });
+  examples.forEach((q, i) => {
+    if (i) p.append("、");
+    p.append(el("a", { href: searchURL({ ...state, q, page: 1 }), "data-nav": true, text: q }));
+  });
+  setMessage(el("h2", { text: t("emptyTitle") }), p);
+  $("message").className = "message empty";
+  document.title = t("brand");
+}
+
+function hasFilters(s) {
+  return s.section.length > 0 || s.author.length > 0 || s.since !== "" || s.until !== "";
+}
+
+function renderNoResults() {
+  const box = [el("h2", { text: t("noResults", state.q) })];
+  const words = state.q.split(/\s+/).filter(Boolean);
+  if (words.length > 1) {
+    const p = el("p", { text: t("dropWord") + " " });
+    words.forEach((w, i) => {
+      const q = words.filter((_, j) => j !== i).join(" ");
+      if (i) p.append(" ");
+      p.append(el("a", { class: "chip", href: searchURL({ ...state, q, page: 1 }), "data-nav": true, text: q }));
+    });
+    box.push(p);
+  } else {
+    box.push(el("p", { text: t("shorter") }));
+  }
+  if (hasFilters(state)) {
+    box.push(el("p", {}, el("a", {
+      href: searchURL({ ...state, section: [], author: [], since: "", until: "", page: 1 }), "data-nav": true, text: t("clearFilters"),
+    })));
+  }
+  setMessage(...box);
+  $("message").className = "message none";
+}
+
+function renderError(err, retry) {
+  setMessage(
+    el("h2", { text: err.status === 400 ? err.message : t("errorTitle") }),
+    err.status === 400 ? null : el("p", { class: "detail", text: err.message }),
+    el("p", {}, el("button", { type: "button", class: "retry", onclick: retry, text: t("retry") })),
+  );
+  $("message").className = "message error";
+}
+
+function renderFilters() {
+  const chips = [];
+  const add = (label, next) => chips.push(el("a", {
+    class: "chip active", href: searchURL({ ...next, page: 1 }), "data-nav": true, "aria-label": t("removeFilter", label),
+  }, el("span", { text: label }), el("span", { class: "x", "aria-hidden": "true", text: "×" })));
+  for (const v of state.section) add(`${t("filter_section")}: ${v}`, { ...state, section: state.section.filter((x) => x !== v) });
+  for (const v of state.author) add(`${t("filter_author")}: ${v}`, { ...state, author: state.author.filter((x) => x !== v) });
+  if (state.since) add(`${t("filter_since")}: ${state.since}`, { ...state, since: "" });
+  if (state.until) add(`${t("filter_until")}: ${state.until}`, { ...state, until: "" });
+  $("filters").replaceChildren(...chips);
+  $("filters").hidden = chips.length === 0;
+}
+
+function renderFacets(facets) {
+  const aside = $("facets");
+  const title = aside.querySelector("h2");
+  aside.replaceChildren(title);
+  let any = false;
+  for (const name of FACETS) {
+    const values = facets && Array.isArray(facets[name]) ? facets[name] : [];
+    if (values.length === 0) continue;
+    any = true;
+    const ul = el("ul");
+    for (const f of values) {
+      let active, next, label;
+      if (name === "month") {
+        const r = monthRange(f.value);
+        if (!r) continue;
+        active = state.since === r.since && state.until === r.until;
+        next = active ? { ...state, since: "", until: "" } : { ...state, ...r };
+        label = monthLabel(f.value);
+      } else {
+        active = state[name].includes(f.value);
+        next = { ...state, [name]: active ? state[name].filter((x) => x !== f.value) : [...state[name], f.value] };
+        label = f.value;
+      }
+      ul.append(el("li", {}, el("a", {
+        class: "facet" + (active ? " active" : ""), href: searchURL({ ...next, page: 1 }), "data-nav": true,
+        "aria-current": active ? "true" : null, "data-facet": name, "data-value": f.value,
+      }, el("span", { class: "v", text: label }), el("span", { class: "n", text: String(f.count) }))));
+    }
+    aside.append(el("section", { class: "facet-group" }, el("h3", { text: t("facet_" + name) }), ul));
+  }
+  aside.hidden = !any;
+}
+
+function renderPager(total) {
+  const nav = $("pager");
+  const pages = Math.max(1, Math.ceil(Math.min(total, MAX_HITS) / PAGE_SIZE));
+  if (pages <= 1) {
+    nav.hidden = true;
+    return;
+  }
+  const link = (n, text, cls, rel) => el("a", {
+    class: cls, href: searchURL({ ...state, page: n }), "data-nav": true, rel,
+    "aria-label": cls === "num" ? t("page", n) : null, "aria-current": n === state.page && cls === "num" ? "page" : null,
+    text,
+  });
+  const items = [];
+  items.push(state.page > 1 ? link(state.page - 1, t("prev"), "prev", "prev") : el("span", { class: "prev disabled", "aria-disabled": "true", text: t("prev") }));
+  const nums = new Set([1, pages]);
+  for (let n = state.page - 2; n <= state.page + 2; n++) if (n >= 1 && n <= pages) nums.add(n);
+  let prevN = 0;
+  for (const n of [...nums].sort((a, b) => a - b)) {
+    if (n - prevN > 1) items.push(el("span", { class: "gap", "aria-hidden": "true", text: "…" }));
+    items.push(link(n, String(n), "num"));
+    prevN = n;
+  }
+  items.push(state.page < pages ? link(state.page + 1, t("next"), "next", "next") : el("span", { class: "next disabled", "aria-disabled": "true", text: t("next") }));
+  nav.replaceChildren(...items);
+  nav.hidden = false;
+}
+
+let inflight = null;
+
+async function runSearch() {
+  show("search");
+  if (!state.q) {
+    renderEmpty();
+    return;
+  }
+  document.title = `${state.q} - ${t("brand")}`;
+  if (inflight) inflight.abort();
+  const ctl = new AbortController();
+  inflight = ctl;
+  renderFilters();
+  setMessage();
+  $("status").textContent = t("loading");
+  document.body.setAttribute("aria-busy", "true");
+  const p = searchParams({ ...state, lang: "" });
+  p.set("size", String(PAGE_SIZE));
+  p.set("facets", FACETS.join(","));
+  try {
+    const res = await api("/v1/search?" + p.toString(), ctl.signal);
+    if (ctl !== inflight) return;
+    const total = Number(res.total) || 0;
+    $("status").textContent = t("status", total, formatMS(res.took_ms)) + (total > PAGE_SIZE ? " · " + t("statusPage", state.page, Math.ceil(Math.min(total, MAX_HITS) / PAGE_SIZE)) : "");
+    $("results").replaceChildren(...(res.hits || []).map(hitItem));
+    $("results").start = (state.page - 1) * PAGE_SIZE + 1;
+    renderFacets(res.facets);
+    renderPager(total);
+    if (!res.hits || res.hits.length === 0) renderNoResults();
+  } catch (err) {
+    if (err.name === "AbortError") return;
+    clearResults();
+    renderFilters();
+    renderError(err, () => runSearch());
+  } finally {
+    if (ctl === inflight) {
+      document.body.removeAttribute("aria-busy");
+      inflight = null;
+    }
+  }
+}
+
+function formatMS(ms) {
+  const n = Number(ms);
+  if (!Number.isFinite(n)) return "?";
+  return n < 10 ? n.toFixed(1) : String(Math.round(n));
+}
+
+async function showArticle() {
+  show("article");
+  const box = $("article");
+  const back = $("back");
+  back.href = searchURL({ ...readState(), page: 1 });
+  box.replaceChildren(el("p", { class: "status", text: t("loadingArticle") }));
+  $("related").hidden = true;
+  if (inflight) inflight.abort();
+  const ctl = new AbortController();
+  inflight = ctl;
+  let a;
+  try {
+    a = await api("/v1/articles/" + encodeURIComponent(state.id), ctl.signal);
+  } catch (err) {
+    if (err.name === "AbortError") return;
+    box.replaceChildren(el("div", { class: "message error" },
+      el("h1", { text: t("articleError") }), el("p", { class: "detail", text: err.message })));
+    document.title = t("articleError");
+    return;
+  } finally {
+    if (ctl === inflight) inflight = null;
+  }
+  const terms = [...queryTerms(state.q), ...((history.state && history.state.marks) || [])];
+  document.title = `${a.title} - ${t("brand")}`;
+  const parts = [];
+  if (a.kicker) parts.push(el("p", { class: "kicker", text: a.kicker }));
+  parts.push(appendRuns(el("h1", { class: "article-title" }), highlightRuns(a.title || "", terms), true));
+  const meta = [];
+  if (a.section) meta.push(el("span", { class: "sec", text: a.section }));
+  if (a.byline) meta.push(el("span", { class: "by", text: a.byline }));
+  else if (a.authors && a.authors.length) meta.push(el("span", { class: "by", text: a.authors.join("、") }));
+  if (a.published_at) meta.push(el("time", { datetime: a.published_at, text: formatDate(a.published_at) }));
+  if (a.source) meta.push(el("span", { class: "src", text: a.source + (a.page ? " " + a.page : "") }));
+  const metaDiv = el("div", { class: "meta" });
+  meta.forEach((m, i) => {
+    if (i) metaDiv.append(el("span", { class: "dot", "aria-hidden": "true", text: " · " }));
+    metaDiv.append(m);
+  });
+  parts.push(metaDiv);
+  if (a.url && /^https?:\/\//i.test(a.url)) {
+    parts.push(el("p", { class: "orig" }, el("a", { href: a.url, rel: "noopener noreferrer", text: a.url })));
+  }
+  let subhead = "";
+  for (const p of a.paragraphs || []) {
+    if (p.subhead && p.subhead !== subhead) {
+      subhead = p.subhead;
+      parts.push(appendRuns(el("h2", { class: "subhead" }), highlightRuns(subhead, terms), true));
+    }
+    parts.push(appendRuns(el("p", { id: "p" + p.index, class: "para" }), highlightRuns(p.text || "", terms)));
+  }
+  box.replaceChildren(...parts);
+  const target = state.para !== "" ? document.getElementById("p" + state.para) : null;
+  if (target && history.state && history.state.marks) {
+    target.classList.add("focus");
+    target.scrollIntoView({ block: "center" });
+  } else {
+    window.scrollTo(0, 0);
+  }
+  loadRelated(a.id || state.id);
+}
+
+async function loadRelated(id) {
+  const sec = $("related");
+  try {
+    const res = await api("/v1/articles/" + encodeURIComponent(id) + "/related");
+    if (state.view !== "article" || state.id !== id) return;
+    const list = Array.isArray(res) ? res : res.hits || res.articles || res.related || [];
+    const items = list.filter((r) => r && r.id && r.id !== id).slice(0, 8).map((r) => {
+      const a = el("a", { href: articleURL(state, r.article_id || r.id), "data-nav": true });
+      if (r.title_html) appendMarked(a, r.title_html, true);
+      else a.textContent = r.title || r.id;
+      const li = el("li", {}, a);
+      if (r.published_at || r.section) {
+        li.append(el("span", { class: "meta", text: [r.section, formatDate(r.published_at)].filter(Boolean).join(" · ") }));
+      }
+      return li;
+    });
+    $("related-list").replaceChildren(...items);
+    sec.hidden = items.length === 0;
+  } catch {
+    sec.hidden = true; // related stories are optional: no box when the API has none
+  }
+}
+
+function render() {
+  applyLang();
+  syncForm();
+  closeSuggest();
+  if (state.view === "article") showArticle();
+  else runSearch();
+}
+
+// ---- Suggestions ---------------------------------------------------------
+
+let suggestTimer = 0;
+let suggestCtl = null;
+let suggestOff = false;
+let suggestActive = -1;
+
+function closeSuggest() {
+  const ul = $("suggest");
+  ul.hidden = true;
+  ul.replaceChildren();
+  suggestActive = -1;
+  $("q").setAttribute("aria-expanded", "false");
+  $("q").removeAttribute("aria-activedescendant");
+}
+
+function setActive(i) {
+  const items = [...$("suggest").children];
+  if (items.length === 0) return;
+  suggestActive = (i + items.length) % items.length;
+  items.forEach((li, j) => li.setAttribute("aria-selected", j === suggestActive ? "true" : "false"));
+  $("q").setAttribute("aria-activedescendant", items[suggestActive].id);
+}
+
+async function suggest(prefix) {
+  if (suggestCtl) suggestCtl.abort();
+  if (suggestOff || !prefix) {
+    closeSuggest();
+    return;
+  }
+  const ctl = new AbortController();
+  suggestCtl = ctl;
+  try {
+    const res = await api("/v1/suggest?q=" + encodeURIComponent(prefix), ctl.signal);
+    if ($("q").value.trim() !== prefix) return;
+    const list = (res.suggestions || []).filter((s) => typeof s === "string" && s !== prefix).slice(0, 10);
+    const ul = $("suggest");
+    ul.replaceChildren(...list.map((s, i) => el("li", {
+      id: "sg" + i, role: "option", "aria-selected": "false", "data-value": s,
+      onmousedown: (e) => { e.preventDefault(); pick(s); },
+    }, ...appendRuns(document.createDocumentFragment(), s.startsWith(prefix)
+      ? [{ text: prefix, marked: false }, { text: s.slice(prefix.length), marked: true }]
+      : [{ text: s, marked: false }]).childNodes)));
+    ul.hidden = list.length === 0;
+    suggestActive = -1;
+    $("q").setAttribute("aria-expanded", String(list.length > 0));
+  } catch (err) {
+    if (err.name === "AbortError") return;
+    if (err.status === 404 || err.status === 405) suggestOff = true; // the API has no suggestions
+    closeSuggest();
+  }
+}
+
+function pick(s) {
+  $("q").value = s;
+  closeSuggest();
+  submit();
+}
+
+// ---- Events --------------------------------------------------------------
+
+function formState() {
+  const q = $("q").value.trim();
+  const cur = readState();
+  const sameQuery = q === cur.q;
+  return {
+    ...cur, view: "search", id: "", q,
+    type: document.querySelector("input[name=type]:checked")?.value === "paragraph" ? "paragraph" : "article",
+    sort: $("sort").value === "newest" ? "newest" : "relevance",
+    since: $("since").value, until: $("until").value,
+    // a new query keeps the filters but starts at page 1
+    page: 1,
+    section: cur.view === "search" || sameQuery ? cur.section : [],
+    author: cur.view === "search" || sameQuery ? cur.author : [],
+  };
+}
+
+function submit() {
+  const s = formState();
+  closeSuggest();
+  go(searchURL(s));
+  if (s.q) $("main").focus({ preventScroll: true });
+}
+
+function init() {
+  const form = $("search");
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    submit();
+  });
+  for (const id of ["type-article", "type-paragraph", "sort", "since", "until"]) {
+    $(id).addEventListener("change", () => {
+      if ($("q").value.trim()) submit();
+    });
+  }
+  const q = $("q");
+  q.addEventListener("input", () => {
+    clearTimeout(suggestTimer);
+    const v = q.value.trim();
+    suggestTimer = setTimeout(() => suggest(v), 120);
+  });
+  q.addEventListener("keydown", (e) => {
+    const open = !$("suggest").hidden;
+    if (e.key === "ArrowDown" && open) {
+      e.preventDefault();
+      setActive(suggestActive + 1);
+    } else if (e.key === "ArrowUp" && open) {
+      e.preventDefault();
+      setActive(suggestActive - 1);
+    } else if (e.key === "Enter" && open && suggestActive >= 0) {
+      e.preventDefault();
+      pick($("suggest").children[suggestActive].dataset.value);
+    } else if (e.key === "Escape" && open) {
+      e.preventDefault();
+      closeSuggest();
+    }
+  });
+  q.addEventListener("blur", () => setTimeout(closeSuggest, 100));
+  $("lang").addEventListener("click", () => {
+    const u = new URL(location.href);
+    if (lang === "en") u.searchParams.delete("lang");
+    else u.searchParams.set("lang", "en");
+    try {
+      localStorage.setItem("zhsearch.lang", lang === "en" ? "zh" : "en");
+    } catch {
+      // storage may be off; the URL still carries the choice
+    }
+    history.replaceState(history.state, "", u.pathname + u.search + u.hash);
+    state = readState();
+    render();
+  });
+  // In-page navigation for our own links: keeps the page, pushes history.
+  document.addEventListener("click", (e) => {
+    const a = e.target.closest && e.target.closest("a[data-nav]");
+    if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    const url = new URL(a.href, location.href);
+    if (url.origin !== location.origin) return;
+    e.preventDefault();
+    const marks = a.dataset.marks ? JSON.parse(a.dataset.marks) : null;
+    go(url.pathname + url.search, marks ? { marks } : {});
+  });
+  window.addEventListener("popstate", () => {
+    state = readState();
+    render();
+  });
+  // Remember an explicit language choice for visits without ?lang.
+  if (!new URL(location.href).searchParams.has("lang")) {
+    let saved = null;
+    try {
+      saved = localStorage.getItem("zhsearch.lang");
+    } catch {
+      // ignore
+    }
+    if (saved === "en") {
+      const u = new URL(location.href);
+      u.searchParams.set("lang", "en");
+      history.replaceState(history.state, "", u.pathname + u.search + u.hash);
+      state = readState();
+    }
+  }
+  render();
+  document.documentElement.dataset.ready = "1";
+}
+
+init();
