@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os/exec"
@@ -177,6 +178,26 @@ func TestEndToEndSeedPage(t *testing.T) {
 			}
 		}
 	})
+
+	// The web page and the widget are in the binary, beside the API.
+	for _, tc := range []struct{ path, ctype, contains string }{
+		{"/", "text/html; charset=utf-8", "/assets/app.js"},
+		{"/articles/" + url.PathEscape("fa271d82f36faa3e"), "text/html; charset=utf-8", "/assets/app.js"},
+		{"/widget.js", "text/javascript; charset=utf-8", "zhsearch.mount"},
+		{"/widget-demo.html", "text/html; charset=utf-8", "widget.js"},
+	} {
+		t.Run("web"+tc.path, func(t *testing.T) {
+			resp, err := http.Get(base + tc.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != tc.ctype || !strings.Contains(string(body), tc.contains) {
+				t.Errorf("GET %s: %d %q, body lacks %q", tc.path, resp.StatusCode, resp.Header.Get("Content-Type"), tc.contains)
+			}
+		})
+	}
 
 	for _, tc := range []struct {
 		path, code string

@@ -568,7 +568,7 @@ async function suggest(prefix) {
   try {
     const res = await api("/v1/suggest?q=" + encodeURIComponent(prefix), ctl.signal);
     if ($("q").value.trim() !== prefix) return;
-    const list = (res.suggestions || []).filter((s) => typeof s === "string" && s !== prefix).slice(0, 10);
+    const list = (res.suggestions || []).filter((s) => typeof s === "string" && s !== "").slice(0, 10);
     const ul = $("suggest");
     ul.replaceChildren(...list.map((s, i) => el("li", {
       id: "sg" + i, role: "option", "aria-selected": "false", "data-value": s,
