@@ -13,7 +13,7 @@ const I18N = {
     brand: "zhsearch 新闻搜索", skip: "跳到搜索结果", queryLabel: "搜索新闻",
     placeholder: "搜索新闻，例如：二七经开区", search: "搜索", resultType: "结果类型",
     typeArticle: "文章", typeParagraph: "段落", sort: "排序", sortRelevance: "相关度",
-    sortNewest: "最新", since: "从", until: "至", refine: "筛选", back: "← 返回搜索结果",
+    sortNewest: "最新", since: "从", until: "至", refine: "筛选：版面、作者、月份", back: "← 返回搜索结果",
     related: "相关报道", footer: "zhsearch · 中文新闻全文搜索", pagination: "翻页",
     lang: "English", langCode: "en",
     status: (n, ms) => `共 ${n} 条结果，用时 ${ms} 毫秒`,
@@ -37,7 +37,7 @@ const I18N = {
     brand: "zhsearch news search", skip: "Skip to results", queryLabel: "Search the news",
     placeholder: "Search the news, e.g. 二七经开区", search: "Search", resultType: "Result type",
     typeArticle: "Articles", typeParagraph: "Paragraphs", sort: "Sort", sortRelevance: "Relevance",
-    sortNewest: "Newest", since: "From", until: "To", refine: "Refine", back: "← Back to results",
+    sortNewest: "Newest", since: "From", until: "To", refine: "Refine: section, author, month", back: "← Back to results",
     related: "Related stories", footer: "zhsearch · Chinese news full-text search", pagination: "Pages",
     lang: "中文", langCode: "zh-Hans",
     status: (n, ms) => `${n} result${n === 1 ? "" : "s"} in ${ms} ms`,
@@ -335,8 +335,8 @@ function renderFilters() {
 
 function renderFacets(facets) {
   const aside = $("facets");
-  const title = aside.querySelector("h2");
-  aside.replaceChildren(title);
+  aside.replaceChildren($("facets-title"), $("facets-toggle"));
+  aside.classList.toggle("open", $("facets-toggle").getAttribute("aria-expanded") === "true");
   let any = false;
   for (const name of FACETS) {
     const values = facets && Array.isArray(facets[name]) ? facets[name] : [];
@@ -651,6 +651,12 @@ function init() {
     }
   });
   q.addEventListener("blur", () => setTimeout(closeSuggest, 100));
+  // On a phone the facets fold under one button; on a desktop they are a column.
+  $("facets-toggle").addEventListener("click", (e) => {
+    const open = e.currentTarget.getAttribute("aria-expanded") !== "true";
+    e.currentTarget.setAttribute("aria-expanded", String(open));
+    $("facets").classList.toggle("open", open);
+  });
   $("lang").addEventListener("click", () => {
     const u = new URL(location.href);
     if (lang === "en") u.searchParams.delete("lang");
