@@ -527,6 +527,16 @@ func TestPageStatesKeyboardLanguage(t *testing.T) {
 	run(t, ctx, "drop a word", chromedp.Click(`#message a.chip:last-child`, chromedp.ByQuery),
 		waitJS(`document.querySelectorAll("#results li.hit").length === 10`))
 
+	// Every example of the empty state finds something.
+	for i := 1; i <= 3; i++ {
+		run(t, ctx, fmt.Sprintf("example %d", i), chromedp.Navigate(apiURL+"/"), waitJS(`document.querySelectorAll("#message a").length === 3`),
+			chromedp.Click(fmt.Sprintf(`#message a:nth-of-type(%d)`, i), chromedp.ByQuery),
+			waitJS(`new URL(location.href).searchParams.has("q") && !document.body.hasAttribute("aria-busy") && document.getElementById("status").textContent !== ""`))
+		if n := evalJS[int](t, ctx, `document.querySelectorAll("#results li.hit").length`); n == 0 {
+			t.Errorf("example %d finds nothing", i)
+		}
+	}
+
 	// Error: the API refuses pages past 10,000 hits; the page says why.
 	run(t, ctx, "error", chromedp.Navigate(apiURL+"/?q="+url.QueryEscape("城市更新")+"&page=1002"),
 		waitJS(`document.querySelector("#message.error") !== null`))
@@ -679,9 +689,23 @@ func TestWidgetOnAnotherOrigin(t *testing.T) {
 	// The demo page on the API's own origin works too.
 	run(t, ctx, "demo", chromedp.Navigate(apiURL+"/widget-demo.html"), waitJS(`!!`+root+`?.querySelector("input.zs-q")`))
 
-	// Without CORS for its origin, the browser refuses the answer and the
-	// widget says so instead of failing silently.
 	ev.check(t)
+
+	// The same page on an origin the API does not allow (localhost instead
+	// of 127.0.0.1): the browser refuses the answers, and the widget says so.
+	other := strings.Replace(siteURL, "127.0.0.1", "localhost", 1)
+	run(t, ctx, "origin without CORS", chromedp.Navigate(other+"/"), waitJS(`!!`+root+`?.querySelector("input.zs-q")`),
+		chromedp.Evaluate(`zhsearch.mount("#search").search("城市更新")`, nil),
+		waitJS(root+`.querySelector(".zs-status.zs-error") !== null`))
+	if msg := evalJS[string](t, ctx, root+`.querySelector(".zs-status").textContent`); !strings.Contains(msg, "CORS") {
+		t.Errorf("widget error %q does not mention CORS", msg)
+	}
+	if n := evalJS[int](t, ctx, root+`.querySelectorAll("li.zs-hit").length`); n != 0 {
+		t.Errorf("%d hits without CORS", n)
+	}
+	ev.mu.Lock()
+	ev.problems = nil // the browser logs the refused requests; expected here
+	ev.mu.Unlock()
 }
 
 // articleID is the id of the best article for q.

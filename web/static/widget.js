@@ -23,7 +23,7 @@
       placeholder: "搜索新闻", search: "搜索", label: "搜索新闻",
       status: function (n, ms) { return "共 " + n + " 条结果，用时 " + ms + " 毫秒"; },
       none: function (q) { return "没有找到与“" + q + "”相关的结果。试试去掉一个词。"; },
-      error: "搜索出错了：", loading: "正在搜索…", prev: "上一页", next: "下一页",
+      error: "搜索出错了：", network: "无法连接搜索服务（网络故障，或本站不在它的 CORS 允许列表中）。", loading: "正在搜索…", prev: "上一页", next: "下一页",
       page: function (p, n) { return "第 " + p + " / " + n + " 页"; },
       paragraph: function (n) { return "第 " + n + " 段"; },
       date: function (y, m, d) { return y + "年" + Number(m) + "月" + Number(d) + "日"; },
@@ -32,7 +32,7 @@
       placeholder: "Search the news", search: "Search", label: "Search the news",
       status: function (n, ms) { return n + " result" + (n === 1 ? "" : "s") + " in " + ms + " ms"; },
       none: function (q) { return "Nothing matches “" + q + "”. Try dropping a word."; },
-      error: "The search failed: ", loading: "Searching…", prev: "Previous", next: "Next",
+      error: "The search failed: ", network: "The search service cannot be reached (a network problem, or this site is not among its CORS origins).", loading: "Searching…", prev: "Previous", next: "Next",
       page: function (p, n) { return "page " + p + " of " + n; },
       paragraph: function (n) { return "paragraph " + n; },
       date: function (y, m, d) { return y + "-" + m + "-" + d; },
@@ -201,7 +201,8 @@
         })
         .catch(function (err) {
           if (err.name === "AbortError") return;
-          status.textContent = t.error + err.message;
+          // fetch rejects with a TypeError, and no detail, on network and CORS failures.
+          status.textContent = err instanceof TypeError ? t.network : t.error + err.message;
           status.className = "zs-status zs-error";
         });
       status.className = "zs-status";
