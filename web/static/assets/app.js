@@ -2,7 +2,7 @@
 // filters live in the URL (history.pushState), so results can be shared and
 // the back button works; /articles/{id} shows one article. Document text is
 // only inserted as text nodes (see marks.js).
-import { appendMarked, appendRuns, highlightRuns, markedTerms, queryTerms } from "./marks.js";
+import { appendMarked, appendRuns, highlightRuns, markedTerms, queryTerms, splitMarked } from "./marks.js";
 
 const PAGE_SIZE = 10;
 const MAX_HITS = 10000; // the API's limit for page numbers
@@ -510,8 +510,10 @@ async function loadRelated(id) {
     const list = Array.isArray(res) ? res : res.hits || res.articles || res.related || [];
     const items = list.filter((r) => r && r.id && r.id !== id).slice(0, 8).map((r) => {
       const a = el("a", { href: articleURL(state, r.article_id || r.id), "data-nav": true });
-      if (r.title_html) appendMarked(a, r.title_html, true);
-      else a.textContent = r.title || r.id;
+      // Plain titles: the box lists stories, it does not explain matches.
+      if (r.title) appendRuns(a, [{ text: r.title, marked: false }], true);
+      else if (r.title_html) appendRuns(a, splitMarked(r.title_html).map((x) => ({ text: x.text, marked: false })), true);
+      else a.textContent = r.id;
       const li = el("li", {}, a);
       if (r.published_at || r.section) {
         li.append(el("span", { class: "meta", text: [r.section, formatDate(r.published_at)].filter(Boolean).join(" · ") }));
