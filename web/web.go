@@ -91,7 +91,11 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", contentType(name))
 	h.Set("X-Content-Type-Options", "nosniff")
 	if strings.HasSuffix(name, ".html") {
-		h.Set("Content-Security-Policy", CSP)
+		// A policy set by the server's middleware (say, one that lets
+		// CORS origins frame the page) wins; otherwise ours applies.
+		if h.Get("Content-Security-Policy") == "" {
+			h.Set("Content-Security-Policy", CSP)
+		}
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 		h.Set("Cache-Control", "no-cache")
 	} else {
