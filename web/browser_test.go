@@ -450,6 +450,9 @@ func TestPageSearchFacetsPagesArticleBack(t *testing.T) {
 	page1 := evalJS[[]string](t, ctx, `[...document.querySelectorAll("#results .hit-title a")].map(a => a.textContent)`)
 	run(t, ctx, "page forward", chromedp.Click("#pager a.next", chromedp.ByQuery),
 		waitJS(`new URL(location.href).searchParams.get("page") === "2" && !document.body.hasAttribute("aria-busy") && document.querySelectorAll("#results li.hit").length > 0`))
+	if y := evalJS[float64](t, ctx, `window.scrollY`); y > 0 {
+		t.Errorf("page 2 opens scrolled down by %v px", y)
+	}
 	page2 := evalJS[[]string](t, ctx, `[...document.querySelectorAll("#results .hit-title a")].map(a => a.textContent)`)
 	if want > 0 && len(page2) != want {
 		t.Errorf("page 2 has %d hits, want %d", len(page2), want)

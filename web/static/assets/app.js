@@ -133,10 +133,15 @@ function articleURL(s, id, para) {
 
 let state = readState();
 
+// go shows a new URL: it remembers where the reader was on the page they
+// leave (for the back button) and starts the new one at the top.
 function go(url, extra = {}) {
+  history.replaceState({ ...(history.state || {}), scrollY: window.scrollY }, "");
   history.pushState(extra, "", url);
   state = readState();
-  render();
+  render().then(() => {
+    if (state.view === "search") window.scrollTo(0, 0);
+  });
 }
 
 // ---- API -----------------------------------------------------------------
@@ -531,8 +536,7 @@ function render() {
   applyLang();
   syncForm();
   closeSuggest();
-  if (state.view === "article") showArticle();
-  else runSearch();
+  return state.view === "article" ? showArticle() : runSearch();
 }
 
 // ---- Suggestions ---------------------------------------------------------
@@ -682,9 +686,22 @@ function init() {
     const marks = a.dataset.marks ? JSON.parse(a.dataset.marks) : null;
     go(url.pathname + url.search, marks ? { marks } : {});
   });
+  history.scrollRestoration = "manual"; // the content comes later than the browser would restore
   window.addEventListener("popstate", () => {
     state = readState();
-    render();
+    const y = history.state && history.state.scrollY;
+    render().then(() => {
+      if (typeof y === "number") window.scrollTo(0, y);
+    });
+  });
+  // "/" jumps to the search box, as on many sites.
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;
+    const tag = document.activeElement && document.activeElement.tagName;
+    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT") return;
+    e.preventDefault();
+    $("q").focus();
+    $("q").select();
   });
   // Remember an explicit language choice for visits without ?lang.
   if (!new URL(location.href).searchParams.has("lang")) {
