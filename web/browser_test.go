@@ -546,7 +546,20 @@ func TestPageStatesKeyboardLanguage(t *testing.T) {
 	if msg := evalJS[string](t, ctx, `document.getElementById("message").textContent`); !strings.Contains(msg, "10000") {
 		t.Errorf("error message %q does not say what went wrong", msg)
 	}
+	if txt := evalJS[string](t, ctx, `document.getElementById("message").innerText`); strings.Contains(txt, "null") || strings.Contains(txt, "undefined") {
+		t.Errorf("error message shows %q", txt)
+	}
 	screenshot(t, ctx, 1280, "error")
+	run(t, ctx, "first page", chromedp.Click(`#message a`, chromedp.ByQuery),
+		waitJS(`!new URL(location.href).searchParams.has("page") && document.querySelectorAll("#results li.hit").length === 10`))
+	// A server that is down: the error state offers a retry.
+	run(t, ctx, "server error", chromedp.Navigate(apiURL+"/?q="+url.QueryEscape("城市更新")), waitJS(`document.querySelectorAll("#results li.hit").length === 10`),
+		chromedp.Evaluate(`window.__realFetch = window.fetch; window.fetch = () => Promise.resolve(new Response('{"error":{"code":"internal","message":"internal error"}}', {status: 500}))`, nil),
+		chromedp.Click("button.go", chromedp.ByQuery),
+		waitJS(`document.querySelector("#message.error button.retry") !== null`),
+		chromedp.Evaluate(`window.fetch = window.__realFetch`, nil),
+		chromedp.Click("button.retry", chromedp.ByQuery),
+		waitJS(`document.querySelectorAll("#results li.hit").length === 10 && document.getElementById("message").hidden`))
 
 	// Keyboard only: the search box, Enter, Tab to the first result, Enter opens it.
 	run(t, ctx, "keyboard", chromedp.Navigate(apiURL+"/"), waitJS(`document.documentElement.dataset.ready === "1"`),
@@ -582,6 +595,7 @@ func TestPageStatesKeyboardLanguage(t *testing.T) {
 	if b := evalJS[string](t, ctx, `document.querySelector("button.go").textContent`); b != "Search" {
 		t.Errorf("English search button reads %q", b)
 	}
+	screenshot(t, ctx, 1280, "results-en")
 	run(t, ctx, "toggle", chromedp.Click("#lang", chromedp.ByID),
 		waitJS(`document.documentElement.lang === "zh-Hans" && !new URL(location.href).searchParams.has("lang") && /条结果/.test(document.getElementById("status").textContent)`))
 

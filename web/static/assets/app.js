@@ -22,7 +22,7 @@ const I18N = {
     emptyTitle: "搜索本报新闻", emptyText: "输入词语搜索文章和段落。试试：",
     noResults: (q) => `没有找到与“${q}”相关的结果。`,
     dropWord: "试试去掉一个词：", clearFilters: "清除所有筛选条件", shorter: "换一个更短或更常见的词再试。",
-    errorTitle: "搜索出错了", retry: "重试", articleError: "无法载入这篇文章",
+    errorTitle: "搜索出错了", badQuery: "无法按这个条件搜索", firstPage: "回到第一页", retry: "重试", articleError: "无法载入这篇文章",
     facet_section: "版面", facet_author: "作者", facet_month: "月份",
     filter_section: "版面", filter_author: "作者", filter_since: "从", filter_until: "至",
     removeFilter: (label) => `移除筛选：${label}`,
@@ -46,7 +46,7 @@ const I18N = {
     emptyTitle: "Search the paper", emptyText: "Type words to search articles and paragraphs. Try:",
     noResults: (q) => `Nothing matches “${q}”.`,
     dropWord: "Try dropping a word:", clearFilters: "Clear all filters", shorter: "Try a shorter or more common word.",
-    errorTitle: "The search failed", retry: "Retry", articleError: "Could not load this article",
+    errorTitle: "The search failed", badQuery: "This search cannot be run", firstPage: "Back to the first page", retry: "Retry", articleError: "Could not load this article",
     facet_section: "Section", facet_author: "Author", facet_month: "Month",
     filter_section: "Section", filter_author: "Author", filter_since: "From", filter_until: "To",
     removeFilter: (label) => `Remove filter: ${label}`,
@@ -253,8 +253,9 @@ function escapeText(s) {
 
 function setMessage(...children) {
   const m = $("message");
-  m.replaceChildren(...children);
-  m.hidden = children.length === 0;
+  const kids = children.filter((c) => c !== null && c !== undefined);
+  m.replaceChildren(...kids);
+  m.hidden = kids.length === 0;
 }
 
 function show(view) {
@@ -316,11 +317,15 @@ function renderNoResults() {
   $("message").className = "message none";
 }
 
+// renderError says what went wrong: the API's message for a request it
+// refused (400: the reader can change it), a retry button otherwise.
 function renderError(err, retry) {
+  const bad = err.status === 400;
   setMessage(
-    el("h2", { text: err.status === 400 ? err.message : t("errorTitle") }),
-    err.status === 400 ? null : el("p", { class: "detail", text: err.message }),
-    el("p", {}, el("button", { type: "button", class: "retry", onclick: retry, text: t("retry") })),
+    el("h2", { text: bad ? t("badQuery") : t("errorTitle") }),
+    el("p", { class: "detail", text: err.message }),
+    bad && state.page > 1 ? el("p", {}, el("a", { href: searchURL({ ...state, page: 1 }), "data-nav": true, text: t("firstPage") })) : null,
+    bad ? null : el("p", {}, el("button", { type: "button", class: "retry", onclick: retry, text: t("retry") })),
   );
   $("message").className = "message error";
 }
