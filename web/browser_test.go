@@ -529,6 +529,12 @@ func TestPageStatesKeyboardLanguage(t *testing.T) {
 	run(t, ctx, "desktop", chromedp.EmulateViewport(1280, 900))
 	run(t, ctx, "drop a word", chromedp.Click(`#message a.chip:last-child`, chromedp.ByQuery),
 		waitJS(`document.querySelectorAll("#results li.hit").length === 10`))
+	// One run of Chinese: the words come from the browser's segmenter.
+	run(t, ctx, "no results, no spaces", chromedp.Navigate(apiURL+"/?q="+url.QueryEscape("城市更新火星基地")),
+		waitJS(`document.querySelector("#message.none") !== null && document.querySelectorAll("#message a.chip").length >= 2`))
+	if chips := evalJS[[]string](t, ctx, `[...document.querySelectorAll("#message a.chip")].map(a => a.textContent)`); !contains(chips, "城市更新火星") && !contains(chips, "城市更新基地") {
+		t.Errorf("drop-a-word suggestions without spaces %q", chips)
+	}
 
 	// Every example of the empty state finds something.
 	for i := 1; i <= 3; i++ {

@@ -294,13 +294,23 @@ function hasFilters(s) {
   return s.section.length > 0 || s.author.length > 0 || s.since !== "" || s.until !== "";
 }
 
+// dropCandidates splits a query into the words a reader might drop: at
+// spaces, or, for one run of Chinese, at the word boundaries the browser's
+// Intl.Segmenter finds (城市更新火星基地 → 城市 更新 火星 基地).
+function dropCandidates(q) {
+  const parts = q.split(/\s+/).filter(Boolean);
+  if (parts.length > 1 || !/[\u3400-\u9fff]/.test(q) || typeof Intl === "undefined" || !Intl.Segmenter) return parts;
+  const seg = new Intl.Segmenter("zh-Hans", { granularity: "word" });
+  return [...seg.segment(q)].filter((s) => s.isWordLike).map((s) => s.segment);
+}
+
 function renderNoResults() {
   const box = [el("h2", { text: t("noResults", state.q) })];
-  const words = state.q.split(/\s+/).filter(Boolean);
+  const words = dropCandidates(state.q);
   if (words.length > 1) {
     const p = el("p", { text: t("dropWord") + " " });
     words.forEach((w, i) => {
-      const q = words.filter((_, j) => j !== i).join(" ");
+      const q = words.filter((_, j) => j !== i).join(state.q.includes(" ") ? " " : "");
       if (i) p.append(" ");
       p.append(el("a", { class: "chip", href: searchURL({ ...state, q, page: 1 }), "data-nav": true, text: q }));
     });
