@@ -601,6 +601,9 @@ func TestPageStatesKeyboardLanguage(t *testing.T) {
 	}
 	run(t, ctx, "back to the article", chromedp.Navigate(apiURL+"/articles/"+url.PathEscape(articleID(t, apiURL, "网格化"))+"?q="+url.QueryEscape("网格化")),
 		waitJS(`document.querySelector("#article h1") !== null`))
+	// A shared link in traditional characters highlights what the engine matched.
+	run(t, ctx, "traditional", chromedp.Navigate(apiURL+"/articles/"+url.PathEscape(articleID(t, apiURL, "网格化"))+"?q="+url.QueryEscape("網格化")),
+		waitJS(`[...document.querySelectorAll("#article mark")].some(m => m.textContent === "网格化")`))
 	// Reloading the article URL (a shared link) highlights from the query alone.
 	run(t, ctx, "reload the article", chromedp.Reload(), waitJS(`document.querySelectorAll("#article mark").length > 0`))
 

@@ -471,6 +471,10 @@ async function showArticle() {
   if (inflight) inflight.abort();
   const ctl = new AbortController();
   inflight = ctl;
+  // What the search engine matched in this article (segmented words,
+  // traditional/simplified variants), so a shared link highlights the same
+  // words as the result page did; optional: plain query words otherwise.
+  const matched = state.q ? matchedTerms(state.q, state.id, ctl.signal) : Promise.resolve([]);
   let a;
   try {
     a = await api("/v1/articles/" + encodeURIComponent(state.id), ctl.signal);
@@ -480,10 +484,10 @@ async function showArticle() {
       el("h1", { text: t("articleError") }), el("p", { class: "detail", text: err.message })));
     document.title = t("articleError");
     return;
-  } finally {
-    if (ctl === inflight) inflight = null;
   }
-  const terms = [...queryTerms(state.q), ...((history.state && history.state.marks) || [])];
+  const terms = [...queryTerms(state.q), ...((history.state && history.state.marks) || []), ...(await matched)];
+  if (ctl !== inflight) return; // the reader has moved on
+  inflight = null;
   document.title = `${a.title} - ${t("brand")}`;
   const parts = [];
   if (a.kicker) parts.push(el("p", { class: "kicker", text: a.kicker }));
@@ -520,6 +524,16 @@ async function showArticle() {
     window.scrollTo(0, 0);
   }
   loadRelated(a.id || state.id);
+}
+
+async function matchedTerms(q, id, signal) {
+  const p = new URLSearchParams({ q, id, type: "paragraph", size: "100", snippets: "1", snippet_len: "1000" });
+  try {
+    const res = await api("/v1/search?" + p.toString(), signal);
+    return (res.hits || []).flatMap((h) => [...markedTerms(h.title_html), ...(h.snippets || []).flatMap(markedTerms)]);
+  } catch {
+    return [];
+  }
 }
 
 async function loadRelated(id) {
