@@ -388,8 +388,8 @@ func currentURL(t *testing.T, ctx context.Context) *url.URL {
 }
 
 func TestPageSearchFacetsPagesArticleBack(t *testing.T) {
-	apiURL, _ := servers(t)
 	ctx, ev := browser(t)
+	apiURL, _ := servers(t)
 	q := "城市更新"
 	hasFacets := apiHas(t, apiURL+"/v1/search?q="+url.QueryEscape(q)+"&facets=section,author,month", "facets")
 	hasSuggest := len(suggestions(t, apiURL, q)) > 0
@@ -524,8 +524,8 @@ func TestPageSearchFacetsPagesArticleBack(t *testing.T) {
 }
 
 func TestPageStatesKeyboardLanguage(t *testing.T) {
-	apiURL, _ := servers(t)
 	ctx, ev := browser(t)
+	apiURL, _ := servers(t)
 
 	// No results: suggests dropping a word.
 	run(t, ctx, "no results", chromedp.Navigate(apiURL+"/?q="+url.QueryEscape("城市更新 火星基地")),
@@ -630,8 +630,8 @@ func TestPageStatesKeyboardLanguage(t *testing.T) {
 }
 
 func TestXSSNeverRuns(t *testing.T) {
-	apiURL, siteURL := servers(t)
 	ctx, ev := browser(t)
+	apiURL, siteURL := servers(t)
 	const noScript = `window.__xss === undefined && document.querySelectorAll("img, svg, script:not([src])").length === 0`
 
 	run(t, ctx, "search", chromedp.Navigate(apiURL+"/?q="+url.QueryEscape("安全测试")),
@@ -678,8 +678,8 @@ func TestXSSNeverRuns(t *testing.T) {
 }
 
 func TestWidgetOnAnotherOrigin(t *testing.T) {
-	apiURL, siteURL := servers(t)
 	ctx, ev := browser(t)
+	apiURL, siteURL := servers(t)
 	if apiURL == siteURL {
 		t.Fatal("the host page must be on another origin")
 	}
@@ -768,8 +768,8 @@ func jsString(s string) string {
 // TestMarksParser runs marks.js, the page's only way of turning API text
 // into DOM, on hostile and edge-case input in the browser.
 func TestMarksParser(t *testing.T) {
-	apiURL, _ := servers(t)
 	ctx, ev := browser(t)
+	apiURL, _ := servers(t)
 	run(t, ctx, "open", chromedp.Navigate(apiURL+"/"), waitJS(`document.documentElement.dataset.ready === "1"`))
 	cases := []struct{ expr, want string }{
 		{`m.splitMarked("a<mark>b</mark>c")`, `[{"text":"a","marked":false},{"text":"b","marked":true},{"text":"c","marked":false}]`},
