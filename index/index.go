@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -23,6 +24,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
+	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/zhsearch/zhsearch/article"
 	"github.com/zhsearch/zhsearch/tokenizer"
@@ -61,7 +63,13 @@ const (
 	fieldMonth     = "month" // "2024-06" in the newsroom's zone, for the month facet
 )
 
-const internalPrefix = "article/"
+// fieldStored holds the article's JSON as a stored, unindexed field of its
+// article document: written in the same batch as the documents, compressed
+// in the segments, and merged away with them. (Bleve's internal store would
+// be atomic too, but scorch rewrites every internal value into its root
+// file at each persist, so a bulk import wrote articles² bytes: 40 GB of
+// root.bolt for the 74,545 xwlb articles.)
+const fieldStored = "stored"
 
 // DefaultLocation is the newsroom zone when Options.Location is nil:
 // China Standard Time, UTC+8 all year (no daylight saving since 1991), so a
@@ -85,6 +93,7 @@ type Index struct {
 
 	writeMu sync.Mutex // serialises writes so that one id never ends up mixed
 	created bool       // Open made a new index
+	tmpDir  string     // the scratch directory of an in-memory index, removed by Close
 
 	dictMu sync.Mutex // serialises dictionary updates (dictionary.go)
 	reidx  reindexer  // background re-index after words are added
@@ -104,10 +113,11 @@ func Open(opts Options) (*Index, error) {
 	var (
 		bi      bleve.Index
 		created bool
+		tmpDir  string
 	)
 	switch {
 	case opts.Path == "":
-		bi, err = bleve.NewMemOnly(newMapping())
+		bi, tmpDir, err = openScratch()
 		created = true
 	default:
 		bi, created, err = openDisk(opts.Path)
@@ -115,7 +125,7 @@ func Open(opts Options) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening index %q: %w", opts.Path, err)
 	}
-	ix := &Index{bi: bi, loc: loc, seg: seg, created: created}
+	ix := &Index{bi: bi, loc: loc, seg: seg, created: created, tmpDir: tmpDir}
 	ix.reidx.ctx, ix.reidx.cancel = context.WithCancel(context.Background())
 	if err := ix.applyStoredWords(); err != nil {
 		ix.reidx.cancel()
@@ -135,7 +145,13 @@ func (ix *Index) Close() error {
 	ix.reidx.wg.Wait()
 	ix.writeMu.Lock()
 	defer ix.writeMu.Unlock()
-	return ix.bi.Close()
+	err := ix.bi.Close()
+	if ix.tmpDir != "" {
+		if rmErr := os.RemoveAll(ix.tmpDir); err == nil {
+			err = rmErr
+		}
+	}
+	return err
 }
 
 func newMapping() mapping.IndexMapping {
@@ -182,6 +198,14 @@ func newMapping() mapping.IndexMapping {
 	art.AddFieldMappingsAt(fieldTitle, title)
 	art.AddFieldMappingsAt(fieldTitleBG, text(tokenizer.BigramAnalyzer))
 	art.AddFieldMappingsAt(fieldKicker, text(tokenizer.IndexAnalyzer))
+	stored := bleve.NewTextFieldMapping()
+	stored.Analyzer = keyword.Name
+	stored.Index = false
+	stored.Store = true
+	stored.IncludeTermVectors = false
+	stored.IncludeInAll = false
+	stored.DocValues = false
+	art.AddFieldMappingsAt(fieldStored, stored)
 
 	para := bleve.NewDocumentMapping()
 	common(para)
@@ -240,6 +264,11 @@ func (ix *Index) documents(a *article.Article) (map[string]map[string]any, error
 	d[fieldKicker] = a.Kicker
 	d[fieldBody] = body
 	d[fieldBodyBG] = body
+	raw, err := json.Marshal(a)
+	if err != nil {
+		return nil, fmt.Errorf("encoding article: %w", err)
+	}
+	d[fieldStored] = string(raw)
 	docs[a.ID] = d
 	return docs, nil
 }
@@ -270,11 +299,6 @@ func (ix *Index) Put(ctx context.Context, arts ...*article.Article) error {
 				return fmt.Errorf("indexing %q: %w", id, err)
 			}
 		}
-		raw, err := json.Marshal(a)
-		if err != nil {
-			return fmt.Errorf("encoding article %q: %w", a.ID, err)
-		}
-		b.SetInternal([]byte(internalPrefix+a.ID), raw)
 	}
 	if err := ix.bi.Batch(b); err != nil {
 		return fmt.Errorf("writing batch: %w", err)
@@ -296,7 +320,6 @@ func (ix *Index) deleteInBatch(b *bleve.Batch, id string) error {
 	for i := range old.Paragraphs {
 		b.Delete(paragraphDocID(id, i))
 	}
-	b.DeleteInternal([]byte(internalPrefix + id))
 	return nil
 }
 
@@ -326,9 +349,17 @@ func (ix *Index) Get(ctx context.Context, id string) (*article.Article, error) {
 }
 
 func (ix *Index) get(id string) (*article.Article, error) {
-	raw, err := ix.bi.GetInternal([]byte(internalPrefix + id))
+	doc, err := ix.bi.Document(id)
 	if err != nil {
 		return nil, fmt.Errorf("reading article %q: %w", id, err)
+	}
+	var raw []byte
+	if doc != nil {
+		doc.VisitFields(func(f bleveindex.Field) {
+			if f.Name() == fieldStored {
+				raw = f.Value()
+			}
+		})
 	}
 	if raw == nil {
 		return nil, fmt.Errorf("article %q: %w", id, ErrNotFound)
