@@ -11,9 +11,13 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/zhsearch/zhsearch/article"
 	"github.com/zhsearch/zhsearch/index"
@@ -35,7 +39,7 @@ type Pages interface {
 	Routes() []string
 }
 
-// Config configures the API server.
+// Config configures the API server. Zero limits take the Default values.
 type Config struct {
 	Backend Backend
 	Logger  *slog.Logger
@@ -51,6 +55,28 @@ type Config struct {
 	// SearchTimeout bounds every search, suggestion and related query;
 	// zero is DefaultSearchTimeout.
 	SearchTimeout time.Duration
+	// APIKeys may write (articles, pages, dictionary, admin). With none,
+	// writes are accepted only from loopback clients.
+	APIKeys []string
+	// ReadKeys, when set, are required (as are APIKeys) to read /v1.
+	ReadKeys []string
+	// CORSOrigins are the browser origins allowed to call the API ("*" for
+	// any); empty leaves CORS off.
+	CORSOrigins []string
+
+	MaxBodyBytes          int64         // request body limit
+	MaxQueryLen           int           // characters in q (and text, prefix)
+	MaxSize               int           // hits per page
+	RequestTimeout        time.Duration // deadline of every /v1 request
+	MaxConcurrentSearches int           // searches running at once; more get 503
+
+	// Version is reported by /metrics (zhsearch_build_info).
+	Version string
+	// Ready, if set, is checked by /readyz besides the index.
+	Ready func(ctx context.Context) error
+	// Collectors are extra metrics to serve on /metrics (index size on
+	// disk, dictionary size…), registered on the server's own registry.
+	Collectors []prometheus.Collector
 	// Web, when set, is mounted on its routes (GET and HEAD).
 	Web Pages
 }
@@ -60,8 +86,14 @@ const DefaultSearchTimeout = 5 * time.Second
 
 // Server is the HTTP API.
 type Server struct {
-	cfg  Config
-	echo *echo.Echo
+	cfg         Config
+	echo        *echo.Echo
+	apiKeys     keySet
+	readKeys    keySet
+	metrics     *metrics
+	routesOnce  sync.Once
+	routes      map[string]bool // route patterns, for metric labels
+	searchSlots chan struct{}
 }
 
 // New builds the API's routes and middleware.
@@ -72,15 +104,59 @@ func New(cfg Config) *Server {
 	if cfg.SearchTimeout <= 0 {
 		cfg.SearchTimeout = DefaultSearchTimeout
 	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.MaxQueryLen <= 0 {
+		cfg.MaxQueryLen = DefaultMaxQueryLen
+	}
+	if cfg.MaxSize <= 0 || cfg.MaxSize > index.MaxSize {
+		cfg.MaxSize = index.MaxSize
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	if cfg.MaxConcurrentSearches <= 0 {
+		cfg.MaxConcurrentSearches = DefaultMaxConcurrentSearches
+	}
+	if cfg.Version == "" {
+		cfg.Version = "dev"
+	}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	s := &Server{cfg: cfg, echo: e}
+	// The client's address is the TCP peer's: forwarding headers are not
+	// trusted, so the loopback rule for writes cannot be forged.
+	e.IPExtractor = echo.ExtractIPDirect()
+	s := &Server{
+		cfg: cfg, echo: e,
+		apiKeys: newKeySet(cfg.APIKeys), readKeys: newKeySet(cfg.ReadKeys),
+		searchSlots: make(chan struct{}, cfg.MaxConcurrentSearches),
+	}
+	s.metrics = newMetrics(s)
 	e.HTTPErrorHandler = s.handleError
 	e.JSONSerializer = jsonSerializer{}
 
+	// Outermost first: an id for the request, one log line and the metrics
+	// of its final status, panics turned into 500s, headers every answer
+	// carries, CORS (preflights answered before auth), then auth and limits.
+	e.Use(middleware.RequestID())
+	e.Use(s.requestLogger())
+	e.Use(middleware.Recover())
+	e.Use(s.securityHeaders())
+	if len(cfg.CORSOrigins) > 0 {
+		e.Use(s.corsMiddleware())
+	}
+	e.Use(s.authMiddleware)
+	e.Use(middleware.BodyLimit(strconv.FormatInt(cfg.MaxBodyBytes, 10)))
+	e.Use(s.limitMiddleware)
+	e.Use(s.timeoutMiddleware())
+	e.Use(s.searchLimitMiddleware)
+
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", s.metricsHandler())
+	e.GET("/openapi.json", s.openAPI)
 	v1 := e.Group("/v1")
 	v1.GET("/search", s.search)
 	v1.GET("/articles/:id", s.getArticle)
@@ -101,6 +177,19 @@ func New(cfg Config) *Server {
 		}
 	}
 	return s
+}
+
+// Routes lists the method and path of every route, for documentation
+// checks.
+func (s *Server) Routes() [][2]string {
+	var out [][2]string
+	for _, r := range s.echo.Routes() {
+		if r.Method == echo.RouteNotFound {
+			continue
+		}
+		out = append(out, [2]string{r.Method, r.Path})
+	}
+	return out
 }
 
 // ServeHTTP makes the server an http.Handler.

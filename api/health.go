@@ -11,6 +11,11 @@ func (s *Server) healthz(c echo.Context) error {
 }
 
 func (s *Server) readyz(c echo.Context) error {
+	if s.cfg.Ready != nil {
+		if err := s.cfg.Ready(c.Request().Context()); err != nil {
+			return &apiError{http.StatusServiceUnavailable, "not_ready", "not ready: " + err.Error()}
+		}
+	}
 	st, err := s.cfg.Backend.Stats(c.Request().Context())
 	if err != nil {
 		return &apiError{http.StatusServiceUnavailable, "not_ready", "the index is not ready"}

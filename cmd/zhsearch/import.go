@@ -102,7 +102,13 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 		total += st.Size()
 	}
 
-	ix, err := index.Open(index.Options{Path: cfg.Data})
+	release, err := lockDataDir(cfg.Data)
+	if err != nil {
+		fmt.Fprintf(stderr, "zhsearch import: %v\n", err)
+		return 1
+	}
+	defer release()
+	ix, err := index.Open(index.Options{Path: indexDir(cfg.Data)})
 	if err != nil {
 		return fail("%v", err)
 	}

@@ -75,7 +75,7 @@ func TestImportCommand(t *testing.T) {
 	// Importing again replaces: no duplicates.
 	stderr.Reset()
 	run(context.Background(), args, env(map[string]string{"ZHSEARCH_DATA": data}), &stderr, &stderr)
-	ix, err := index.Open(index.Options{Path: data})
+	ix, err := index.Open(index.Options{Path: indexDir(data)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,11 +5,14 @@
 //
 // Usage:
 //
-//	zhsearch [serve] [--listen ADDR] [--data DIR] [--seed=false] [--dict FILE]
+//	zhsearch [serve] [flags]        serve the API (zhsearch serve --help lists every setting)
 //	zhsearch import --data DIR [flags] PATH...
 //	zhsearch analyze [--mode index|query] [--dict FILE] [--json] TEXT
 //	zhsearch eval search [--corpus FILE.jsonl.gz] [--n N] [--seed S] [--limit N]
 //	zhsearch eval segment --gold FILE --test FILE [--words FILE]
+//	zhsearch healthcheck [--listen ADDR]
+//	zhsearch search [flags] QUERY   print hits with snippets
+//	zhsearch version
 package main
 
 import (
@@ -22,11 +25,31 @@ import (
 	"syscall"
 )
 
+// version is stamped at build time: go build -ldflags "-X main.version=v1.2.3".
+var version = "dev"
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	go func() {
+		// After the first signal, a second one kills at once.
+		<-ctx.Done()
+		stop()
+	}()
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
+
+const usage = `zhsearch: Chinese full-text search for newsrooms.
+
+Commands:
+  serve         serve the HTTP API (the default); zhsearch serve --help lists every setting
+  import        import articles (page files, JSON, NDJSON) into the index at --data
+  analyze       show how a text is segmented and indexed
+  eval search   measure search quality on a corpus (see README)
+  eval segment  score segmentation against a gold standard (SIGHAN format)
+  healthcheck   exit 0 if the server named by --listen / ZHSEARCH_LISTEN is ready, else 1
+  search        print the hits of a query with their snippets
+  version       print the version
+`
 
 // run is main without the process: it returns the exit code.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -36,7 +59,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	switch cmd {
 	case "serve":
-		return serve(ctx, args, getenv, stderr)
+		return serve(ctx, args, getenv, stdout, stderr)
 	case "import":
 		return importCmd(ctx, args, getenv, stderr)
 	case "analyze":
@@ -50,8 +73,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		fmt.Fprintln(stderr, "zhsearch eval: name an evaluation; evaluations: search, segment")
 		return 2
+	case "healthcheck":
+		return healthcheck(ctx, args, getenv, stdout, stderr)
+	case "search":
+		return searchCmd(ctx, args, getenv, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, versionString())
+		return 0
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return 0
 	default:
-		fmt.Fprintf(stderr, "zhsearch: unknown command %q; commands: serve, import, analyze, eval\n", cmd)
+		fmt.Fprintf(stderr, "zhsearch: unknown command %q\n\n%s", cmd, usage)
 		return 2
 	}
 }

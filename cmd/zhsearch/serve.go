@@ -9,9 +9,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strconv"
+	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/zhsearch/zhsearch/api"
 	"github.com/zhsearch/zhsearch/article"
@@ -21,41 +23,20 @@ import (
 	"github.com/zhsearch/zhsearch/web"
 )
 
-// config is everything the server is told at start-up.
-type config struct {
-	Listen string
-	Data   string // index directory; "" keeps the index in memory
-	Seed   bool   // seed a new index with the embedded pages
-	Dict   string // newsroom dictionary file, "" for none
-}
-
-func envOr(getenv func(string) string, name, def string) string {
-	if v := getenv(name); v != "" {
-		return v
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cfg, rest, err := parseConfig("zhsearch serve", args, getenv, stdout)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
 	}
-	return def
-}
-
-func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) int {
-	var cfg config
-	fs := flag.NewFlagSet("zhsearch serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.Listen, "listen", envOr(getenv, "ZHSEARCH_LISTEN", "127.0.0.1:8080"), "address to serve HTTP on (env ZHSEARCH_LISTEN)")
-	fs.StringVar(&cfg.Data, "data", getenv("ZHSEARCH_DATA"), "directory of a persistent index, opened or created; empty: in memory (env ZHSEARCH_DATA)")
-	seed, err := envBool(getenv, "ZHSEARCH_SEED", true)
 	if err != nil {
 		fmt.Fprintf(stderr, "zhsearch serve: %v\n", err)
 		return 2
 	}
-	fs.BoolVar(&cfg.Seed, "seed", seed, "index the embedded seed page into a new index (env ZHSEARCH_SEED)")
-	fs.StringVar(&cfg.Dict, "dict", envOr(getenv, "ZHSEARCH_DICT", ""), "newsroom dictionary file, one `word [freq [pos]]` a line (env ZHSEARCH_DICT)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
+	if len(rest) > 0 {
+		fmt.Fprintf(stderr, "zhsearch serve: unexpected argument %q\n", rest[0])
 		return 2
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log := newLogger(cfg, stderr)
 	if err := serveWith(ctx, cfg, log); err != nil {
 		log.Error("zhsearch stopped", "err", err)
 		return 1
@@ -63,17 +44,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	return 0
 }
 
-// envBool reads a boolean environment variable; def when unset.
-func envBool(getenv func(string) string, name string, def bool) (bool, error) {
-	v := getenv(name)
-	if v == "" {
-		return def, nil
+// newLogger builds the slog logger the settings ask for.
+func newLogger(cfg *Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
 	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return false, fmt.Errorf("%s=%q: want true or false", name, v)
-	}
-	return b, nil
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 // seedIndex indexes the embedded newspaper pages.
@@ -94,41 +73,136 @@ func seedIndex(ctx context.Context, ix *index.Index) error {
 	return nil
 }
 
-func serveWith(ctx context.Context, cfg config, log *slog.Logger) error {
-	start := time.Now()
-	if _, err := tokenizer.Shared(); err != nil {
-		return err
+// indexDir is where the bleve index lives inside a data directory, next to
+// the lock file.
+func indexDir(data string) string { return filepath.Join(data, "index") }
+
+// openIndex opens the index the settings name: in memory, or in the data
+// directory under its lock. A new index is seeded unless --seed=false.
+// close flushes and closes the index, then releases the lock.
+func openIndex(ctx context.Context, cfg *Config) (ix *index.Index, closeFn func() error, err error) {
+	release := func() {}
+	path := ""
+	if cfg.Data != "" {
+		if release, err = lockDataDir(cfg.Data); err != nil {
+			return nil, nil, err
+		}
+		path = indexDir(cfg.Data)
 	}
-	ix, err := index.Open(index.Options{Path: cfg.Data})
+	ix, err = index.Open(index.Options{Path: path, Location: cfg.Timezone})
 	if err != nil {
-		return err
+		release()
+		return nil, nil, err
 	}
-	defer ix.Close()
-	if err := loadDictFile(ctx, ix, cfg.Dict, log); err != nil {
-		return err
+	closeFn = func() error {
+		defer release()
+		return ix.Close()
 	}
 	if ix.Created() && cfg.Seed {
 		if err := seedIndex(ctx, ix); err != nil {
-			return err
+			_ = closeFn()
+			return nil, nil, err
 		}
 	}
+	return ix, closeFn, nil
+}
+
+// domainCollectors are the metrics only the program can measure.
+func domainCollectors(cfg *Config, seg *tokenizer.Segmenter) []prometheus.Collector {
+	return []prometheus.Collector{
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "zhsearch_index_size_bytes",
+			Help: "Bytes the index takes on disk (0 for an in-memory index).",
+		}, func() float64 {
+			if cfg.Data == "" {
+				return 0
+			}
+			n, _ := dirSize(indexDir(cfg.Data))
+			return float64(n)
+		}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "zhsearch_dictionary_words",
+			Help: "Words in the segmentation dictionary, newsroom words included.",
+		}, func() float64 { return float64(seg.DictSize()) }),
+	}
+}
+
+func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
+	start := time.Now()
+	seg, err := tokenizer.Shared()
+	if err != nil {
+		return err
+	}
+	ix, closeIndex, err := openIndex(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := closeIndex(); err != nil {
+			log.Error("closing the index", "err", err)
+		} else {
+			log.Info("index flushed and closed")
+		}
+	}()
 	stats, err := ix.Stats(ctx)
 	if err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
-		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
+		return fmt.Errorf("--listen %s: %w", cfg.Listen, err)
 	}
+	handler := api.New(api.Config{
+		Backend:               ix,
+		Store:                 ix,
+		MaxRequestBytes:       cfg.MaxBodyBytes,
+		Logger:                log,
+		APIKeys:               cfg.APIKeys,
+		ReadKeys:              cfg.ReadKeys,
+		CORSOrigins:           cfg.CORSOrigins,
+		MaxBodyBytes:          cfg.MaxBodyBytes,
+		MaxQueryLen:           cfg.MaxQueryLen,
+		MaxSize:               cfg.MaxSize,
+		RequestTimeout:        cfg.RequestTimeout,
+		SearchTimeout:         cfg.RequestTimeout,
+		MaxConcurrentSearches: cfg.MaxConcurrentSearches,
+		Version:               version,
+		Ready: func(context.Context) error {
+			if seg.DictSize() == 0 {
+				return errors.New("the dictionary is empty")
+			}
+			return nil
+		},
+		Collectors: domainCollectors(cfg, seg),
+		Web:        web.New(web.Options{Modified: start}),
+	})
 	srv := &http.Server{
-		Handler:           api.New(api.Config{Backend: ix, Store: ix, Logger: log, Web: web.New(web.Options{Modified: start})}),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		Handler:           handler,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		ReadTimeout:       cfg.ReadTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	where := "in memory"
+	if cfg.Data != "" {
+		where = cfg.Data
 	}
 	log.Info(fmt.Sprintf("zhsearch listening on http://%s serving %d articles, %d paragraphs", ln.Addr(), stats.Articles, stats.Paragraphs),
-		"addr", ln.Addr().String(), "data", dataDesc(cfg.Data), "articles", stats.Articles, "paragraphs", stats.Paragraphs, "startup", time.Since(start).Round(time.Millisecond))
+		"addr", ln.Addr().String(), "articles", stats.Articles, "paragraphs", stats.Paragraphs,
+		"index", where, "version", version, "startup", time.Since(start).Round(time.Millisecond))
+	if len(cfg.APIKeys) == 0 {
+		log.Warn("no API key set (ZHSEARCH_API_KEY): write endpoints accept only loopback clients")
+	} else {
+		log.Info("write endpoints require an API key", "keys", len(cfg.APIKeys))
+	}
+	if len(cfg.ReadKeys) > 0 {
+		log.Info("read endpoints require a read key", "keys", len(cfg.ReadKeys))
+	}
+	if len(cfg.CORSOrigins) > 0 {
+		log.Info("CORS enabled", "origins", strings.Join(cfg.CORSOrigins, ","))
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -137,19 +211,12 @@ func serveWith(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down")
-	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	log.Info("shutting down: finishing requests in flight", "grace", cfg.ShutdownGrace)
+	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(shutCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		_ = srv.Close()
+		return fmt.Errorf("requests still running after the %s grace period were cut off: %w", cfg.ShutdownGrace, err)
 	}
 	return nil
-}
-
-// dataDesc says where the index lives, for the start-up log.
-func dataDesc(dir string) string {
-	if dir == "" {
-		return "memory"
-	}
-	return dir
 }

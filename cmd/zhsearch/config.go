@@ -1,0 +1,290 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	_ "time/tzdata" // a scratch container has no zoneinfo: carry it in the binary
+
+	gbytes "github.com/labstack/gommon/bytes"
+
+	"github.com/zhsearch/zhsearch/index"
+)
+
+// Config is everything the server is told at start-up: one value built
+// from flags, each with an environment twin; a flag given on the command
+// line wins over its variable.
+type Config struct {
+	Listen      string
+	Data        string
+	Seed        bool
+	Dict        string
+	APIKeys     []string
+	ReadKeys    []string
+	CORSOrigins []string
+	LogFormat   string
+	LogLevel    string
+	Timezone    *time.Location
+
+	MaxBodyBytes          int64
+	MaxQueryLen           int
+	MaxSize               int
+	RequestTimeout        time.Duration
+	MaxConcurrentSearches int
+
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	ShutdownGrace     time.Duration
+}
+
+// setting is one flag with its environment variable.
+type setting struct {
+	name, env, def, usage string
+	set                   func(string) error // parses and stores a value
+	secret                bool               // never printed
+}
+
+// settings declares every setting of serve. The order is the order of
+// `zhsearch serve --help` and of the README's table.
+func (c *Config) settings() []setting {
+	str := func(dst *string, check func(string) error) func(string) error {
+		return func(v string) error {
+			if check != nil {
+				if err := check(v); err != nil {
+					return err
+				}
+			}
+			*dst = v
+			return nil
+		}
+	}
+	list := func(dst *[]string, check func(string) error) func(string) error {
+		return func(v string) error {
+			var out []string
+			for _, item := range strings.Split(v, ",") {
+				if item = strings.TrimSpace(item); item == "" {
+					continue
+				}
+				if check != nil {
+					if err := check(item); err != nil {
+						return err
+					}
+				}
+				out = append(out, item)
+			}
+			*dst = out
+			return nil
+		}
+	}
+	boolean := func(dst *bool) func(string) error {
+		return func(v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return errors.New("want true or false")
+			}
+			*dst = b
+			return nil
+		}
+	}
+	positive := func(dst *int, max int) func(string) error {
+		return func(v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || (max > 0 && n > max) {
+				if max > 0 {
+					return fmt.Errorf("want a whole number from 1 to %d", max)
+				}
+				return errors.New("want a whole number of 1 or more")
+			}
+			*dst = n
+			return nil
+		}
+	}
+	duration := func(dst *time.Duration) func(string) error {
+		return func(v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return errors.New("want a positive duration such as 500ms, 10s or 1m")
+			}
+			*dst = d
+			return nil
+		}
+	}
+	size := func(dst *int64) func(string) error {
+		return func(v string) error {
+			n, err := gbytes.Parse(v)
+			if err != nil || n < 1 {
+				return errors.New("want a size such as 1048576, 512KiB or 8MiB")
+			}
+			*dst = n
+			return nil
+		}
+	}
+	oneOf := func(vals ...string) func(string) error {
+		return func(v string) error {
+			for _, ok := range vals {
+				if v == ok {
+					return nil
+				}
+			}
+			return fmt.Errorf("want one of %s", strings.Join(vals, ", "))
+		}
+	}
+	return []setting{
+		{"listen", "ZHSEARCH_LISTEN", "127.0.0.1:8080", "address to serve HTTP on; 0.0.0.0:8080 for every interface", str(&c.Listen, checkListen), false},
+		{"data", "ZHSEARCH_DATA", "", "directory of a persistent index (created if new); empty keeps an in-memory index of the seed page", str(&c.Data, nil), false},
+		{"seed", "ZHSEARCH_SEED", "true", "index the embedded seed page into a new index", boolean(&c.Seed), false},
+		{"dict", "ZHSEARCH_DICT", "", "newsroom dictionary file (one word a line: word [freq] [pos]) loaded on top of gse's", str(&c.Dict, nil), false},
+		{"api-key", "ZHSEARCH_API_KEY", "", "comma-separated keys that may write (Authorization: Bearer KEY); without one, writes only from loopback. Prefer the variable: flags show in ps", list(&c.APIKeys, nil), true},
+		{"read-key", "ZHSEARCH_READ_KEY", "", "comma-separated keys required to read /v1 (API keys also read); empty leaves reads open", list(&c.ReadKeys, nil), true},
+		{"cors-origins", "ZHSEARCH_CORS_ORIGINS", "", "comma-separated browser origins allowed to call the API (https://news.example.com, or *); empty turns CORS off", list(&c.CORSOrigins, checkOrigin), false},
+		{"log-format", "ZHSEARCH_LOG_FORMAT", "text", "log format: text or json", str(&c.LogFormat, oneOf("text", "json")), false},
+		{"log-level", "ZHSEARCH_LOG_LEVEL", "info", "log level: debug, info, warn or error", str(&c.LogLevel, oneOf("debug", "info", "warn", "error")), false},
+		{"timezone", "ZHSEARCH_TIMEZONE", "Asia/Shanghai", "the newsroom's zone: date-only values are days there (IANA name)", func(v string) error {
+			loc, err := time.LoadLocation(v)
+			if err != nil || v == "" {
+				return errors.New("want an IANA zone name such as Asia/Shanghai or UTC")
+			}
+			c.Timezone = loc
+			return nil
+		}, false},
+		{"max-body", "ZHSEARCH_MAX_BODY", "8MiB", "largest request body accepted; larger answers 413", size(&c.MaxBodyBytes), false},
+		{"max-query-len", "ZHSEARCH_MAX_QUERY_LEN", "500", "most characters in a query (q); longer answers 400", positive(&c.MaxQueryLen, 0), false},
+		{"max-size", "ZHSEARCH_MAX_SIZE", strconv.Itoa(index.MaxSize), "most hits a page (size); larger answers 400", positive(&c.MaxSize, index.MaxSize), false},
+		{"request-timeout", "ZHSEARCH_REQUEST_TIMEOUT", "10s", "deadline of an API request, down into the search; past it answers 503", duration(&c.RequestTimeout), false},
+		{"max-searches", "ZHSEARCH_MAX_SEARCHES", "16", "searches running at once; more answer 503 with Retry-After", positive(&c.MaxConcurrentSearches, 0), false},
+		{"read-header-timeout", "ZHSEARCH_READ_HEADER_TIMEOUT", "5s", "time a client has to send the request headers (slowloris guard)", duration(&c.ReadHeaderTimeout), false},
+		{"read-timeout", "ZHSEARCH_READ_TIMEOUT", "30s", "time a client has to send the whole request", duration(&c.ReadTimeout), false},
+		{"write-timeout", "ZHSEARCH_WRITE_TIMEOUT", "60s", "time to write an answer; must exceed --request-timeout", duration(&c.WriteTimeout), false},
+		{"idle-timeout", "ZHSEARCH_IDLE_TIMEOUT", "120s", "how long an idle keep-alive connection stays open", duration(&c.IdleTimeout), false},
+		{"shutdown-grace", "ZHSEARCH_SHUTDOWN_GRACE", "15s", "on SIGTERM/SIGINT, how long in-flight requests may finish", duration(&c.ShutdownGrace), false},
+	}
+}
+
+func checkListen(v string) error {
+	if _, _, err := net.SplitHostPort(v); err != nil {
+		return errors.New("want host:port, such as 127.0.0.1:8080 or :8080")
+	}
+	return nil
+}
+
+func checkOrigin(v string) error {
+	if v == "*" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+		return fmt.Errorf("%q is not an origin: want scheme://host[:port], such as https://news.example.com", v)
+	}
+	return nil
+}
+
+// flagValue adapts a setting to flag.Value.
+type flagValue struct {
+	s   setting
+	cur string
+}
+
+func (f *flagValue) String() string {
+	if f == nil {
+		return ""
+	}
+	return f.cur
+}
+
+func (f *flagValue) Set(v string) error {
+	if err := f.s.set(v); err != nil {
+		return err
+	}
+	f.cur = v
+	return nil
+}
+
+func (f *flagValue) IsBoolFlag() bool { return f.s.def == "true" || f.s.def == "false" }
+
+// parseConfig builds the Config from args and the environment. It returns
+// flag.ErrHelp after printing the help, or an error naming the setting.
+func parseConfig(name string, args []string, getenv func(string) string, out io.Writer) (*Config, []string, error) {
+	c := &Config{}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	sets := c.settings()
+	for _, s := range sets {
+		if err := s.set(s.def); err != nil {
+			return nil, nil, fmt.Errorf("default of --%s: %w", s.name, err) // a bug, caught by the tests
+		}
+		fs.Var(&flagValue{s: s, cur: s.def}, s.name, s.usage)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printHelp(out, name, sets)
+			return nil, nil, err
+		}
+		return nil, nil, err
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for _, s := range sets {
+		if given[s.name] {
+			continue
+		}
+		if v, ok := lookupEnv(getenv, s.env); ok {
+			if err := s.set(v); err != nil {
+				shown := v
+				if s.secret {
+					shown = "…"
+				}
+				return nil, nil, fmt.Errorf("%s=%q: %w", s.env, shown, err)
+			}
+		}
+	}
+	if c.WriteTimeout <= c.RequestTimeout {
+		return nil, nil, fmt.Errorf("--write-timeout (%s) must exceed --request-timeout (%s), or answers past the deadline are cut off", c.WriteTimeout, c.RequestTimeout)
+	}
+	return c, fs.Args(), nil
+}
+
+// lookupEnv reads a variable; an empty value counts as unset.
+func lookupEnv(getenv func(string) string, name string) (string, bool) {
+	v := getenv(name)
+	return v, v != ""
+}
+
+func printHelp(out io.Writer, name string, sets []setting) {
+	fmt.Fprintf(out, "Usage: %s [flags]\n\nEvery flag has an environment twin; a flag on the command line wins.\n\n", name)
+	for _, s := range sets {
+		def := s.def
+		if def == "" {
+			def = `""`
+		}
+		fmt.Fprintf(out, "  --%s (env %s, default %s)\n      %s\n", s.name, s.env, def, s.usage)
+	}
+}
+
+// settingNames lists every flag and variable, sorted, for tests.
+func settingNames() []string {
+	var c Config
+	var out []string
+	for _, s := range c.settings() {
+		out = append(out, "--"+s.name, s.env)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// envOr reads a variable, with a default when it is unset or empty; the
+// subcommands that take a few settings of their own use it.
+func envOr(getenv func(string) string, name, def string) string {
+	if v := getenv(name); v != "" {
+		return v
+	}
+	return def
+}
