@@ -122,7 +122,11 @@ func unauthorized(c echo.Context, msg string) error {
 func (s *Server) authMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
-		switch accessOf(req.Method, c.Path()) {
+		path := c.Path()
+		if path == "" { // no route matched: judge by the URL, so auth comes before a 404
+			path = req.URL.Path
+		}
+		switch accessOf(req.Method, path) {
 		case accessWrite:
 			if len(s.apiKeys) == 0 {
 				if !isLoopback(req.RemoteAddr) {
