@@ -221,6 +221,37 @@ func TestOpsHardenedServer(t *testing.T) {
 		}
 	})
 
+	t.Run("openapi", func(t *testing.T) {
+		var res searchResult
+		req, _ := http.NewRequest("GET", search, nil)
+		req.Header.Set("Authorization", "Bearer "+readKey)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&res); err != nil || len(res.Hits) == 0 {
+			t.Fatalf("search: %v %+v", err, res)
+		}
+		resp.Body.Close()
+		id := res.Hits[0].ID
+		r, w := "Bearer "+readKey, "Bearer "+writeKey
+		checkOpenAPI(t, p.base, []apiCase{
+			{"GET", "/healthz", "", "", 200},
+			{"GET", "/readyz", "", "", 200},
+			{"GET", "/metrics", "", "", 200},
+			{"GET", "/openapi.json", "", "", 200},
+			{"GET", "/v1/search?q=" + q("二七经开区") + "&snippets=2", r, "", 200},
+			{"GET", "/v1/search?q=" + q("网格化") + "&type=paragraph&size=3", r, "", 200},
+			{"GET", "/v1/search?q=", r, "", 400},
+			{"GET", "/v1/search?q=" + q("二七经开区") + "&size=99", r, "", 400},
+			{"GET", "/v1/search?q=" + q("二七经开区"), "", "", 401},
+			{"GET", "/v1/articles/" + id, r, "", 200},
+			{"GET", "/v1/articles/nope", r, "", 404},
+			{"GET", "/v1/articles/nope", "Bearer bad", "", 401},
+		})
+		_ = w
+	})
+
 	t.Run("cors", func(t *testing.T) {
 		status, h, _ := call(t, "OPTIONS", search, "", nil,
 			"Origin", origin, "Access-Control-Request-Method", "GET", "Access-Control-Request-Headers", "Authorization")
