@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -267,17 +266,6 @@ func printHelp(out io.Writer, name string, sets []setting) {
 		}
 		fmt.Fprintf(out, "  --%s (env %s, default %s)\n      %s\n", s.name, s.env, def, s.usage)
 	}
-}
-
-// settingNames lists every flag and variable, sorted, for tests.
-func settingNames() []string {
-	var c Config
-	var out []string
-	for _, s := range c.settings() {
-		out = append(out, "--"+s.name, s.env)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // envOr reads a variable, with a default when it is unset or empty; the
