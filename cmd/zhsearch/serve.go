@@ -133,6 +133,13 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if cfg.Dict != "" {
+		n, err := seg.LoadWordsFile(cfg.Dict)
+		if err != nil {
+			return fmt.Errorf("--dict: %w", err)
+		}
+		log.Info("newsroom dictionary loaded", "dict", cfg.Dict, "words", n)
+	}
 	ix, closeIndex, err := openIndex(ctx, cfg)
 	if err != nil {
 		return err
