@@ -19,7 +19,7 @@ import (
 
 // Defaults of the limits, used when a Config field is zero.
 const (
-	DefaultMaxBodyBytes          = 8 << 20
+	DefaultMaxBodyBytes          = 64 << 20
 	DefaultMaxQueryLen           = 500
 	DefaultRequestTimeout        = 10 * time.Second
 	DefaultMaxConcurrentSearches = 16
@@ -207,12 +207,14 @@ func (s *Server) searchLimitMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// timeoutMiddleware gives every request a deadline; the backend passes the
-// context down into bleve's SearchInContext, which stops at it.
+// timeoutMiddleware gives every read of /v1 a deadline; the backend passes
+// the context down into bleve's SearchInContext, which stops at it. Writes
+// are left to the server's write timeout: cutting a bulk import short
+// halfway would store part of it.
 func (s *Server) timeoutMiddleware() echo.MiddlewareFunc {
 	return middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
 		Timeout: s.cfg.RequestTimeout,
-		Skipper: func(c echo.Context) bool { return !strings.HasPrefix(c.Path(), "/v1/") },
+		Skipper: func(c echo.Context) bool { return accessOf(c.Request().Method, c.Path()) != accessRead },
 		ErrorHandler: func(err error, c echo.Context) error {
 			if errors.Is(err, context.DeadlineExceeded) {
 				return &apiError{http.StatusServiceUnavailable, "timeout",

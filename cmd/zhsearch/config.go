@@ -155,10 +155,10 @@ func (c *Config) settings() []setting {
 			c.Timezone = loc
 			return nil
 		}, false},
-		{"max-body", "ZHSEARCH_MAX_BODY", "8MiB", "largest request body accepted; larger answers 413", size(&c.MaxBodyBytes), false},
+		{"max-body", "ZHSEARCH_MAX_BODY", "64MiB", "largest request body accepted (an NDJSON import included); larger answers 413", size(&c.MaxBodyBytes), false},
 		{"max-query-len", "ZHSEARCH_MAX_QUERY_LEN", "500", "most characters in a query (q); longer answers 400", positive(&c.MaxQueryLen, 0), false},
 		{"max-size", "ZHSEARCH_MAX_SIZE", strconv.Itoa(index.MaxSize), "most hits a page (size); larger answers 400", positive(&c.MaxSize, index.MaxSize), false},
-		{"request-timeout", "ZHSEARCH_REQUEST_TIMEOUT", "10s", "deadline of an API request, down into the search; past it answers 503", duration(&c.RequestTimeout), false},
+		{"request-timeout", "ZHSEARCH_REQUEST_TIMEOUT", "10s", "deadline of a read of the API, down into the search; past it answers 503", duration(&c.RequestTimeout), false},
 		{"max-searches", "ZHSEARCH_MAX_SEARCHES", "16", "searches running at once; more answer 503 with Retry-After", positive(&c.MaxConcurrentSearches, 0), false},
 		{"read-header-timeout", "ZHSEARCH_READ_HEADER_TIMEOUT", "5s", "time a client has to send the request headers (slowloris guard)", duration(&c.ReadHeaderTimeout), false},
 		{"read-timeout", "ZHSEARCH_READ_TIMEOUT", "30s", "time a client has to send the whole request", duration(&c.ReadTimeout), false},
