@@ -165,10 +165,10 @@ func (s *Server) authMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // limitMiddleware checks the query length and the page size before a
-// handler runs, so every search-like endpoint shares the same limits.
+// search-like handler runs, so they all share the same limits.
 func (s *Server) limitMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if !strings.HasPrefix(c.Path(), "/v1/") {
+		if !searchRoutes[c.Path()] {
 			return next(c)
 		}
 		for _, name := range []string{"q", "text", "prefix"} {

@@ -78,7 +78,7 @@ type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
-func do(s *Server, method, target, remote, auth string, body io.Reader, hdr ...string) *httptest.ResponseRecorder {
+func doReq(s *Server, method, target, remote, auth string, body io.Reader, hdr ...string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(method, target, body)
 	req.RemoteAddr = remote
 	if auth != "" {
@@ -141,7 +141,7 @@ func TestAuth(t *testing.T) {
 		{"key: openapi open", keyed, "GET", "/openapi.json", remote, "", 200, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := do(tc.s, tc.method, tc.target, tc.remote, tc.auth, strings.NewReader(`{}`), "X-Forwarded-For", "127.0.0.1", "X-Real-Ip", "127.0.0.1")
+			rec := doReq(tc.s, tc.method, tc.target, tc.remote, tc.auth, strings.NewReader(`{}`), "X-Forwarded-For", "127.0.0.1", "X-Real-Ip", "127.0.0.1")
 			if rec.Code != tc.status {
 				t.Fatalf("status %d, want %d: %s", rec.Code, tc.status, rec.Body)
 			}
@@ -182,7 +182,7 @@ func TestLimits(t *testing.T) {
 		{"body over limit", "POST", "/v1/articles", strings.Repeat("x", 101), 413, "too_large"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := do(s, tc.method, tc.target, loopback, "", strings.NewReader(tc.body))
+			rec := doReq(s, tc.method, tc.target, loopback, "", strings.NewReader(tc.body))
 			if rec.Code != tc.status {
 				t.Fatalf("status %d, want %d: %s", rec.Code, tc.status, rec.Body)
 			}
@@ -198,7 +198,7 @@ func TestLimits(t *testing.T) {
 func TestRequestTimeoutReachesBackend(t *testing.T) {
 	fb := &fakeBackend{release: make(chan struct{})} // never released: only the deadline ends it
 	s, _ := newTestServer(t, Config{Backend: fb, RequestTimeout: 50 * time.Millisecond})
-	rec := do(s, "GET", "/v1/search?q=x", loopback, "", nil)
+	rec := doReq(s, "GET", "/v1/search?q=x", loopback, "", nil)
 	if rec.Code != 503 || errorCode(t, rec) != "timeout" {
 		t.Fatalf("status %d %s, want 503 timeout", rec.Code, rec.Body)
 	}
@@ -213,18 +213,18 @@ func TestConcurrentSearchLimit(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			codes <- do(s, "GET", "/v1/search?q=x", loopback, "", nil).Code
+			codes <- doReq(s, "GET", "/v1/search?q=x", loopback, "", nil).Code
 		}()
 	}
 	<-fb.started
 	<-fb.started
 	// Both slots are taken: the third search is refused at once.
-	rec := do(s, "GET", "/v1/search?q=x", loopback, "", nil)
+	rec := doReq(s, "GET", "/v1/search?q=x", loopback, "", nil)
 	if rec.Code != 503 || errorCode(t, rec) != "overloaded" || rec.Header().Get("Retry-After") == "" {
 		t.Errorf("third search: %d %s Retry-After %q", rec.Code, rec.Body, rec.Header().Get("Retry-After"))
 	}
 	// Other routes are not limited.
-	if rec := do(s, "GET", "/v1/articles/x", loopback, "", nil); rec.Code != 404 {
+	if rec := doReq(s, "GET", "/v1/articles/x", loopback, "", nil); rec.Code != 404 {
 		t.Errorf("article while searches are full: %d", rec.Code)
 	}
 	close(fb.release)
@@ -235,10 +235,10 @@ func TestConcurrentSearchLimit(t *testing.T) {
 			t.Errorf("admitted search answered %d", c)
 		}
 	}
-	if rec := do(s, "GET", "/v1/search?q=x", loopback, "", nil); rec.Code != 200 {
+	if rec := doReq(s, "GET", "/v1/search?q=x", loopback, "", nil); rec.Code != 200 {
 		t.Errorf("after release: %d", rec.Code)
 	}
-	m := do(s, "GET", "/metrics", loopback, "", nil).Body.String()
+	m := doReq(s, "GET", "/metrics", loopback, "", nil).Body.String()
 	for _, want := range []string{
 		"zhsearch_searches_rejected_total 1",
 		`zhsearch_searches_total{outcome="ok",route="/v1/search"} 3`,
@@ -258,7 +258,7 @@ func TestCORS(t *testing.T) {
 	on, _ := newTestServer(t, Config{CORSOrigins: []string{"https://news.example.com"}, ReadKeys: []string{"r"}})
 	origin := "https://news.example.com"
 	pre := func(s *Server, origin string) *httptest.ResponseRecorder {
-		return do(s, "OPTIONS", "/v1/search?q=x", remote, "", nil,
+		return doReq(s, "OPTIONS", "/v1/search?q=x", remote, "", nil,
 			"Origin", origin, "Access-Control-Request-Method", "GET", "Access-Control-Request-Headers", "authorization")
 	}
 	if rec := pre(off, origin); rec.Header().Get("Access-Control-Allow-Origin") != "" {
@@ -272,7 +272,7 @@ func TestCORS(t *testing.T) {
 	if rec := pre(on, "https://evil.example"); rec.Header().Get("Access-Control-Allow-Origin") != "" {
 		t.Errorf("unlisted origin allowed: %v", rec.Header())
 	}
-	rec = do(on, "GET", "/v1/search?q=x", remote, "Bearer r", nil, "Origin", origin)
+	rec = doReq(on, "GET", "/v1/search?q=x", remote, "Bearer r", nil, "Origin", origin)
 	if rec.Code != 200 || rec.Header().Get("Access-Control-Allow-Origin") != origin {
 		t.Errorf("actual request: %d %v", rec.Code, rec.Header())
 	}
@@ -284,7 +284,7 @@ func TestCORS(t *testing.T) {
 func TestSecurityHeaders(t *testing.T) {
 	s, _ := newTestServer(t, Config{})
 	for _, path := range []string{"/", "/healthz", "/v1/search?q=x", "/v1/nothing"} {
-		h := do(s, "GET", path, loopback, "", nil).Header()
+		h := doReq(s, "GET", path, loopback, "", nil).Header()
 		csp := h.Get("Content-Security-Policy")
 		if !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
 			t.Errorf("%s: CSP %q", path, csp)
@@ -298,7 +298,7 @@ func TestSecurityHeaders(t *testing.T) {
 
 func TestRequestLogLine(t *testing.T) {
 	s, logs := newTestServer(t, Config{APIKeys: []string{"sekrit-key"}})
-	do(s, "POST", "/v1/articles", remote, "Bearer sekrit-key", strings.NewReader(`{"title":"body-text-here"}`), "X-Request-Id", "req-42")
+	doReq(s, "POST", "/v1/articles", remote, "Bearer sekrit-key", strings.NewReader(`{"title":"body-text-here"}`), "X-Request-Id", "req-42")
 	var line map[string]any
 	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
 		if strings.Contains(l, `"msg":"request"`) {

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-func env(kv ...string) func(string) string {
+func envOf(kv ...string) func(string) string {
 	m := map[string]string{}
 	for i := 0; i+1 < len(kv); i += 2 {
 		m[kv[i]] = kv[i+1]
@@ -20,7 +20,7 @@ func env(kv ...string) func(string) string {
 func TestConfigFlagsWinOverEnv(t *testing.T) {
 	var help strings.Builder
 	cfg, _, err := parseConfig("zhsearch serve", []string{"--listen", ":9000", "--max-size", "7"},
-		env("ZHSEARCH_LISTEN", "127.0.0.1:1", "ZHSEARCH_MAX_SIZE", "3", "ZHSEARCH_API_KEY", "a, b,,c",
+		envOf("ZHSEARCH_LISTEN", "127.0.0.1:1", "ZHSEARCH_MAX_SIZE", "3", "ZHSEARCH_API_KEY", "a, b,,c",
 			"ZHSEARCH_CORS_ORIGINS", "https://a.example, http://b.example:8080", "ZHSEARCH_REQUEST_TIMEOUT", "2s",
 			"ZHSEARCH_MAX_BODY", "512KiB", "ZHSEARCH_SEED", "false", "ZHSEARCH_TIMEZONE", "UTC"), &help)
 	if err != nil {
@@ -33,7 +33,7 @@ func TestConfigFlagsWinOverEnv(t *testing.T) {
 		cfg.MaxBodyBytes != 512<<10 || cfg.Seed || cfg.Timezone.String() != "UTC" {
 		t.Errorf("env not applied: %+v", cfg)
 	}
-	def, _, err := parseConfig("zhsearch serve", nil, env(), &help)
+	def, _, err := parseConfig("zhsearch serve", nil, envOf(), &help)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 		{[]string{"--nope"}, nil, "nope"},
 	} {
 		t.Run(tc.want, func(t *testing.T) {
-			_, _, err := parseConfig("zhsearch serve", tc.args, env(tc.env...), &strings.Builder{})
+			_, _, err := parseConfig("zhsearch serve", tc.args, envOf(tc.env...), &strings.Builder{})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %v does not name %s", err, tc.want)
 			}
@@ -78,7 +78,7 @@ func TestSecretsNotEchoed(t *testing.T) {
 // table in step with the settings.
 func TestHelpAndREADMEListEverySetting(t *testing.T) {
 	var help strings.Builder
-	if _, _, err := parseConfig("zhsearch serve", []string{"--help"}, env(), &help); !errors.Is(err, flag.ErrHelp) {
+	if _, _, err := parseConfig("zhsearch serve", []string{"--help"}, envOf(), &help); !errors.Is(err, flag.ErrHelp) {
 		t.Fatal(err)
 	}
 	readme, err := os.ReadFile("../../README.md")

@@ -377,7 +377,7 @@ func TestOpsHardenedServer(t *testing.T) {
 			`zhsearch_http_request_duration_seconds_bucket{method="GET",route="/v1/search",status="200",le="0.1"}`,
 			`zhsearch_searches_total{outcome="ok",route="/v1/search"}`,
 			`zhsearch_searches_total{outcome="client_error",route="/v1/search"}`,
-			`zhsearch_ingest_requests_total{method="POST",route=`,
+			`zhsearch_ingest_requests_total{method="POST",outcome="client_error",route="/v1/articles"}`,
 			fmt.Sprintf(`zhsearch_index_documents{type="article"} %d`, ready.Articles),
 			fmt.Sprintf(`zhsearch_index_documents{type="paragraph"} %d`, ready.Paragraphs),
 			"zhsearch_index_size_bytes 0",
