@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/zhsearch/zhsearch/index"
 )
 
 var echoParam = regexp.MustCompile(`:([A-Za-z_]+)`)
@@ -23,7 +25,14 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	if err := doc.Validate(context.Background()); err != nil {
 		t.Fatalf("openapi.json is not a valid OpenAPI 3 document: %v", err)
 	}
-	s := New(Config{Backend: &fakeBackend{}})
+	// A real index, so that every optional interface the routes depend on
+	// (writes, dictionary, analysis…) is there and every route registered.
+	ix, err := index.Open(index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	s := New(Config{Backend: ix, Store: ix})
 	routes := map[string]bool{}
 	for _, r := range s.Routes() {
 		if r[0] == http.MethodHead || r[0] == http.MethodOptions {

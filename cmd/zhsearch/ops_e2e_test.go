@@ -248,8 +248,23 @@ func TestOpsHardenedServer(t *testing.T) {
 			{"GET", "/v1/articles/" + id, r, "", 200},
 			{"GET", "/v1/articles/nope", r, "", 404},
 			{"GET", "/v1/articles/nope", "Bearer bad", "", 401},
+			{"GET", "/v1/articles?size=1", r, "", 200},
+			{"GET", "/v1/articles?size=1000", r, "", 400},
+			{"POST", "/v1/articles", w, testArticle("oa-1", "甲乙丙"), 201},
+			{"POST", "/v1/articles", w, testArticle("oa-1", "甲乙丙"), 200},
+			{"POST", "/v1/articles", w, `{"title": ""}`, 400},
+			{"POST", "/v1/articles", r, testArticle("oa-x", "甲"), 403},
+			{"POST", "/v1/articles", "", testArticle("oa-x", "甲"), 401},
+			{"PUT", "/v1/articles/oa-2", w, testArticle("", "丁戊"), 201},
+			{"DELETE", "/v1/articles/oa-2", w, "", 204},
+			{"DELETE", "/v1/articles/oa-2", w, "", 404},
+			{"POST", "/v1/pages?source=e2e", w, "# 版面\n\n## 标题一\n\n第一段。\n", 201},
 		})
-		_ = w
+		// NDJSON and the media types the document lists but JSON cases
+		// cannot send.
+		checkOpenAPI(t, p.base, []apiCase{
+			{"POST", "/v1/articles", w, testArticle("oa-3", "庚") + "\n" + testArticle("oa-4", "辛") + "\n", 200},
+		}, "application/x-ndjson")
 	})
 
 	t.Run("cors", func(t *testing.T) {
