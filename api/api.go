@@ -134,6 +134,9 @@ func New(cfg Config) *Server {
 		searchSlots: make(chan struct{}, cfg.MaxConcurrentSearches),
 	}
 	s.metrics = newMetrics(s)
+	if s.cfg.Store != nil {
+		s.cfg.Store = countingStore{Store: s.cfg.Store, m: s.metrics}
+	}
 	e.HTTPErrorHandler = s.handleError
 	e.JSONSerializer = jsonSerializer{}
 

@@ -11,6 +11,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/zhsearch/zhsearch/article"
 )
 
 // metrics are the server's Prometheus collectors, on a registry of its own
@@ -22,6 +24,7 @@ type metrics struct {
 	searches *prometheus.CounterVec
 	ingest   *prometheus.CounterVec
 	rejected prometheus.Counter
+	written  *prometheus.CounterVec
 }
 
 func newMetrics(s *Server) *metrics {
@@ -47,6 +50,10 @@ func newMetrics(s *Server) *metrics {
 		Name: "zhsearch_searches_rejected_total",
 		Help: "Searches refused with 503 because the limit of concurrent searches was reached.",
 	})
+	m.written = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "zhsearch_articles_written_total",
+		Help: "Articles stored (op=put, each with all its paragraphs) or deleted (op=delete) through the API.",
+	}, []string{"op"})
 	build := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        "zhsearch_build_info",
 		Help:        "Always 1; the labels name the running build.",
@@ -56,7 +63,7 @@ func newMetrics(s *Server) *metrics {
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.latency, m.searches, m.ingest, m.rejected, build,
+		m.requests, m.latency, m.searches, m.ingest, m.rejected, m.written, build,
 		documentsCollector{s: s},
 	)
 	for _, c := range s.cfg.Collectors {
@@ -115,4 +122,26 @@ func (s *Server) metricsHandler() echo.HandlerFunc {
 		Registry:          s.metrics.reg,
 		EnableOpenMetrics: false,
 	}))
+}
+
+// countingStore counts the articles the write endpoints store and delete.
+type countingStore struct {
+	Store
+	m *metrics
+}
+
+func (cs countingStore) Put(ctx context.Context, arts ...*article.Article) error {
+	err := cs.Store.Put(ctx, arts...)
+	if err == nil {
+		cs.m.written.WithLabelValues("put").Add(float64(len(arts)))
+	}
+	return err
+}
+
+func (cs countingStore) Delete(ctx context.Context, id string) error {
+	err := cs.Store.Delete(ctx, id)
+	if err == nil {
+		cs.m.written.WithLabelValues("delete").Inc()
+	}
+	return err
 }

@@ -396,6 +396,8 @@ func TestOpsHardenedServer(t *testing.T) {
 			fmt.Sprintf(`zhsearch_index_documents{type="article"} %d`, ready.Articles),
 			fmt.Sprintf(`zhsearch_index_documents{type="paragraph"} %d`, ready.Paragraphs),
 			"zhsearch_index_size_bytes 0",
+			`zhsearch_articles_written_total{op="put"} `,
+			`zhsearch_articles_written_total{op="delete"} 1`,
 			"zhsearch_dictionary_words ",
 			`zhsearch_build_info{goversion="go`,
 			`version="` + testVersion + `"`,
