@@ -15,6 +15,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/zhsearch/zhsearch/index"
 )
 
 // Defaults of the limits, used when a Config field is zero.
@@ -177,9 +179,11 @@ func (s *Server) limitMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 					name + ": " + strconv.Itoa(n) + " characters; the limit is " + strconv.Itoa(s.cfg.MaxQueryLen)}
 			}
 		}
-		if v := c.QueryParam("size"); v != "" {
+		// Only a limit the operator lowered is checked here; the index
+		// answers sizes past its own maximum in the same words.
+		if v := c.QueryParam("size"); v != "" && s.cfg.MaxSize < index.MaxSize && c.Path() == "/v1/search" {
 			if n, err := strconv.Atoi(v); err == nil && n > s.cfg.MaxSize {
-				return badParam("size", "at most "+strconv.Itoa(s.cfg.MaxSize))
+				return &apiError{http.StatusBadRequest, "invalid_query", "size must be between 1 and " + strconv.Itoa(s.cfg.MaxSize)}
 			}
 		}
 		return next(c)

@@ -44,6 +44,14 @@ func (f *fakeBackend) Get(ctx context.Context, id string) (*article.Article, err
 	return nil, index.ErrNotFound
 }
 
+func (f *fakeBackend) Suggest(ctx context.Context, prefix string, n int) ([]string, error) {
+	return []string{}, nil
+}
+
+func (f *fakeBackend) Related(ctx context.Context, id string, n int) (*index.Result, error) {
+	return nil, index.ErrNotFound
+}
+
 func (f *fakeBackend) Stats(ctx context.Context) (index.Stats, error) {
 	return index.Stats{Articles: 2, Paragraphs: 14}, nil
 }
@@ -177,7 +185,7 @@ func TestLimits(t *testing.T) {
 		{"query at limit", "GET", "/v1/search?q=%E4%BA%8C%E4%B8%83%E7%BB%8F%E5%BC%80%E5%8C%BA", "", 200, ""},
 		{"query over limit", "GET", "/v1/search?q=%E4%BA%8C%E4%B8%83%E7%BB%8F%E5%BC%80%E5%8C%BAx", "", 400, "query_too_long"},
 		{"size at limit", "GET", "/v1/search?q=x&size=20", "", 200, ""},
-		{"size over limit", "GET", "/v1/search?q=x&size=21", "", 400, "invalid_parameter"},
+		{"size over limit", "GET", "/v1/search?q=x&size=21", "", 400, "invalid_query"},
 		{"body at limit", "POST", "/v1/articles", strings.Repeat("x", 100), 201, ""},
 		{"body over limit", "POST", "/v1/articles", strings.Repeat("x", 101), 413, "too_large"},
 	} {

@@ -248,6 +248,13 @@ func TestOpsHardenedServer(t *testing.T) {
 			{"GET", "/v1/articles/" + id, r, "", 200},
 			{"GET", "/v1/articles/nope", r, "", 404},
 			{"GET", "/v1/articles/nope", "Bearer bad", "", 401},
+			{"GET", "/v1/search?q=" + q("经济") + "&sort=newest&facets=section,author,month&explain=true&section=" + q("聚焦高质量发展 全力以赴拼经济"), r, "", 200},
+			{"GET", "/v1/search?q=" + q("社区") + "&type=paragraph&collapse=article&since=2020-01-01&boost=recent", r, "", 200},
+			{"GET", "/v1/search?q=" + q("社区") + "&since=yesterday", r, "", 400},
+			{"GET", "/v1/suggest?q=" + q("二七"), r, "", 200},
+			{"GET", "/v1/suggest?q=", r, "", 400},
+			{"GET", "/v1/articles/" + id + "/related?size=3", r, "", 200},
+			{"GET", "/v1/articles/nope/related", r, "", 404},
 			{"GET", "/v1/articles?size=1", r, "", 200},
 			{"GET", "/v1/articles?size=1000", r, "", 400},
 			{"POST", "/v1/articles", w, testArticle("oa-1", "甲乙丙"), 201},
@@ -300,7 +307,7 @@ func TestOpsHardenedServer(t *testing.T) {
 			{"query at 10", "GET", p.base + "/v1/search?q=" + q("二七经开区二七经开区"), "", 200, ""},
 			{"query over 10", "GET", p.base + "/v1/search?q=" + q("二七经开区二七经开区x"), "", 400, "query_too_long"},
 			{"size 5", "GET", search + "&size=5", "", 200, ""},
-			{"size 6", "GET", search + "&size=6", "", 400, "invalid_parameter"},
+			{"size 6", "GET", search + "&size=6", "", 400, "invalid_query"},
 			{"body over 1KiB", "POST", p.base + "/v1/articles", strings.Repeat("x", 1025), 413, "too_large"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
