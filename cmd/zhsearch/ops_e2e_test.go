@@ -517,6 +517,22 @@ func TestOpsDefaultServer(t *testing.T) {
 		}
 	})
 
+	t.Run("search command", func(t *testing.T) {
+		out, err := exec.Command(buildBinary(t), "search", "--server", p.base, "网格化", "--type", "paragraph", "--size", "2").Output()
+		if err != nil || !strings.Contains(string(out), "paragraph hits for 网格化") || !strings.Contains(string(out), "“党建+网格化”") ||
+			strings.Contains(string(out), "<mark>") || strings.Contains(string(out), "\x1b[") {
+			t.Errorf("piped output: %v\n%s", err, out)
+		}
+		out, err = exec.Command(buildBinary(t), "search", "--server", p.base, "--color", "always", "网格化").Output()
+		if err != nil || !strings.Contains(string(out), ansiMark+"网格化"+ansiReset) {
+			t.Errorf("coloured output: %v\n%q", err, out)
+		}
+		out, err = exec.Command(buildBinary(t), "search", "--server", p.base, "--since", "someday", "网格化").CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "400") {
+			t.Errorf("bad --since: %v %s", err, out)
+		}
+	})
+
 	t.Run("version", func(t *testing.T) {
 		out, err := exec.Command(buildBinary(t), "version").Output()
 		if err != nil || !strings.HasPrefix(string(out), "zhsearch "+testVersion+" ") {

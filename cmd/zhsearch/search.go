@@ -35,6 +35,10 @@ func searchCmd(ctx context.Context, args []string, getenv func(string) string, s
 	size := fs.Int("size", 10, "hits to print")
 	page := fs.Int("page", 1, "page of hits")
 	snippets := fs.Int("snippets", 2, "snippets a hit")
+	sortBy := fs.String("sort", "", "relevance (default), newest or oldest")
+	since := fs.String("since", "", "published from: RFC 3339 or YYYY-MM-DD (a day in the newsroom's zone)")
+	until := fs.String("until", "", "published until, inclusive")
+	section := fs.String("section", "", "only this section")
 	color := fs.String("color", "auto", "marks in bold colour: auto (on a terminal), always or never")
 	words, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -59,7 +63,11 @@ func searchCmd(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintf(stderr, "zhsearch search: --color %q: want auto, always or never\n", *color)
 		return 2
 	}
-	req := index.Request{Query: q, Type: *typ, Size: *size, Page: *page, Snippets: *snippets}
+	req := index.Request{Query: q, Type: *typ, Size: *size, Page: *page, Snippets: *snippets,
+		Sort: *sortBy, Since: *since, Until: *until}
+	if *section != "" {
+		req.Sections = []string{*section}
+	}
 
 	var res *index.Result
 	if *server != "" {
@@ -98,6 +106,14 @@ func searchLocal(ctx context.Context, data, tz string, getenv func(string) strin
 func searchServer(ctx context.Context, base, key string, r index.Request) (*index.Result, error) {
 	v := url.Values{"q": {r.Query}, "type": {r.Type}, "size": {strconv.Itoa(r.Size)},
 		"page": {strconv.Itoa(r.Page)}, "snippets": {strconv.Itoa(r.Snippets)}}
+	for k, val := range map[string]string{"sort": r.Sort, "since": r.Since, "until": r.Until} {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	for _, sec := range r.Sections {
+		v.Add("section", sec)
+	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+"/v1/search?"+v.Encode(), nil)
