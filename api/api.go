@@ -93,7 +93,9 @@ type Server struct {
 	metrics     *metrics
 	routesOnce  sync.Once
 	routes      map[string]bool // route patterns, for metric labels
-	searchSlots chan struct{}
+	searchSlots chan struct{}   // a token a running search
+	searchQueue chan struct{}   // a token a search waiting for a slot
+	queueWait   time.Duration   // how long a search may wait in the queue
 }
 
 // New builds the API's routes and middleware.
@@ -132,6 +134,8 @@ func New(cfg Config) *Server {
 		cfg: cfg, echo: e,
 		apiKeys: newKeySet(cfg.APIKeys), readKeys: newKeySet(cfg.ReadKeys),
 		searchSlots: make(chan struct{}, cfg.MaxConcurrentSearches),
+		searchQueue: make(chan struct{}, cfg.MaxConcurrentSearches),
+		queueWait:   searchQueueWait,
 	}
 	s.metrics = newMetrics(s)
 	if s.cfg.Store != nil {

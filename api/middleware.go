@@ -190,25 +190,55 @@ func (s *Server) limitMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// searchQueueWait is how long a search waits for a free slot before it
+// is refused: long enough to smooth a burst, far shorter than a timeout.
+const searchQueueWait = 250 * time.Millisecond
+
 // searchLimitMiddleware bounds the searches running at once. A search over
-// the limit is refused at once with 503 and Retry-After rather than queued:
-// a queue without bound only turns overload into timeouts.
+// the limit may wait briefly for a slot, in a queue as long as the limit
+// itself; past that wait, or with the queue full, it is refused with 503
+// and Retry-After. A queue without bound only turns overload into
+// timeouts and memory.
 func (s *Server) searchLimitMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if !searchRoutes[c.Path()] {
 			return next(c)
 		}
-		select {
-		case s.searchSlots <- struct{}{}:
+		run := func() error {
 			defer func() { <-s.searchSlots }()
 			return next(c)
+		}
+		select {
+		case s.searchSlots <- struct{}{}:
+			return run()
 		default:
-			s.metrics.rejected.Inc()
-			c.Response().Header().Set("Retry-After", "1")
-			return &apiError{http.StatusServiceUnavailable, "overloaded",
-				"too many searches at once (limit " + strconv.Itoa(cap(s.searchSlots)) + "); retry in a second"}
+		}
+		select {
+		case s.searchQueue <- struct{}{}:
+		default:
+			return s.overloaded(c)
+		}
+		timer := time.NewTimer(s.queueWait)
+		defer timer.Stop()
+		select {
+		case s.searchSlots <- struct{}{}:
+			<-s.searchQueue
+			return run()
+		case <-timer.C:
+			<-s.searchQueue
+			return s.overloaded(c)
+		case <-c.Request().Context().Done():
+			<-s.searchQueue
+			return c.Request().Context().Err()
 		}
 	}
+}
+
+func (s *Server) overloaded(c echo.Context) error {
+	s.metrics.rejected.Inc()
+	c.Response().Header().Set("Retry-After", "1")
+	return &apiError{http.StatusServiceUnavailable, "overloaded",
+		"too many searches at once (limit " + strconv.Itoa(cap(s.searchSlots)) + "); retry in a second"}
 }
 
 // timeoutMiddleware gives every read of /v1 a deadline; the backend passes

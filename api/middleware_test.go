@@ -226,7 +226,8 @@ func TestConcurrentSearchLimit(t *testing.T) {
 	}
 	<-fb.started
 	<-fb.started
-	// Both slots are taken: the third search is refused at once.
+	// Both slots are taken: the third search waits its turn in the queue,
+	// then is refused.
 	rec := doReq(s, "GET", "/v1/search?q=x", loopback, "", nil)
 	if rec.Code != 503 || errorCode(t, rec) != "overloaded" || rec.Header().Get("Retry-After") == "" {
 		t.Errorf("third search: %d %s Retry-After %q", rec.Code, rec.Body, rec.Header().Get("Retry-After"))
@@ -328,5 +329,29 @@ func TestRequestLogLine(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), "sekrit") || strings.Contains(logs.String(), "body-text-here") {
 		t.Errorf("the log shows a key or a body: %s", logs)
+	}
+}
+
+func TestQueuedSearchGetsAFreedSlot(t *testing.T) {
+	fb := &fakeBackend{release: make(chan struct{}), started: make(chan struct{}, 2)}
+	s, _ := newTestServer(t, Config{Backend: fb, MaxConcurrentSearches: 1})
+	s.queueWait = time.Minute // the release below comes first, however slow the machine
+	codes := make(chan int, 3)
+	go func() { codes <- doReq(s, "GET", "/v1/search?q=x", loopback, "", nil).Code }()
+	<-fb.started // the slot is taken
+	go func() { codes <- doReq(s, "GET", "/v1/search?q=x", loopback, "", nil).Code }()
+	for len(s.searchQueue) == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	// The queue (as long as the limit) is full: the next is refused at once.
+	if rec := doReq(s, "GET", "/v1/search?q=x", loopback, "", nil); rec.Code != 503 || rec.Header().Get("Retry-After") == "" {
+		t.Errorf("search past a full queue: %d", rec.Code)
+	}
+	close(fb.release)
+	<-fb.started // the queued search ran
+	for i := 0; i < 2; i++ {
+		if c := <-codes; c != 200 {
+			t.Errorf("search answered %d", c)
+		}
 	}
 }
