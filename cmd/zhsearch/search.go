@@ -100,6 +100,9 @@ func searchLocal(ctx context.Context, data, tz string, getenv func(string) strin
 		return nil, err
 	}
 	defer closeIndex()
+	if err := seedIfNew(ctx, cfg, ix); err != nil {
+		return nil, err
+	}
 	return ix.Search(ctx, req)
 }
 

@@ -78,8 +78,7 @@ func seedIndex(ctx context.Context, ix *index.Index) error {
 func indexDir(data string) string { return filepath.Join(data, "index") }
 
 // openIndex opens the index the settings name: in memory, or in the data
-// directory under its lock. A new index is seeded unless --seed=false.
-// close flushes and closes the index, then releases the lock.
+// directory under its lock. close flushes and closes the index, then releases the lock.
 func openIndex(ctx context.Context, cfg *Config) (ix *index.Index, closeFn func() error, err error) {
 	release := func() {}
 	path := ""
@@ -98,13 +97,15 @@ func openIndex(ctx context.Context, cfg *Config) (ix *index.Index, closeFn func(
 		defer release()
 		return ix.Close()
 	}
-	if ix.Created() && cfg.Seed {
-		if err := seedIndex(ctx, ix); err != nil {
-			_ = closeFn()
-			return nil, nil, err
-		}
-	}
 	return ix, closeFn, nil
+}
+
+// seedIfNew indexes the seed page into a new index unless --seed=false.
+func seedIfNew(ctx context.Context, cfg *Config, ix *index.Index) error {
+	if ix.Created() && cfg.Seed {
+		return seedIndex(ctx, ix)
+	}
+	return nil
 }
 
 // domainCollectors are the metrics only the program can measure.
@@ -151,6 +152,9 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 			log.Info("index flushed and closed")
 		}
 	}()
+	if err := seedIfNew(ctx, cfg, ix); err != nil {
+		return err
+	}
 	stats, err := ix.Stats(ctx)
 	if err != nil {
 		return err
