@@ -134,13 +134,6 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	if cfg.Dict != "" {
-		n, err := seg.LoadWordsFile(cfg.Dict)
-		if err != nil {
-			return fmt.Errorf("--dict: %w", err)
-		}
-		log.Info("newsroom dictionary loaded", "dict", cfg.Dict, "words", n)
-	}
 	ix, closeIndex, err := openIndex(ctx, cfg)
 	if err != nil {
 		return err
@@ -152,6 +145,9 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 			log.Info("index flushed and closed")
 		}
 	}()
+	if err := loadDictFile(ctx, ix, cfg.Dict, log); err != nil {
+		return err
+	}
 	if err := seedIfNew(ctx, cfg, ix); err != nil {
 		return err
 	}
