@@ -20,8 +20,6 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
-	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/zhsearch/zhsearch/api"
 	"github.com/zhsearch/zhsearch/article"
@@ -117,8 +115,8 @@ func servers(t *testing.T) (apiURL, siteURL string) {
 	}))
 	t.Cleanup(host.Close)
 
-	srv := api.New(api.Config{Backend: ix, Store: ix, Web: web.New(web.Options{})})
-	a := httptest.NewServer(withCORS(srv, host.URL))
+	srv := api.New(api.Config{Backend: ix, Store: ix, Web: web.New(web.Options{}), CORSOrigins: []string{host.URL}})
+	a := httptest.NewServer(srv)
 	t.Cleanup(a.Close)
 	aURL = a.URL
 
@@ -155,15 +153,6 @@ func ioCopy(b *strings.Builder, resp *http.Response) (int64, error) {
 			return n, err
 		}
 	}
-}
-
-// withCORS lets origin call the API, with echo's CORS middleware.
-func withCORS(h http.Handler, origin string) http.Handler {
-	e := echo.New()
-	e.Use(middleware.CORSWithConfig(middleware.CORSConfig{AllowOrigins: []string{origin}, AllowMethods: []string{http.MethodGet, http.MethodHead}}))
-	e.Any("/*", echo.WrapHandler(h))
-	e.Any("/", echo.WrapHandler(h))
-	return e
 }
 
 // browser starts a fresh headless chromium, or skips the test when there
