@@ -297,12 +297,15 @@ base_url="http://127.0.0.1:$port"
 
 # start_server CONTAINER LOG: runs the image's entrypoint and command.
 start_server() {
-	bh run --isolation chroot \
+	# In the background, without the ERR trap: start_server itself reports
+	# a container that exits.
+	(trap - ERR; exec buildah --root "$work/storage" --runroot "$work/runroot" --storage-driver vfs \
+		run --isolation chroot \
 		--volume "$data:/testdata" \
 		--env "ZHSEARCH_LISTEN=127.0.0.1:$port" \
 		--env ZHSEARCH_DATA=/testdata \
 		--env "ZHSEARCH_API_KEY=$api_key" \
-		"$1" -- "${entry[@]}" >"$2" 2>&1 &
+		"$1" -- "${entry[@]}") >"$2" 2>&1 &
 	server_pid=$!
 	run_pids+=("$server_pid")
 	server_log=$2
@@ -401,6 +404,15 @@ healthcheck() {
 	echo "ok: '${healthcheck[*]}' exited $rc with the server $1"
 }
 
+# The article the test posts.
+article=$(jq -nc --arg id "$art_id" --arg t "$art_title" '{
+	id: $id, title: $t, published_at: "2026-11-26T09:30:00+08:00", source: "container-test",
+	section: "经济", authors: ["测试"],
+	paragraphs: [
+		"郑州航空港区今天开通第二条国际冷链货运航线,首批进口鲜活水产品当天即可运抵本地市场。",
+		"航空港区有关负责人介绍,新航线每周执飞三班,将进一步降低冷链物流成本。"
+	]}')
+
 step "run the image (buildah run --isolation chroot, data in /testdata) and wait for /readyz"
 ctr=$(bh from --pull=never "$image")
 start_server "$ctr" "$work/run1.log"
@@ -418,13 +430,6 @@ step "the image's HEALTHCHECK passes while the server is up"
 healthcheck up
 
 step "POST /v1/articles without the API key is refused"
-article=$(jq -nc --arg id "$art_id" --arg t "$art_title" '{
-	id: $id, title: $t, published_at: "2026-11-26T09:30:00+08:00", source: "container-test",
-	section: "经济", authors: ["测试"],
-	paragraphs: [
-		"郑州航空港区今天开通第二条国际冷链货运航线,首批进口鲜活水产品当天即可运抵本地市场。",
-		"航空港区有关负责人介绍,新航线每周执飞三班,将进一步降低冷链物流成本。"
-	]}')
 code=$(curl -sS -o "$work/post.json" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
 	--data-binary "$article" "$base_url/v1/articles")
 [ "$code" = 401 ] || fail "POST /v1/articles without a key answered $code, want 401: $(head -c 400 "$work/post.json")"
