@@ -37,12 +37,11 @@ func openDisk(path string) (bi bleve.Index, created bool, err error) {
 		return nil, false, rdErr
 	case len(entries) > 0:
 		return nil, false, fmt.Errorf("%s is neither an index nor empty: refusing to create an index in it", path)
-	default:
-		// bleve.New wants to create the directory itself.
-		if err := os.Remove(path); err != nil {
-			return nil, false, err
-		}
 	}
+	// An empty directory is used in place, never removed and made again: it
+	// may be a mount point (a container's volume) or sit in a folder the
+	// process may not write, and its owner and mode are the operator's.
+	// bleve.New accepts an existing directory.
 	bi, err = bleve.NewUsing(path, newMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, cfg)
 	return bi, true, lockError(err)
 }

@@ -257,12 +257,20 @@ func TestOnDisk(t *testing.T) {
 		t.Errorf("paragraph search after reopen: %d", n)
 	}
 
+	// An empty directory (a container's volume: a mount point that cannot be
+	// removed) is used in place: its mode shows it was not made again.
 	empty := t.TempDir()
+	if err := os.Chmod(empty, 0o751); err != nil {
+		t.Fatal(err)
+	}
 	ix2, err := Open(Options{Path: empty})
 	if err != nil {
 		t.Fatalf("empty directory: %v", err)
 	}
 	ix2.Close()
+	if fi, err := os.Stat(empty); err != nil || fi.Mode().Perm() != 0o751 {
+		t.Errorf("empty directory was replaced: %v %v", fi.Mode(), err)
+	}
 
 	other := t.TempDir()
 	os.WriteFile(filepath.Join(other, "notes.txt"), []byte("x"), 0o644)

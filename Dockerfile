@@ -1,0 +1,61 @@
+# zhsearch container image.
+#
+#   docker build -t zhsearch .
+#   docker run -p 8080:8080 -v zhsearch-data:/data -e ZHSEARCH_API_KEY=… zhsearch
+#
+# Two stages: the official Go image builds one static binary, which carries the
+# gse dictionary, the seed page and the time zone database; the final image is
+# `scratch` with that binary, a passwd entry for the non-root user and /data.
+# scripts/container-test.sh builds and runs this file in CI.
+
+FROM golang:1.26-bookworm AS build
+
+WORKDIR /src
+
+# The module download is its own layer: it is reused until go.mod or go.sum
+# change, so editing the code does not download the modules again.
+# GOPROXY may be passed as a build argument for a private module mirror.
+ARG GOPROXY
+COPY go.mod go.sum ./
+RUN go mod download
+
+COPY . .
+
+# VERSION is printed by `zhsearch version`; declared here so that changing it
+# only rebuilds the binary.
+ARG VERSION=dev
+# CGO_ENABLED=0: a static binary that runs in `scratch`.
+# -tags timetzdata: embed the time zone database (scratch has no
+# /usr/share/zoneinfo and the newsroom's zone, Asia/Shanghai, must load).
+# The Go build cache is a cache mount: a rebuild compiles only what changed.
+RUN --mount=type=cache,target=/root/.cache/go-build \
+    CGO_ENABLED=0 go build -trimpath -buildvcs=false -tags timetzdata \
+        -ldflags "-s -w -X main.version=${VERSION}" \
+        -o /out/zhsearch ./cmd/zhsearch \
+    && mkdir -p /out/etc /out/data \
+    && echo 'zhsearch:x:65532:65532:zhsearch:/data:/sbin/nologin' > /out/etc/passwd \
+    && echo 'zhsearch:x:65532:' > /out/etc/group
+
+FROM scratch
+
+COPY --from=build /out/etc/passwd /out/etc/group /etc/
+COPY --from=build --chown=65532:65532 /out/data /data
+COPY --from=build /out/zhsearch /zhsearch
+
+USER 65532:65532
+ENV ZHSEARCH_LISTEN=:8080 \
+    ZHSEARCH_DATA=/data
+EXPOSE 8080
+VOLUME /data
+
+# `zhsearch healthcheck` asks /readyz of the address in ZHSEARCH_LISTEN and
+# exits 0 or 1: the image has no shell and no curl. Loading the dictionary
+# takes a few seconds, hence the start period.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["/zhsearch", "healthcheck"]
+
+# SIGTERM stops accepting requests, finishes those in flight and closes the
+# index before the process exits.
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["/zhsearch"]
+CMD ["serve"]
