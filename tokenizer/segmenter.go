@@ -2,6 +2,9 @@ package tokenizer
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
+	_ "embed"
 	"errors"
 	"fmt"
 	"io"
@@ -36,11 +39,18 @@ type Segmenter struct {
 	mu    sync.RWMutex
 	gse   gse.Segmenter
 	added []Word // words added after the base dictionary, in order
+
+	// calcOnce runs gse's CalcToken (the sub-segments and path weights of
+	// every word) the first time gse's own Segment needs them: the
+	// analyzers use the jieba-style Cut, which needs only frequencies, so
+	// the default dictionary is loaded without that second pass.
+	calcOnce sync.Once
 }
 
-// NewSegmenter loads gse's embedded simplified-Chinese dictionary (zh_s):
-// traditional text is folded to simplified before segmentation, so the
-// traditional dictionary is not needed. Nothing is read from disk.
+// NewSegmenter loads gse's simplified-Chinese dictionary (zh_s, our
+// embedded copy, without gse's CalcToken pass): traditional text is folded
+// to simplified before segmentation, so the traditional dictionary is not
+// needed. Nothing is read from disk.
 //
 // zh_s alone was measured against zh_s plus zh_t (see the README's
 // Evaluation section and BenchmarkLoadDictionary): it loads in about half
@@ -62,9 +72,10 @@ func LoadSegmenter(dict string) (*Segmenter, error) {
 	var err error
 	switch dict {
 	case DictSimplified:
-		err = s.gse.LoadDictEmbed("zh_s")
-	case DictBoth:
+		err = s.loadWords(zhS)
+	case DictBoth: // gse's own embedded copies; empty in a build with gse's `ne` tag
 		err = s.gse.LoadDictEmbed("zh")
+		s.calcOnce.Do(func() {}) // LoadDictEmbed ran CalcToken
 	default:
 		return nil, fmt.Errorf("unknown embedded dictionary %q: use %s or %s", dict, DictSimplified, DictBoth)
 	}
@@ -72,6 +83,66 @@ func LoadSegmenter(dict string) (*Segmenter, error) {
 		return nil, fmt.Errorf("loading embedded gse dictionary %s: %w", dict, err)
 	}
 	return s, nil
+}
+
+// zhS is gse's simplified-Chinese dictionary (`word freq pos` lines),
+// gzipped; see internal/gendict.
+//
+//go:embed dict/zh_s.txt.gz
+var zhS []byte
+
+// loadWords loads a gzipped gse dictionary into an empty segmenter the way
+// gse's LoadDictStr does (same parsing, same frequency rules through gse's
+// Size), but without its final CalcToken pass, which is most of gse's load
+// time and which Cut does not use (see calcOnce).
+func (s *Segmenter) loadWords(gz []byte) error {
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return err
+	}
+	text, err := io.ReadAll(zr)
+	if err != nil {
+		return err
+	}
+	s.gse.Dict = gse.NewDict()
+	s.gse.Init() // frequency defaults and the HMM model
+	for len(text) > 0 {
+		line := text
+		if i := bytes.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			text = nil
+		}
+		f := strings.Split(strings.TrimSpace(string(line)), " ")
+		word := f[0]
+		if word == "" {
+			continue
+		}
+		freqText, pos := "", ""
+		if len(f) > 1 {
+			freqText = f[1]
+		}
+		if len(f) > 2 {
+			pos = f[2]
+		}
+		freq := s.gse.Size(len(f), word, freqText)
+		if freq == 0 {
+			continue
+		}
+		if err := s.gse.AddToken(word, freq, pos); err != nil {
+			return fmt.Errorf("dictionary word %q: %w", word, err)
+		}
+	}
+	return nil
+}
+
+// calcTokens makes sure gse's CalcToken has run, for gse's Segment.
+func (s *Segmenter) calcTokens() {
+	s.calcOnce.Do(func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.gse.CalcToken()
+	})
 }
 
 var (

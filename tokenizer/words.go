@@ -31,6 +31,9 @@ func (s *Segmenter) Words(text string, opt SegmentOptions) []string {
 	if opt.Raw {
 		in = text
 	}
+	if opt.ShortestPath {
+		s.calcTokens()
+	}
 	s.mu.RLock()
 	var pieces []string
 	if opt.ShortestPath {
