@@ -83,6 +83,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
+	case "bench":
+		return benchCmd(ctx, args, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "zhsearch: unknown command %q\n\n%s", cmd, usage)
 		return 2
