@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 
@@ -245,18 +246,19 @@ func BenchmarkSnippet(b *testing.B) {
 		start := i
 		end := start
 		for k := 0; k < 2 && end < len(text); k++ {
-			_, size := decodeRune(text[end:])
+			_, size := utf8.DecodeRuneInString(text[end:])
 			end += size
 		}
 		spans = append(spans, span{start, end})
 		for i = end; i < len(text) && i < start+40; {
-			_, size := decodeRune(text[i:])
+			_, size := utf8.DecodeRuneInString(text[i:])
 			i += size
 		}
 	}
-	b.SetBytes(int64(len(text)))
 	for _, n := range []int{1, 3} {
 		b.Run(fmt.Sprintf("snippets=%d", n), func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			b.ReportMetric(float64(len(spans)), "matches")
 			for b.Loop() {
 				merged := mergeSpans(text, append([]span(nil), spans...))
 				for _, w := range windows(text, merged, DefaultSnippetLen, n) {
@@ -265,14 +267,4 @@ func BenchmarkSnippet(b *testing.B) {
 			}
 		})
 	}
-}
-
-func decodeRune(s string) (rune, int) {
-	for i, r := range s {
-		if i == 0 {
-			l := len(string(r))
-			return r, l
-		}
-	}
-	return 0, 1
 }
