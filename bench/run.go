@@ -49,6 +49,9 @@ type Config struct {
 	// children open when ZHSEARCH_PPROF names one.
 	Profile        bool
 	ProfileSeconds int
+	// ProfileSkip delays the import's CPU profile past its start-up (the
+	// dictionary load), so the profile shows indexing.
+	ProfileSkip time.Duration
 
 	Words   WordsFunc // precise-mode segmentation for the query generator
 	Command string    // as typed, for the report
@@ -246,6 +249,10 @@ func runIngest(ctx context.Context, cfg *Config, r *Report, subset, data string)
 	if pprofAddr != "" {
 		go func() {
 			defer close(profDone)
+			select {
+			case <-time.After(cfg.ProfileSkip):
+			case <-p.Done():
+			}
 			if err := fetchProfiles(ctx, cfg, r, pprofAddr, "ingest", p.Done()); err != nil {
 				r.Notes = append(r.Notes, "ingest profile: "+err.Error())
 			}

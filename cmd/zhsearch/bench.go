@@ -59,6 +59,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.DurationVar(&cfg.Settle, "settle", 5*time.Second, "wait after the first answer before reading idle RSS")
 	fs.BoolVar(&cfg.Profile, "profile", false, "write pprof CPU and allocation profiles of the import and of the server under load into --out")
 	fs.IntVar(&cfg.ProfileSeconds, "profile-seconds", 20, "length of the import's CPU profile (the query profile spans the load)")
+	fs.DurationVar(&cfg.ProfileSkip, "profile-skip", 0, "start the import's CPU profile this long after the import starts (past the dictionary load)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
