@@ -35,6 +35,9 @@ type Config struct {
 	// Data is an existing index built from the same corpus and N; when
 	// empty the run imports into a temporary directory it removes after.
 	Data string
+	// Keep, when set, is a new directory to import into and leave in
+	// place, for later runs with Data.
+	Keep string
 
 	Spans, Subs    int           // queries of each kind (250, 250)
 	Clients        int           // concurrent clients (8)
@@ -121,11 +124,25 @@ func Run(ctx context.Context, cfg Config, phase string) (*Report, error) {
 			return nil, err
 		}
 	}
+	err = runPhases(ctx, &cfg, r, phase, ingest, corpus, queries, subsetPath, tmp)
+	if err != nil {
+		// keep what was measured: a long run stopped late still tells something
+		r.Notes = append(r.Notes, "the run stopped early: "+err.Error())
+	}
+	if werr := r.WriteFiles(cfg.Out); werr != nil && err == nil {
+		err = werr
+	}
+	return r, err
+}
+
+// runPhases runs the phases after the corpus is read and the queries made.
+func runPhases(ctx context.Context, cfgp *Config, r *Report, phase string, ingest bool, corpus *Corpus, queries []Query, subsetPath, tmp string) error {
+	cfg := *cfgp
+	var err error
 	probe := "中国"
 	if len(queries) > 0 {
 		probe = queries[0].Text
 	}
-
 	data := cfg.Data
 	var srv *Server
 	defer func() {
@@ -135,12 +152,18 @@ func Run(ctx context.Context, cfg Config, phase string) (*Report, error) {
 	}()
 	if ingest {
 		data = filepath.Join(tmp, "data")
+		if cfg.Keep != "" {
+			if _, err := os.Stat(cfg.Keep); err == nil {
+				return fmt.Errorf("--keep %s: already exists; name a new directory", cfg.Keep)
+			}
+			data = cfg.Keep
+		}
 		if r.Ingest, err = runIngest(ctx, &cfg, r, subsetPath, data); err != nil {
-			return r, err
+			return err
 		}
 		cfg.logf("ingest: %.0f docs/s, peak RSS %.0f MiB, index %.0f MB", r.Ingest.DocsPerSec, r.Ingest.PeakRSSMiB, r.Ingest.IndexMB)
 		if srv, err = StartServer(ctx, cfg.Bin, data, probe, nil, 2*time.Minute); err != nil {
-			return r, err
+			return err
 		}
 		r.Ingest.Served = srv.Articles
 		if srv.Articles >= 0 && srv.Articles != int64(len(corpus.Docs)) {
@@ -157,35 +180,32 @@ func Run(ctx context.Context, cfg Config, phase string) (*Report, error) {
 			if cfg.Profile {
 				port, err := freePort()
 				if err != nil {
-					return r, err
+					return err
 				}
 				env = []string{"ZHSEARCH_PPROF=127.0.0.1:" + strconv.Itoa(port)}
 			}
 			if srv, err = StartServer(ctx, cfg.Bin, data, probe, env, 2*time.Minute); err != nil {
-				return r, err
+				return err
 			}
 			srv.pprofEnv = env
 		}
 		if r.Query, err = runQuery(ctx, &cfg, r, srv, queries); err != nil {
-			return r, err
+			return err
 		}
 	}
 
 	if phase == PhaseStartup || phase == PhaseAll {
 		if srv != nil {
 			if err := srv.Stop(30 * time.Second); err != nil {
-				return r, err
+				return err
 			}
 			srv = nil
 		}
 		if r.Startup, err = runStartup(ctx, &cfg, data, probe); err != nil {
-			return r, err
+			return err
 		}
 	}
-	if err := r.WriteFiles(cfg.Out); err != nil {
-		return r, err
-	}
-	return r, nil
+	return nil
 }
 
 func writeJSONL[T any](path string, items []T) error {

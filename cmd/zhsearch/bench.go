@@ -50,6 +50,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&cfg.Out, "out", "bench-out", "directory for the report and profiles")
 	fs.StringVar(&cfg.Bin, "bin", "", "zhsearch binary to measure (default: this one)")
 	fs.StringVar(&cfg.Data, "data", "", "existing index for query/startup (default: import into a temporary one)")
+	fs.StringVar(&cfg.Keep, "keep", "", "import into this new directory and keep it, for later runs with --data")
 	fs.IntVar(&cfg.Spans, "spans", 250, "word-span queries")
 	fs.IntVar(&cfg.Subs, "substrings", 250, "substring queries")
 	fs.IntVar(&cfg.Clients, "clients", 8, "concurrent clients of the load")
