@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"time"
 )
@@ -34,6 +35,7 @@ type Report struct {
 // Machine describes where the run happened.
 type Machine struct {
 	CPUs      int    `json:"cpus"`
+	Revision  string `json:"revision,omitempty"` // VCS revision of the bench binary (+dirty)
 	GoVersion string `json:"go_version"`
 	OS        string `json:"os"`
 	LoadAvg   string `json:"loadavg_at_start"` // other users of a shared machine show here
@@ -41,7 +43,18 @@ type Machine struct {
 
 func thisMachine() Machine {
 	la, _ := os.ReadFile("/proc/loadavg")
-	return Machine{CPUs: runtime.NumCPU(), GoVersion: runtime.Version(), OS: runtime.GOOS + "/" + runtime.GOARCH, LoadAvg: strings.TrimSpace(string(la))}
+	m := Machine{CPUs: runtime.NumCPU(), GoVersion: runtime.Version(), OS: runtime.GOOS + "/" + runtime.GOARCH, LoadAvg: strings.TrimSpace(string(la))}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			switch {
+			case s.Key == "vcs.revision":
+				m.Revision = s.Value + m.Revision
+			case s.Key == "vcs.modified" && s.Value == "true":
+				m.Revision += "+dirty"
+			}
+		}
+	}
+	return m
 }
 
 // IngestResult is the bulk import of the corpus into an empty index.
@@ -198,8 +211,8 @@ func thousands(v float64) string {
 // WriteMarkdown writes the issue's table with a zhsearch column and the
 // targets, then the details.
 func (r *Report) WriteMarkdown(w io.Writer) {
-	fmt.Fprintf(w, "Corpus: %d articles of `%s` (%.1f MB of text); %d queries, seed %d; %d CPUs, %s; load average at start %s.\n\n",
-		r.Articles, filepath.Base(r.Corpus), r.TextMB, queriesOf(r), r.Seed, r.Machine.CPUs, r.Machine.GoVersion, r.Machine.LoadAvg)
+	fmt.Fprintf(w, "Corpus: %d articles of `%s` (%.1f MB of text); %d queries, seed %d; %d CPUs, %s; load average at start %s; bench binary at %s.\n\n",
+		r.Articles, filepath.Base(r.Corpus), r.TextMB, queriesOf(r), r.Seed, r.Machine.CPUs, r.Machine.GoVersion, r.Machine.LoadAvg, orUnknown(r.Machine.Revision))
 	fmt.Fprintf(w, "| | %s | zhsearch | target | met |\n|---|---|---|---|---|---|---|\n", strings.Join(peers, " | "))
 	for _, rw := range rows {
 		v, known, met := rw.value(r)
@@ -218,10 +231,10 @@ func (r *Report) WriteMarkdown(w io.Writer) {
 	}
 	if q := r.Query; q != nil {
 		for _, l := range []LoadResult{q.Concurrent, q.Single} {
-			fmt.Fprintf(w, "\nLoad, %d client(s), %.1f s: %d answers (%d errors), %.0f QPS; latency ms mean %.2f, p50 %.2f, p90 %.2f, p99 %.2f, max %.2f.",
+			fmt.Fprintf(w, "\nLoad, %d client(s), %.1f s: %d answers (%d errors), %.0f QPS; latency ms mean %.2f, p50 %.2f, p90 %.2f, p99 %.2f, max %.2f.\n",
 				l.Clients, l.Seconds, l.Requests, l.Errors, l.QPS, l.MeanMS, l.P50MS, l.P90MS, l.P99MS, l.MaxMS)
 		}
-		fmt.Fprintf(w, "\n")
+		fmt.Fprintf(w, "\nServer peak RSS after the load: %.0f MiB.\n", q.ServerPeakRSSMiB)
 		if qu := q.Quality; qu != nil {
 			fmt.Fprintf(w, "\nQuality (%s):\n\n| kind | queries | in top 10 | among all hits | top-10 hits with a mark | median hits |\n|---|---|---|---|---|---|\n", qu.Method)
 			for _, kind := range []string{KindWordSpan, KindSubstring} {
@@ -240,6 +253,13 @@ func (r *Report) WriteMarkdown(w io.Writer) {
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "\nNote: %s\n", n)
 	}
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "an unknown revision"
+	}
+	return s
 }
 
 func queriesOf(r *Report) int {

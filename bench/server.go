@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -43,9 +44,16 @@ func freePort() (int, error) {
 // helpOf returns what `bin sub --help` prints, to learn which flags the
 // binary under test has (branches add them over time).
 func helpOf(bin, sub string) string {
+	key := bin + "\x00" + sub
+	if h, ok := helpCache.Load(key); ok {
+		return h.(string)
+	}
 	out, _ := exec.Command(bin, sub, "--help").CombinedOutput()
+	helpCache.Store(key, string(out))
 	return string(out)
 }
+
+var helpCache sync.Map
 
 // StartServer runs `bin serve --data dir --listen 127.0.0.1:PORT` (without
 // the seed pages when the binary can leave them out) and waits until it
