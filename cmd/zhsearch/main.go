@@ -12,6 +12,7 @@
 //	zhsearch eval segment --gold FILE --test FILE [--words FILE]
 //	zhsearch healthcheck [--listen ADDR]
 //	zhsearch search [flags] QUERY   print hits with snippets
+//	zhsearch bench ingest|query|startup|all --corpus FILE [flags]
 //	zhsearch version
 package main
 
@@ -48,6 +49,7 @@ Commands:
   eval segment  score segmentation against a gold standard (SIGHAN format)
   healthcheck   exit 0 if the server named by --listen / ZHSEARCH_LISTEN is ready, else 1
   search        print the hits of a query with their snippets
+  bench         run the benchmark protocol against real processes (see README, Performance)
   version       print the version
 `
 
