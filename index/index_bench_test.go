@@ -187,12 +187,12 @@ func benchIndex(b *testing.B) (*Index, []bench.Query) {
 	return searchIx, searchQs
 }
 
-// BenchmarkSearch runs the bench protocol's queries (top 10, articles):
+// BenchmarkSearchProtocol runs the bench protocol's queries (top 10, articles):
 // "highlight" is the API's search with one highlighted snippet per hit;
 // "no-highlight" is the same compiled bleve query without term locations,
 // stored-article reads or snippets, so the difference is the cost of
 // highlighting.
-func BenchmarkSearch(b *testing.B) {
+func BenchmarkSearchProtocol(b *testing.B) {
 	ix, qs := benchIndex(b)
 	ctx := context.Background()
 	b.Run("highlight", func(b *testing.B) {
