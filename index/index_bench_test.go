@@ -105,9 +105,9 @@ func textBytes(arts []*article.Article) int64 {
 // BenchmarkPut indexes a batch of articles (each with its paragraph
 // documents) into a fresh index: analysis (gse words, sub-words, bigrams)
 // plus bleve's indexing, the CPU side of an import. store=mem is
-// Open(Options{}), bleve's NewMemOnly (upsidedown on a gtreap); store=disk
-// is an index in a temporary directory (scorch, what import and --data
-// use), including its fsync. MB/s is of title and paragraph text.
+// Open(Options{}), the server without --data (scorch in a scratch
+// directory); store=disk is an index in a named directory, what import and
+// --data use. MB/s is of title and paragraph text.
 func BenchmarkPut(b *testing.B) {
 	arts := benchArticles(b)
 	for _, store := range []string{"mem", "disk"} {
