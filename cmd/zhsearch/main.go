@@ -12,6 +12,7 @@
 //	zhsearch eval segment --gold FILE --test FILE [--words FILE]
 //	zhsearch healthcheck [--listen ADDR]
 //	zhsearch search [flags] QUERY   print hits with snippets
+//	zhsearch bench ingest|query|startup|all --corpus FILE [flags]
 //	zhsearch version
 package main
 
@@ -48,6 +49,7 @@ Commands:
   eval segment  score segmentation against a gold standard (SIGHAN format)
   healthcheck   exit 0 if the server named by --listen / ZHSEARCH_LISTEN is ready, else 1
   search        print the hits of a query with their snippets
+  bench         run the benchmark protocol against real processes (see README, Performance)
   version       print the version
 `
 
@@ -83,6 +85,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
+	case "bench":
+		return benchCmd(ctx, args, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "zhsearch: unknown command %q\n\n%s", cmd, usage)
 		return 2

@@ -1,0 +1,11 @@
+// Package bench is zhsearch's benchmark protocol (issue 9): it reads an
+// evaluation corpus, generates the fixed-seed queries, drives a real
+// zhsearch server process on 127.0.0.1 (ingest through the bulk import,
+// query load with vegeta, restart), samples the child processes' memory
+// from /proc, scores recall and ranking, and writes a JSON report and a
+// Markdown table.
+//
+// It knows nothing of how zhsearch indexes: it talks to the binary through
+// its command line and its HTTP API, as an operator would, so the figures
+// include everything a user pays for (process start-up, HTTP, JSON).
+package bench

@@ -1,0 +1,270 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"time"
+)
+
+// Report is everything one bench run measured. Sizes are in MiB (2^20
+// bytes) for memory and MB (10^6 bytes) for text and disk, as in issue 9.
+type Report struct {
+	Started  time.Time `json:"started"`
+	Command  string    `json:"command"`
+	Machine  Machine   `json:"machine"`
+	Binary   string    `json:"binary"`
+	Corpus   string    `json:"corpus"`
+	Articles int       `json:"articles"`
+	TextMB   float64   `json:"text_mb"` // titles and paragraphs, UTF-8
+	Seed     uint64    `json:"seed"`
+
+	Ingest  *IngestResult  `json:"ingest,omitempty"`
+	Query   *QueryResult   `json:"query,omitempty"`
+	Startup *StartupResult `json:"startup,omitempty"`
+	// Profiles lists the pprof files written next to the report.
+	Profiles []string `json:"profiles,omitempty"`
+	Notes    []string `json:"notes,omitempty"`
+}
+
+// Machine describes where the run happened.
+type Machine struct {
+	CPUs      int    `json:"cpus"`
+	Revision  string `json:"revision,omitempty"` // VCS revision of the bench binary (+dirty)
+	GoVersion string `json:"go_version"`
+	OS        string `json:"os"`
+	LoadAvg   string `json:"loadavg_at_start"` // other users of a shared machine show here
+}
+
+func thisMachine() Machine {
+	la, _ := os.ReadFile("/proc/loadavg")
+	m := Machine{CPUs: runtime.NumCPU(), GoVersion: runtime.Version(), OS: runtime.GOOS + "/" + runtime.GOARCH, LoadAvg: strings.TrimSpace(string(la))}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			switch {
+			case s.Key == "vcs.revision":
+				m.Revision = s.Value + m.Revision
+			case s.Key == "vcs.modified" && s.Value == "true":
+				m.Revision += "+dirty"
+			}
+		}
+	}
+	return m
+}
+
+// IngestResult is the bulk import of the corpus into an empty index.
+type IngestResult struct {
+	Method     string  `json:"method"`
+	Seconds    float64 `json:"seconds"` // import start to exit: durable, searchable on open
+	DocsPerSec float64 `json:"docs_per_sec"`
+	MBPerSec   float64 `json:"mb_per_sec"`
+	PeakRSSMiB float64 `json:"peak_rss_mib"` // the import process's VmHWM / ru_maxrss
+	IndexMB    float64 `json:"index_mb"`     // bytes of the index directory
+	Served     int64   `json:"served"`       // articles the server then reports (-1: not logged)
+}
+
+// QueryResult is the query load and quality on the ingested corpus.
+type QueryResult struct {
+	Queries    int        `json:"queries"`
+	Concurrent LoadResult `json:"concurrent"`
+	Single     LoadResult `json:"single"`
+	Quality    *Quality   `json:"quality"`
+	// ServerRSSMiB is the server's VmHWM after the load.
+	ServerPeakRSSMiB float64 `json:"server_peak_rss_mib"`
+	QueriesFile      string  `json:"queries_file"`
+}
+
+// StartupRun is one restart on the existing index.
+type StartupRun struct {
+	FirstSearchS float64 `json:"first_search_s"` // exec to first 200 answer to a search
+	IdleRSSMiB   float64 `json:"idle_rss_mib"`   // VmRSS after settling
+}
+
+// StartupResult is the median of several restarts.
+type StartupResult struct {
+	Runs         []StartupRun `json:"runs"`
+	SettleS      float64      `json:"settle_s"`
+	FirstSearchS float64      `json:"first_search_s"` // median
+	IdleRSSMiB   float64      `json:"idle_rss_mib"`   // median
+}
+
+const (
+	mib = 1 << 20
+	mb  = 1e6
+)
+
+// WriteFiles writes report.json and report.md into dir.
+func (r *Report) WriteFiles(dir string) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "report.json"), append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	f, err := os.Create(filepath.Join(dir, "report.md"))
+	if err != nil {
+		return err
+	}
+	r.WriteMarkdown(f)
+	return f.Close()
+}
+
+// peers are the figures issue 9 measured for other engines on this
+// machine class, for the table.
+var peers = []string{
+	"ZincSearch 0.4.10 (gse + bluge), best config",
+	"bleve + gse words only",
+	"bleve + built-in cjk bigrams",
+}
+
+type row struct {
+	name   string
+	peers  [3]string
+	target string
+	value  func(*Report) (string, bool, bool) // text, known, meets target
+}
+
+var rows = []row{
+	{"ingest, until all searchable", [3]string{"393–427 docs/s, 0.6 MB/s", "1,234 docs/s", "801 docs/s"}, "≥ 1,200 docs/s",
+		func(r *Report) (string, bool, bool) {
+			if r.Ingest == nil {
+				return "", false, false
+			}
+			return fmt.Sprintf("%s docs/s, %.2f MB/s", thousands(r.Ingest.DocsPerSec), r.Ingest.MBPerSec), true, r.Ingest.DocsPerSec >= 1200
+		}},
+	{"peak RSS during ingest", [3]string{"0.64–1.7 GB", "0.79 GB", "0.82 GB"}, "≤ 600 MiB",
+		func(r *Report) (string, bool, bool) {
+			if r.Ingest == nil {
+				return "", false, false
+			}
+			return fmt.Sprintf("%.0f MiB", r.Ingest.PeakRSSMiB), true, r.Ingest.PeakRSSMiB <= 600
+		}},
+	{"index on disk", [3]string{"486–559 MB", "327 MB", "486 MB"}, "≤ 450 MB",
+		func(r *Report) (string, bool, bool) {
+			if r.Ingest == nil {
+				return "", false, false
+			}
+			return fmt.Sprintf("%.0f MB", r.Ingest.IndexMB), true, r.Ingest.IndexMB <= 450
+		}},
+	{"8 clients: QPS, p99", [3]string{"577–745 QPS, 54–64 ms", "740 QPS, 66 ms", "802 QPS, 53 ms"}, "≥ 1,500 QPS, ≤ 30 ms",
+		func(r *Report) (string, bool, bool) {
+			if r.Query == nil {
+				return "", false, false
+			}
+			c := r.Query.Concurrent
+			return fmt.Sprintf("%s QPS, %.1f ms", thousands(c.QPS), c.P99MS), true, c.QPS >= 1500 && c.P99MS <= 30
+		}},
+	{"1 client p50", [3]string{"1.6–2.1 ms", "1.4 ms", "1.3 ms"}, "≤ 1 ms",
+		func(r *Report) (string, bool, bool) {
+			if r.Query == nil {
+				return "", false, false
+			}
+			return fmt.Sprintf("%.2f ms", r.Query.Single.P50MS), true, r.Query.Single.P50MS <= 1
+		}},
+	{"first answered search after restart, idle RSS", [3]string{"2.0–2.5 s, 280–425 MiB (full dictionary)", "2.2 s, 256 MiB", "0.1 s, 47 MiB"}, "≤ 1.0 s, ≤ 200 MiB",
+		func(r *Report) (string, bool, bool) {
+			if r.Startup == nil {
+				return "", false, false
+			}
+			s := r.Startup
+			return fmt.Sprintf("%.2f s, %.0f MiB", s.FirstSearchS, s.IdleRSSMiB), true, s.FirstSearchS <= 1 && s.IdleRSSMiB <= 200
+		}},
+	{"word-span queries: source in top 10 / among all hits", [3]string{"0.60 / 0.97", "0.64 / 0.98", "0.81 / 1.00"}, "≥ 0.85 / 1.000",
+		func(r *Report) (string, bool, bool) { return quality(r, KindWordSpan, 0.85) }},
+	{"substring queries: source in top 10 / among all hits", [3]string{"0.14 / 0.49", "0.17 / 0.44", "0.55 / 1.00"}, "≥ 0.60 / 1.000",
+		func(r *Report) (string, bool, bool) { return quality(r, KindSubstring, 0.60) }},
+}
+
+func quality(r *Report, kind string, top float64) (string, bool, bool) {
+	if r.Query == nil || r.Query.Quality == nil {
+		return "", false, false
+	}
+	k, ok := r.Query.Quality.Kinds[kind]
+	if !ok {
+		return "", false, false
+	}
+	return fmt.Sprintf("%.2f / %.3f", k.InTop10, k.InAll), true, k.InTop10 >= top && k.InAll >= 1
+}
+
+// thousands formats a rate with a thousands separator, no decimals.
+func thousands(v float64) string {
+	s := fmt.Sprintf("%.0f", v)
+	if len(s) <= 3 {
+		return s
+	}
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// WriteMarkdown writes the issue's table with a zhsearch column and the
+// targets, then the details.
+func (r *Report) WriteMarkdown(w io.Writer) {
+	fmt.Fprintf(w, "Corpus: %d articles of `%s` (%.1f MB of text); %d queries, seed %d; %d CPUs, %s; load average at start %s; bench binary at %s.\n\n",
+		r.Articles, filepath.Base(r.Corpus), r.TextMB, queriesOf(r), r.Seed, r.Machine.CPUs, r.Machine.GoVersion, r.Machine.LoadAvg, orUnknown(r.Machine.Revision))
+	fmt.Fprintf(w, "| | %s | zhsearch | target | met |\n|---|---|---|---|---|---|---|\n", strings.Join(peers, " | "))
+	for _, rw := range rows {
+		v, known, met := rw.value(r)
+		mark := "no"
+		if met {
+			mark = "yes"
+		}
+		if !known {
+			v, mark = "not measured", ""
+		}
+		fmt.Fprintf(w, "| %s | %s | **%s** | %s | %s |\n", rw.name, strings.Join(rw.peers[:], " | "), v, rw.target, mark)
+	}
+	fmt.Fprintf(w, "\nCommand: `%s`\n", r.Command)
+	if in := r.Ingest; in != nil {
+		fmt.Fprintf(w, "\nIngest: %s, %.1f s for %d articles; the server then reported %d articles.\n", in.Method, in.Seconds, r.Articles, in.Served)
+	}
+	if q := r.Query; q != nil {
+		for _, l := range []LoadResult{q.Concurrent, q.Single} {
+			fmt.Fprintf(w, "\nLoad, %d client(s), %.1f s: %d answers (%d errors), %.0f QPS; latency ms mean %.2f, p50 %.2f, p90 %.2f, p99 %.2f, max %.2f.\n",
+				l.Clients, l.Seconds, l.Requests, l.Errors, l.QPS, l.MeanMS, l.P50MS, l.P90MS, l.P99MS, l.MaxMS)
+		}
+		fmt.Fprintf(w, "\nServer peak RSS after the load: %.0f MiB.\n", q.ServerPeakRSSMiB)
+		if qu := q.Quality; qu != nil {
+			fmt.Fprintf(w, "\nQuality (%s):\n\n| kind | queries | in top 10 | among all hits | top-10 hits with a mark | median hits |\n|---|---|---|---|---|---|\n", qu.Method)
+			for _, kind := range []string{KindWordSpan, KindSubstring} {
+				k := qu.Kinds[kind]
+				fmt.Fprintf(w, "| %s | %d | %.3f | %.3f | %.3f | %d |\n", kind, k.Queries, k.InTop10, k.InAll, k.Marked, k.MedianTotal)
+			}
+		}
+	}
+	if s := r.Startup; s != nil {
+		fmt.Fprintf(w, "\nRestarts (idle RSS after %.0f s):", s.SettleS)
+		for _, run := range s.Runs {
+			fmt.Fprintf(w, " %.2f s / %.0f MiB;", run.FirstSearchS, run.IdleRSSMiB)
+		}
+		fmt.Fprintf(w, " medians above.\n")
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "\nNote: %s\n", n)
+	}
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "an unknown revision"
+	}
+	return s
+}
+
+func queriesOf(r *Report) int {
+	if r.Query == nil {
+		return 0
+	}
+	return r.Query.Queries
+}

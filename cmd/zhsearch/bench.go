@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/zhsearch/zhsearch/bench"
+	"github.com/zhsearch/zhsearch/tokenizer"
+)
+
+const benchUsage = `usage: zhsearch bench ingest|query|startup|all --corpus FILE [flags]
+
+Runs the benchmark protocol of issue 9 against real zhsearch processes on
+127.0.0.1 and writes report.json, report.md and queries.jsonl into --out:
+
+  ingest   zhsearch import of the first --n articles into an empty index:
+           docs/s, MB/s, peak RSS (VmHWM), index size on disk
+  query    250 word-span and 250 substring queries (fixed --seed): source
+           in top 10 / among all hits, then --clients concurrent clients
+           for --duration (QPS, p99) and one client (p50), with vegeta
+  startup  restarts on the index: time to the first answered search, idle RSS
+  all      all three on one index
+
+query and startup import first unless --data names an index built from the
+same --corpus and --n. Servers and imports are child processes of this
+binary (or --bin); none outlives the run.
+
+flags:
+`
+
+func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	command := "zhsearch bench " + strings.Join(args, " ")
+	phase := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		phase, args = args[0], args[1:]
+	}
+	cfg := bench.Config{Log: stderr, Command: command}
+	fs := flag.NewFlagSet("zhsearch bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, benchUsage); fs.PrintDefaults() }
+	fs.StringVar(&cfg.Corpus, "corpus", "", "corpus, one JSON article a line (.jsonl or .jsonl.gz)")
+	fs.IntVar(&cfg.N, "n", 0, "use the first N articles (0: all)")
+	fs.Uint64Var(&cfg.Seed, "seed", 9, "seed of the query generator")
+	fs.StringVar(&cfg.Out, "out", "bench-out", "directory for the report and profiles")
+	fs.StringVar(&cfg.Bin, "bin", "", "zhsearch binary to measure (default: this one)")
+	fs.StringVar(&cfg.Data, "data", "", "existing index for query/startup (default: import into a temporary one)")
+	fs.StringVar(&cfg.Keep, "keep", "", "import into this new directory and keep it, for later runs with --data")
+	fs.IntVar(&cfg.Spans, "spans", 250, "word-span queries")
+	fs.IntVar(&cfg.Subs, "substrings", 250, "substring queries")
+	fs.IntVar(&cfg.Clients, "clients", 8, "concurrent clients of the load")
+	fs.DurationVar(&cfg.Duration, "duration", 30*time.Second, "length of the concurrent load")
+	fs.DurationVar(&cfg.SingleDuration, "single-duration", 10*time.Second, "length of the one-client load")
+	fs.IntVar(&cfg.Restarts, "restarts", 3, "restarts to measure (the median is reported)")
+	fs.DurationVar(&cfg.Settle, "settle", 5*time.Second, "wait after the first answer before reading idle RSS")
+	fs.BoolVar(&cfg.Profile, "profile", false, "write pprof CPU and allocation profiles of the import and of the server under load into --out")
+	fs.IntVar(&cfg.ProfileSeconds, "profile-seconds", 20, "length of the import's CPU profile (the query profile spans the load)")
+	fs.DurationVar(&cfg.ProfileSkip, "profile-skip", 0, "start the import's CPU profile this long after the import starts (past the dictionary load)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "zhsearch bench: "+format+"\n", a...)
+		return 2
+	}
+	switch {
+	case phase == "":
+		return fail("name a phase: ingest, query, startup or all; see zhsearch bench --help")
+	case phase != bench.PhaseIngest && phase != bench.PhaseQuery && phase != bench.PhaseStartup && phase != bench.PhaseAll:
+		return fail("unknown phase %q: use ingest, query, startup or all", phase)
+	case fs.NArg() > 0:
+		return fail("unexpected arguments %q", fs.Args())
+	case cfg.Corpus == "":
+		return fail("--corpus FILE is required (e.g. ../shared/data/news/xwlb.jsonl.gz)")
+	case cfg.N < 0 || cfg.Spans < 0 || cfg.Subs < 0 || cfg.Spans+cfg.Subs == 0 && phase != bench.PhaseIngest:
+		return fail("--n, --spans and --substrings must not be negative, and there must be queries")
+	case cfg.Clients < 1:
+		return fail("--clients must be at least 1")
+	case cfg.Duration <= 0 || cfg.Duration > 10*time.Minute || cfg.SingleDuration <= 0 || cfg.SingleDuration > 10*time.Minute:
+		return fail("--duration and --single-duration must be between 0 and 10m: load is bounded")
+	case cfg.Restarts < 1:
+		return fail("--restarts must be at least 1")
+	case cfg.ProfileSeconds < 1:
+		return fail("--profile-seconds must be at least 1")
+	}
+	if _, err := os.Stat(cfg.Corpus); err != nil {
+		return fail("%v", err)
+	}
+	if cfg.Bin == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return fail("finding this binary: %v", err)
+		}
+		cfg.Bin = exe
+	}
+	if phase != bench.PhaseIngest {
+		seg, err := tokenizer.Shared()
+		if err != nil {
+			fmt.Fprintf(stderr, "zhsearch bench: %v\n", err)
+			return 1
+		}
+		cfg.Words = func(text string) []bench.Span {
+			toks := seg.Analyze([]byte(text), tokenizer.QueryMode)
+			out := make([]bench.Span, len(toks))
+			for i, t := range toks {
+				out[i] = bench.Span{Start: t.Start, End: t.End}
+			}
+			return out
+		}
+	}
+	r, err := bench.Run(ctx, cfg, phase)
+	if err != nil {
+		fmt.Fprintf(stderr, "zhsearch bench: %v\n", err)
+		return 1
+	}
+	r.WriteMarkdown(stdout)
+	fmt.Fprintf(stderr, "zhsearch bench: report in %s/report.json and report.md\n", cfg.Out)
+	return 0
+}
