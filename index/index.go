@@ -216,6 +216,11 @@ func newMapping() mapping.IndexMapping {
 	m := bleve.NewIndexMapping()
 	m.TypeField = fieldType
 	m.DefaultMapping = bleve.NewDocumentDisabledMapping()
+	// No field goes into bleve's _all composite field and no query reads
+	// it, but an enabled _all is still built for every document (7–9 % of
+	// import CPU in the profile): disable it.
+	art.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
+	para.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
 	m.AddDocumentMapping(TypeArticle, art)
 	m.AddDocumentMapping(TypeParagraph, para)
 	m.DefaultAnalyzer = tokenizer.IndexAnalyzer
