@@ -92,8 +92,16 @@ type Index struct {
 	seg *tokenizer.Segmenter
 
 	writeMu sync.Mutex // serialises writes so that one id never ends up mixed
-	created bool       // Open made a new index
-	tmpDir  string     // the scratch directory of an in-memory index, removed by Close
+
+	// Group commit (groupcommit.go): writes queue under queueMu; the
+	// writer holding writeMu applies the queue as one batch.
+	queueMu sync.Mutex
+	queue   []*writeOp
+	groups  uint64 // batches written by commit, under writeMu
+	grouped uint64 // ops those batches held, under writeMu
+	closed  bool   // under writeMu
+	created bool   // Open made a new index
+	tmpDir  string // the scratch directory of an in-memory index, removed by Close
 
 	dictMu sync.Mutex // serialises dictionary updates (dictionary.go)
 	reidx  reindexer  // background re-index after words are added
@@ -145,6 +153,7 @@ func (ix *Index) Close() error {
 	ix.reidx.wg.Wait()
 	ix.writeMu.Lock()
 	defer ix.writeMu.Unlock()
+	ix.closed = true
 	err := ix.bi.Close()
 	if ix.tmpDir != "" {
 		if rmErr := os.RemoveAll(ix.tmpDir); err == nil {
@@ -281,68 +290,25 @@ func (ix *Index) documents(a *article.Article) (map[string]map[string]any, error
 // Put adds or replaces articles, each with all its paragraphs, in one
 // batch: when Put returns nil the articles are searchable and, for an
 // index on disk, persisted. Articles must be normalised and valid.
+// Concurrent calls share batches (group commit, groupcommit.go); an
+// invalid article fails its own call only.
 func (ix *Index) Put(ctx context.Context, arts ...*article.Article) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	ix.writeMu.Lock()
-	defer ix.writeMu.Unlock()
-	b := ix.bi.NewBatch()
-	for _, a := range lastOfEachID(arts) {
-		if err := a.Validate(); err != nil {
-			return fmt.Errorf("article %q: %w", a.ID, err)
-		}
-		if err := ix.deleteInBatch(b, a.ID); err != nil {
-			return err
-		}
-		docs, err := ix.documents(a)
-		if err != nil {
-			return fmt.Errorf("article %q: %w", a.ID, err)
-		}
-		for id, d := range docs {
-			if err := b.Index(id, d); err != nil {
-				return fmt.Errorf("indexing %q: %w", id, err)
-			}
-		}
-	}
-	if err := ix.bi.Batch(b); err != nil {
-		return fmt.Errorf("writing batch: %w", err)
-	}
-	return nil
-}
-
-// deleteInBatch queues the removal of an article already stored under id,
-// with every paragraph of its stored version.
-func (ix *Index) deleteInBatch(b *bleve.Batch, id string) error {
-	old, err := ix.get(id)
-	if errors.Is(err, ErrNotFound) {
+	if len(arts) == 0 {
 		return nil
 	}
-	if err != nil {
-		return err
-	}
-	b.Delete(id)
-	for i := range old.Paragraphs {
-		b.Delete(paragraphDocID(id, i))
-	}
-	return nil
+	return ix.commit(&writeOp{arts: arts})
 }
 
 // Delete removes an article and its paragraphs; ErrNotFound if unknown.
+// Like Put, concurrent calls share batches.
 func (ix *Index) Delete(ctx context.Context, id string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	ix.writeMu.Lock()
-	defer ix.writeMu.Unlock()
-	if _, err := ix.get(id); err != nil {
-		return err
-	}
-	b := ix.bi.NewBatch()
-	if err := ix.deleteInBatch(b, id); err != nil {
-		return err
-	}
-	return ix.bi.Batch(b)
+	return ix.commit(&writeOp{del: id})
 }
 
 // Get returns a stored article; ErrNotFound if unknown.
