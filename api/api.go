@@ -46,6 +46,8 @@ type Config struct {
 
 	// Store, when set, enables the write endpoints and the article listing.
 	Store Store
+	// Snapshots, when set, enables POST /v1/admin/snapshot (admin.go).
+	Snapshots Snapshotter
 	// WriteMiddleware runs on every write endpoint (e.g. authentication).
 	WriteMiddleware []echo.MiddlewareFunc
 	// MaxArticleBytes and MaxRequestBytes bound writes; 0 means
@@ -174,6 +176,9 @@ func New(cfg Config) *Server {
 	}
 	s.dictionaryRoutes(v1, write)
 	s.analyzeRoutes(v1)
+	if cfg.Snapshots != nil {
+		s.adminRoutes(write)
+	}
 	v1.GET("/articles/:id/related", s.related)
 	v1.GET("/suggest", s.suggest)
 	if cfg.Web != nil {

@@ -87,9 +87,10 @@ type Options struct {
 
 // Index is a searchable store of articles. It is safe for concurrent use.
 type Index struct {
-	bi  bleve.Index
-	loc *time.Location
-	seg *tokenizer.Segmenter
+	bi   bleve.Index
+	path string // "" in memory
+	loc  *time.Location
+	seg  *tokenizer.Segmenter
 
 	writeMu sync.Mutex // serialises writes so that one id never ends up mixed
 
@@ -133,7 +134,7 @@ func Open(opts Options) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening index %q: %w", opts.Path, err)
 	}
-	ix := &Index{bi: bi, loc: loc, seg: seg, created: created, tmpDir: tmpDir}
+	ix := &Index{bi: bi, path: opts.Path, loc: loc, seg: seg, created: created, tmpDir: tmpDir}
 	ix.reidx.ctx, ix.reidx.cancel = context.WithCancel(context.Background())
 	if err := ix.applyStoredWords(); err != nil {
 		ix.reidx.cancel()

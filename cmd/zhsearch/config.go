@@ -21,10 +21,12 @@ import (
 // from flags, each with an environment twin; a flag given on the command
 // line wins over its variable.
 type Config struct {
-	Listen      string
-	Data        string
-	Seed        bool
-	Dict        string
+	Listen string
+	Data   string
+	Seed   bool
+	Dict   string
+	// Snapshots is where POST /v1/admin/snapshot writes; "" is next to Data.
+	Snapshots   string
 	APIKeys     []string
 	ReadKeys    []string
 	CORSOrigins []string
@@ -141,6 +143,7 @@ func (c *Config) settings() []setting {
 		{"listen", "ZHSEARCH_LISTEN", "127.0.0.1:8080", "address to serve HTTP on; 0.0.0.0:8080 for every interface", str(&c.Listen, checkListen), false},
 		{"data", "ZHSEARCH_DATA", "", "data directory: the index in DIR/index (opened, or created if new) under an exclusive lock; empty keeps an in-memory index", str(&c.Data, nil), false},
 		{"seed", "ZHSEARCH_SEED", "true", "index the embedded seed page into a new index; --seed=false starts empty", boolean(&c.Seed), false},
+		{"snapshots", "ZHSEARCH_SNAPSHOTS", "", "directory of the snapshots POST /v1/admin/snapshot makes, each a data directory serve --data can use; empty: the --data directory's name + -snapshots", str(&c.Snapshots, nil), false},
 		{"dict", "ZHSEARCH_DICT", "", "newsroom dictionary file on top of gse's: one `word [freq [pos]]` a line, # comments; an error names the file and line", str(&c.Dict, nil), false},
 		{"api-key", "ZHSEARCH_API_KEY", "", "comma-separated keys that may write (Authorization: Bearer KEY); without one, writes only from loopback. Prefer the variable: flags show in ps", list(&c.APIKeys, nil), true},
 		{"read-key", "ZHSEARCH_READ_KEY", "", "comma-separated keys required to read /v1 (API keys also read); empty leaves reads open", list(&c.ReadKeys, nil), true},

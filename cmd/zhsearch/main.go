@@ -8,6 +8,8 @@
 //	zhsearch [serve] [flags]        serve the API (zhsearch serve --help lists every setting)
 //	zhsearch import --data DIR [flags] PATH...
 //	zhsearch analyze [--mode index|query] [--dict FILE] [--json] TEXT
+//	zhsearch backup --data DIR OUT
+//	zhsearch restore --data DIR BACKUP
 //	zhsearch eval search [--corpus FILE.jsonl.gz] [--n N] [--seed S] [--limit N]
 //	zhsearch eval segment --gold FILE --test FILE [--words FILE]
 //	zhsearch healthcheck [--listen ADDR]
@@ -66,6 +68,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return importCmd(ctx, args, getenv, stderr)
 	case "analyze":
 		return analyzeCmd(args, getenv, stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, args, getenv, stdout, stderr)
+	case "restore":
+		return restoreCmd(ctx, args, getenv, stdout, stderr)
 	case "eval":
 		if len(args) > 0 && args[0] == "search" {
 			return evalSearch(ctx, args[1:], stdout, stderr)

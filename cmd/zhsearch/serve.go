@@ -186,6 +186,7 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		},
 		Collectors: domainCollectors(cfg, seg),
 		Web:        web.New(web.Options{Modified: start}),
+		Snapshots:  newSnapshotter(ix, *cfg),
 	})
 	srv := &http.Server{
 		Handler:           handler,
