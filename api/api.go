@@ -145,6 +145,7 @@ func New(cfg Config) *Server {
 	}
 	e.HTTPErrorHandler = s.handleError
 	e.JSONSerializer = jsonSerializer{}
+	e.Pre(validQuery) // hostile.go
 
 	// Outermost first: an id for the request, one log line and the metrics
 	// of its final status, panics turned into 500s, headers every answer

@@ -1,0 +1,262 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// repeatReader yields n bytes: prefix, then fill repeated.
+type repeatReader struct {
+	prefix []byte
+	fill   byte
+	n      int64
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	if r.n <= 0 {
+		return 0, io.EOF
+	}
+	k := 0
+	for k < len(p) && r.n > 0 {
+		if len(r.prefix) > 0 {
+			p[k] = r.prefix[0]
+			r.prefix = r.prefix[1:]
+		} else {
+			p[k] = r.fill
+		}
+		k++
+		r.n--
+	}
+	return k, nil
+}
+
+// peakRSS reads a process's peak resident set (VmHWM) in bytes.
+func peakRSS(t *testing.T, pid int) int64 {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Skipf("no /proc: %v", err)
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// TestHostileRequests sends the real server what an attacker or a broken
+// client would: each gets a 4xx quickly, the server's memory stays
+// bounded, and a well-behaved client searching all along keeps getting
+// answers.
+func TestHostileRequests(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	base, cmd := startServer(t, buildBinary(t))
+	addr := strings.TrimPrefix(base, "http://")
+	client := &http.Client{Timeout: 30 * time.Second}
+
+	// A well-behaved client searches all along.
+	stop := make(chan struct{})
+	var served, failed atomic.Int64
+	var slowest atomic.Int64
+	var bg sync.WaitGroup
+	bg.Add(1)
+	go func() {
+		defer bg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			start := time.Now()
+			resp, err := client.Get(base + "/v1/search?q=" + url.QueryEscape("二七经开区"))
+			if err != nil || resp.StatusCode != 200 {
+				failed.Add(1)
+				if err == nil {
+					resp.Body.Close()
+				}
+				continue
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			served.Add(1)
+			if d := int64(time.Since(start)); d > slowest.Load() {
+				slowest.Store(d)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+
+	invalid := "\xff\xfe"
+	type hostile struct {
+		name, method, target, ctype string
+		body                        func() io.Reader
+	}
+	many := make([]string, 5000)
+	for i := range many {
+		many[i] = "词" + strconv.Itoa(i)
+	}
+	cases := []hostile{
+		{"80 MB JSON body", "POST", "/v1/articles", "application/json", func() io.Reader { return &repeatReader{[]byte(`{"title": "`), 'a', 80 << 20} }},
+		{"80 MB NDJSON line", "POST", "/v1/articles", "application/x-ndjson", func() io.Reader { return &repeatReader{[]byte(`{"title": "`), 'a', 80 << 20} }},
+		{"80 MB NDJSON of small bad lines", "POST", "/v1/articles", "application/x-ndjson", func() io.Reader { return &repeatReader{nil, '\n', 80 << 20} }},
+		{"80 MB page", "POST", "/v1/pages", "text/plain", func() io.Reader { return &repeatReader{[]byte("## 标题\n\n"), 'a', 80 << 20} }},
+		{"deep JSON nesting", "POST", "/v1/articles", "application/json", func() io.Reader { return &repeatReader{nil, '[', 900 << 10} }},
+		{"deep JSON nesting in a field", "POST", "/v1/articles", "application/json", func() io.Reader {
+			return strings.NewReader(`{"title": "t", "body": "b", "tags": ` + strings.Repeat("[", 500000) + strings.Repeat("]", 500000) + `}`)
+		}},
+		{"1 MB query string", "GET", "/v1/search?q=" + strings.Repeat("a", 1<<20), "", nil},
+		{"query of 300 characters", "GET", "/v1/search?q=" + strings.Repeat("地", 300), "", nil},
+		{"5000 OR terms", "GET", "/v1/search?q=" + url.QueryEscape(strings.Join(many, " OR ")), "", nil},
+		{"regexp", "GET", "/v1/search?q=" + url.QueryEscape("/.*/"), "", nil},
+		{"wildcards", "GET", "/v1/search?q=" + url.QueryEscape("* ? *"), "", nil},
+		{"fuzzy and boost syntax only", "GET", "/v1/search?q=" + url.QueryEscape("~2 ^3 +-"), "", nil},
+		{"huge page", "GET", "/v1/search?q=a&page=99999999&size=100", "", nil},
+		{"huge size", "GET", "/v1/search?q=a&size=100000000", "", nil},
+		{"bad cursor", "GET", "/v1/search?q=a&cursor=" + strings.Repeat("A", 4000), "", nil},
+	}
+	for _, p := range []string{"q", "type", "since", "until", "section", "author", "tag", "source", "id", "sort", "boost", "facets", "collapse", "cursor", "page", "size"} {
+		q := url.Values{"q": {"地铁"}}
+		q.Set(p, invalid)
+		cases = append(cases, hostile{"invalid UTF-8 in search " + p, "GET", "/v1/search?" + q.Encode(), "", nil})
+	}
+	cases = append(cases, hostile{"invalid UTF-8 in suggest", "GET", "/v1/suggest?q=" + url.QueryEscape(invalid), "", nil})
+	for _, f := range []string{"id", "title", "body", "kicker", "section", "source", "url", "summary", "published_at", "byline", "photo_by", "page"} {
+		body := map[string]string{"title": "标题", "body": "正文。"}
+		body[f] = "坏" + invalid
+		var b bytes.Buffer
+		b.WriteString("{")
+		i := 0
+		for k, v := range body {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(&b, "%q: \"%s\"", k, v)
+			i++
+		}
+		b.WriteString("}")
+		raw := b.String()
+		cases = append(cases, hostile{"invalid UTF-8 in article " + f, "POST", "/v1/articles", "application/json", func() io.Reader { return strings.NewReader(raw) }})
+		cases = append(cases, hostile{"invalid UTF-8 in NDJSON " + f, "POST", "/v1/articles", "application/x-ndjson", func() io.Reader { return strings.NewReader(raw + "\n") }})
+	}
+	for _, f := range []string{"authors", "tags", "paragraphs"} {
+		raw := fmt.Sprintf(`{"title": "标题", "body": "正文。", %q: ["坏%s"]}`, f, invalid)
+		if f == "paragraphs" {
+			raw = fmt.Sprintf(`{"title": "标题", "paragraphs": ["坏%s"]}`, invalid)
+		}
+		cases = append(cases, hostile{"invalid UTF-8 in article " + f, "POST", "/v1/articles", "application/json", func() io.Reader { return strings.NewReader(raw) }})
+	}
+	cases = append(cases,
+		hostile{"invalid UTF-8 page", "POST", "/v1/pages?published_at=2024-07-01", "text/plain", func() io.Reader { return strings.NewReader("## 标题" + invalid + "\n\n正文。") }},
+		hostile{"invalid UTF-8 in page parameters", "POST", "/v1/pages?source=" + url.QueryEscape(invalid), "text/plain", func() io.Reader { return strings.NewReader("## 标题\n\n正文。") }},
+		hostile{"invalid UTF-8 in an id", "PUT", "/v1/articles/" + url.PathEscape(invalid), "application/json", func() io.Reader { return strings.NewReader(`{"title": "t", "body": "b"}`) }},
+	)
+
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var body io.Reader
+			if tc.body != nil {
+				body = tc.body()
+			}
+			req, err := http.NewRequest(tc.method, base+tc.target, body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.ctype != "" {
+				req.Header.Set("Content-Type", tc.ctype)
+			}
+			start := time.Now()
+			resp, err := client.Do(req)
+			took := time.Since(start)
+			if err != nil {
+				// The server may answer and close before reading a huge
+				// body, which the client sees as a broken pipe.
+				if tc.body != nil && strings.Contains(err.Error(), "broken pipe") || strings.Contains(fmt.Sprint(err), "connection reset") {
+					return
+				}
+				t.Fatalf("%v", err)
+			}
+			raw, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+			resp.Body.Close()
+			if resp.StatusCode < 400 || resp.StatusCode >= 500 {
+				t.Errorf("status %d (%s), want a 4xx", resp.StatusCode, raw)
+			}
+			if took > 15*time.Second {
+				t.Errorf("took %s", took)
+			}
+		})
+	}
+
+	// Slow clients: connections that send their headers a byte at a time
+	// are closed by the server (ReadHeaderTimeout) and hold no one up.
+	const slow = 200
+	var conns []net.Conn
+	for i := 0; i < slow; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatalf("slow client %d: %v", i, err)
+		}
+		conns = append(conns, c)
+		fmt.Fprintf(c, "GET /v1/search?q=a HTTP/1.1\r\nHost: x\r\n")
+	}
+	closed := make(chan time.Duration, slow)
+	slowStart := time.Now()
+	for _, c := range conns {
+		go func(c net.Conn) {
+			defer c.Close()
+			for {
+				if _, err := c.Write([]byte("X")); err != nil {
+					break
+				}
+				c.SetReadDeadline(time.Now().Add(time.Second))
+				if _, err := bufio.NewReader(c).ReadByte(); err != nil && !isTimeout(err) {
+					break // closed (or answered 408/400, then closed)
+				}
+				if time.Since(slowStart) > 40*time.Second {
+					break
+				}
+			}
+			closed <- time.Since(slowStart)
+		}(c)
+	}
+	var last time.Duration
+	for i := 0; i < slow; i++ {
+		if d := <-closed; d > last {
+			last = d
+		}
+	}
+	if last > 30*time.Second {
+		t.Errorf("slow clients held their connections for %s", last)
+	}
+	close(stop)
+	bg.Wait()
+	rss := peakRSS(t, cmd.Process.Pid)
+	t.Logf("well-behaved client: %d searches served, %d failed, slowest %s; slow clients closed after %s; server peak RSS %.0f MiB",
+		served.Load(), failed.Load(), time.Duration(slowest.Load()).Round(time.Millisecond), last.Round(time.Millisecond), float64(rss)/(1<<20))
+	if failed.Load() > 0 || served.Load() < 10 {
+		t.Errorf("the well-behaved client: %d served, %d failed", served.Load(), failed.Load())
+	}
+	if rss > 1<<30 {
+		t.Errorf("server peak RSS %d MiB, want under 1 GiB", rss>>20)
+	}
+}
+
+func isTimeout(err error) bool {
+	ne, ok := err.(net.Error)
+	return ok && ne.Timeout()
+}
