@@ -10,6 +10,7 @@
 //	zhsearch analyze [--mode index|query] [--dict FILE] [--json] TEXT
 //	zhsearch backup --data DIR OUT
 //	zhsearch restore --data DIR BACKUP
+//	zhsearch loadtest [--corpus FILE] [--limit N] [--data DIR] [--duration 5m] [--search-rate N] [--write-rate N]
 //	zhsearch eval search [--corpus FILE.jsonl.gz] [--n N] [--seed S] [--limit N]
 //	zhsearch eval segment --gold FILE --test FILE [--words FILE]
 //	zhsearch healthcheck [--listen ADDR]
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return backupCmd(ctx, args, getenv, stdout, stderr)
 	case "restore":
 		return restoreCmd(ctx, args, getenv, stdout, stderr)
+	case "loadtest":
+		return loadtestCmd(ctx, args, stdout, stderr)
 	case "eval":
 		if len(args) > 0 && args[0] == "search" {
 			return evalSearch(ctx, args[1:], stdout, stderr)

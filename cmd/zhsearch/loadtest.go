@@ -1,0 +1,377 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/zhsearch/zhsearch/article"
+)
+
+// loadtest is `zhsearch loadtest`: it imports a news corpus into an index
+// (or reuses one), starts `zhsearch serve` on it at 127.0.0.1, and runs
+// searches with highlighting and writes at the same time with vegeta, at
+// fixed rates for a bounded time. It reports per kind the requests, QPS,
+// latency percentiles and errors, and the server's RSS over time and at
+// its peak. It exits 1 when a request failed or RSS kept growing.
+func loadtestCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("zhsearch loadtest", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	corpus := fs.String("corpus", "../shared/data/news/xwlb.jsonl.gz", "news corpus (JSONL, optionally gzipped) to serve and to draw queries and writes from")
+	limit := fs.Int("limit", 0, "use only the first N articles of the corpus (0: all)")
+	data := fs.String("data", "", "index directory: reused if it holds an index, else the corpus is imported into it and it is kept; empty: a temporary directory")
+	dur := fs.Duration("duration", 5*time.Minute, "how long to attack (at most 1h)")
+	searchRate := fs.Int("search-rate", 20, "searches per second")
+	writeRate := fs.Int("write-rate", 4, "writes (PUT of an article, replacing one of --write-ids) per second")
+	writeIDs := fs.Int("write-ids", 500, "distinct ids the writes cycle through, so the index stays the corpus' size")
+	rssEvery := fs.Duration("rss-every", 10*time.Second, "how often to sample the server's RSS")
+	seed := fs.Uint64("seed", 1, "random seed of the queries")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if *dur <= 0 || *dur > time.Hour || *searchRate < 1 || *writeRate < 0 || *writeIDs < 1 || *rssEvery <= 0 {
+		fmt.Fprintln(stderr, "zhsearch loadtest: --duration must be in (0, 1h], --search-rate ≥ 1, --write-rate ≥ 0, --write-ids ≥ 1")
+		return 2
+	}
+	if err := loadtest(ctx, loadOpts{*corpus, *limit, *data, *dur, *searchRate, *writeRate, *writeIDs, *rssEvery, *seed}, stdout, stderr); err != nil {
+		fmt.Fprintf(stderr, "zhsearch loadtest: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+type loadOpts struct {
+	corpus                string
+	limit                 int
+	data                  string
+	dur                   time.Duration
+	searchRate, writeRate int
+	writeIDs              int
+	rssEvery              time.Duration
+	seed                  uint64
+}
+
+func loadtest(ctx context.Context, o loadOpts, stdout, stderr io.Writer) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	arts, err := readCorpus(o.corpus, o.limit)
+	if err != nil {
+		return err
+	}
+	if len(arts) == 0 {
+		return fmt.Errorf("%s holds no article", o.corpus)
+	}
+	tmp, err := os.MkdirTemp("", "zhsearch-loadtest-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	dir := o.data
+	if dir == "" {
+		dir = filepath.Join(tmp, "data")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "index_meta.json")); err != nil {
+		// Import through the real import command, of the subset if limited.
+		src := o.corpus
+		if o.limit > 0 {
+			src = filepath.Join(tmp, "corpus.jsonl")
+			if err := writeNDJSON(src, arts); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(stdout, "importing %d articles of %s into %s\n", len(arts), o.corpus, dir)
+		start := time.Now()
+		imp := exec.CommandContext(ctx, self, "import", "--progress", "never", "--data", dir, src)
+		imp.Stdout, imp.Stderr = stdout, stderr
+		if err := imp.Run(); err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		fmt.Fprintf(stdout, "imported in %s\n", time.Since(start).Round(time.Second))
+	}
+
+	// The server, on a free loopback port.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	srv := exec.Command(self, "serve", "--listen", addr, "--data", dir, "--seed=false")
+	srvLog, err := os.Create(filepath.Join(tmp, "server.log"))
+	if err != nil {
+		return err
+	}
+	defer srvLog.Close()
+	srv.Stdout, srv.Stderr = srvLog, srvLog
+	if err := srv.Start(); err != nil {
+		return err
+	}
+	defer func() { // never leave the server running
+		_ = srv.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = srv.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			_ = srv.Process.Kill()
+			<-done
+		}
+	}()
+	base := "http://" + addr
+	if err := waitHealthy(ctx, base, 3*time.Minute); err != nil {
+		raw, _ := os.ReadFile(srvLog.Name())
+		return fmt.Errorf("%w\nserver log:\n%s", err, raw)
+	}
+
+	// Queries: fragments of the corpus' text, as users paste them, and
+	// two-word queries; article and paragraph searches, all highlighted.
+	rng := rand.New(rand.NewPCG(o.seed, 0))
+	var queries []string
+	for len(queries) < 2000 {
+		a := arts[rng.IntN(len(arts))]
+		text := a.Title
+		if len(a.Paragraphs) > 0 && rng.IntN(2) == 0 {
+			text = a.Paragraphs[rng.IntN(len(a.Paragraphs))].Text
+		}
+		if q := sampleSubstring(text, rng); q != "" {
+			if rng.IntN(3) == 0 {
+				if q2 := sampleSubstring(arts[rng.IntN(len(arts))].Title, rng); q2 != "" {
+					q += " " + q2
+				}
+			}
+			queries = append(queries, q)
+		}
+	}
+	var nq atomic.Uint64
+	searchTargets := func(t *vegeta.Target) error {
+		i := nq.Add(1)
+		q := url.Values{"q": {queries[i%uint64(len(queries))]}, "snippets": {"3"}}
+		if i%4 == 0 {
+			q.Set("type", "paragraph")
+		}
+		t.Method, t.URL = "GET", base+"/v1/search?"+q.Encode()
+		return nil
+	}
+	var nw atomic.Uint64
+	writeTargets := func(t *vegeta.Target) error {
+		i := nw.Add(1)
+		a := *arts[int(i)%len(arts)]
+		a.ID = fmt.Sprintf("loadtest-%d", int(i)%o.writeIDs)
+		body, err := json.Marshal(&a)
+		if err != nil {
+			return err
+		}
+		t.Method, t.URL, t.Body = "PUT", base+"/v1/articles/"+a.ID, body
+		t.Header = http.Header{"Content-Type": {"application/json"}}
+		return nil
+	}
+
+	// RSS over time.
+	var (
+		rssMu   sync.Mutex
+		samples []rssSample
+	)
+	start := time.Now()
+	rssDone := make(chan struct{})
+	go func() {
+		defer close(rssDone)
+		tick := time.NewTicker(o.rssEvery)
+		defer tick.Stop()
+		for {
+			if rss, _, err := procRSS(srv.Process.Pid); err == nil {
+				rssMu.Lock()
+				samples = append(samples, rssSample{time.Since(start), rss})
+				rssMu.Unlock()
+			}
+			select {
+			case <-tick.C:
+			case <-ctx.Done():
+				return
+			case <-time.After(o.dur + o.rssEvery):
+				return
+			}
+			if time.Since(start) > o.dur {
+				return
+			}
+		}
+	}()
+
+	fmt.Fprintf(stdout, "attacking %s for %s: %d searches/s and %d writes/s\n", base, o.dur, o.searchRate, o.writeRate)
+	attack := func(name string, tr vegeta.Targeter, rate int, m *vegeta.Metrics, wg *sync.WaitGroup) {
+		defer wg.Done()
+		atk := vegeta.NewAttacker(vegeta.Timeout(30*time.Second), vegeta.KeepAlive(true), vegeta.MaxWorkers(64))
+		stopped := make(chan struct{})
+		go func() {
+			select {
+			case <-ctx.Done():
+				atk.Stop()
+			case <-stopped:
+			}
+		}()
+		for res := range atk.Attack(tr, vegeta.Rate{Freq: rate, Per: time.Second}, o.dur, name) {
+			m.Add(res)
+		}
+		close(stopped)
+		m.Close()
+	}
+	var sm, wm vegeta.Metrics
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go attack("search", searchTargets, o.searchRate, &sm, &wg)
+	if o.writeRate > 0 {
+		wg.Add(1)
+		go attack("write", writeTargets, o.writeRate, &wm, &wg)
+	}
+	wg.Wait()
+	<-rssDone
+	_, peak, _ := procRSS(srv.Process.Pid)
+
+	fmt.Fprintf(stdout, "\n%d articles, %s, %d searches/s + %d writes/s asked\n", len(arts), o.dur, o.searchRate, o.writeRate)
+	errs := reportMetrics(stdout, "search", &sm)
+	if o.writeRate > 0 {
+		errs += reportMetrics(stdout, "write", &wm)
+	}
+	fmt.Fprintf(stdout, "server peak RSS %.0f MiB; RSS over time (MiB):", float64(peak)/(1<<20))
+	for _, s := range samples {
+		fmt.Fprintf(stdout, " %s=%.0f", s.at.Round(time.Second), float64(s.rss)/(1<<20))
+	}
+	fmt.Fprintln(stdout)
+	growth, ok := rssGrowth(samples)
+	if ok {
+		fmt.Fprintf(stdout, "RSS growth, mean of the last third over the middle third: %+.1f%%\n", growth*100)
+	}
+	switch {
+	case errs > 0:
+		return fmt.Errorf("%d requests failed", errs)
+	case ok && growth > 0.25:
+		return fmt.Errorf("RSS grew %.0f%% from the middle to the last third of the run: it does not level off", growth*100)
+	}
+	return nil
+}
+
+type rssSample struct {
+	at  time.Duration
+	rss int64
+}
+
+// rssGrowth compares the mean RSS of the last third of the samples with
+// that of the middle third (the first third is warm-up).
+func rssGrowth(s []rssSample) (float64, bool) {
+	if len(s) < 6 {
+		return 0, false
+	}
+	mean := func(xs []rssSample) float64 {
+		var sum float64
+		for _, x := range xs {
+			sum += float64(x.rss)
+		}
+		return sum / float64(len(xs))
+	}
+	n := len(s) / 3
+	mid, last := mean(s[n:2*n]), mean(s[len(s)-n:])
+	return last/mid - 1, true
+}
+
+func reportMetrics(w io.Writer, name string, m *vegeta.Metrics) int {
+	failed := int(m.Requests) - int(float64(m.Requests)*m.Success+0.5)
+	fmt.Fprintf(w, "%-6s %6d requests, %.1f/s; latency p50 %s, p95 %s, p99 %s, max %s; errors %d",
+		name, m.Requests, m.Throughput, m.Latencies.P50.Round(time.Microsecond*100), m.Latencies.P95.Round(time.Microsecond*100),
+		m.Latencies.P99.Round(time.Microsecond*100), m.Latencies.Max.Round(time.Millisecond), failed)
+	if failed > 0 {
+		var codes []string
+		for c, n := range m.StatusCodes {
+			codes = append(codes, fmt.Sprintf("%s×%d", c, n))
+		}
+		sort.Strings(codes)
+		fmt.Fprintf(w, " (status %s; %s)", strings.Join(codes, " "), strings.Join(m.Errors, "; "))
+	}
+	fmt.Fprintln(w)
+	return failed
+}
+
+// procRSS reads a process's resident set and its peak (VmRSS, VmHWM).
+func procRSS(pid int) (rss, peak int64, err error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 2 {
+			continue
+		}
+		kb, _ := strconv.ParseInt(fields[1], 10, 64)
+		switch fields[0] {
+		case "VmRSS:":
+			rss = kb << 10
+		case "VmHWM:":
+			peak = kb << 10
+		}
+	}
+	return rss, peak, sc.Err()
+}
+
+func waitHealthy(ctx context.Context, base string, within time.Duration) error {
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(base + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("the server at %s did not answer within %s", base, within)
+}
+
+func writeNDJSON(path string, arts []*article.Article) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	enc := json.NewEncoder(w)
+	for _, a := range arts {
+		if err := enc.Encode(a); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
