@@ -258,7 +258,7 @@ func loadtest(ctx context.Context, o loadOpts, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "server peak RSS %.0f MiB; RSS over time (MiB):", float64(peak)/(1<<20))
 	for _, s := range samples {
-		fmt.Fprintf(stdout, " %s=%.0f", s.at.Round(time.Second), float64(s.rss)/(1<<20))
+		fmt.Fprintf(stdout, " %s=%.0f", s.at.Round(o.rssEvery), float64(s.rss)/(1<<20))
 	}
 	fmt.Fprintln(stdout)
 	growth, ok := rssGrowth(samples)
