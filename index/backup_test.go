@@ -77,7 +77,7 @@ func TestBackupWhileWriting(t *testing.T) {
 				t.Fatal(err)
 			}
 			titles[id] = a.Title
-			if n := paragraphsOf(t, b, id); n != len(a.Paragraphs) {
+			if n := indexedParagraphs(t, b, id); n != len(a.Paragraphs) {
 				t.Errorf("%s in backup: %d paragraphs stored, %d indexed", id, len(a.Paragraphs), n)
 			}
 		}

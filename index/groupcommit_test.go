@@ -25,9 +25,9 @@ func version(id string, v int) *article.Article {
 	return a
 }
 
-// paragraphsOf returns the indexed paragraph documents of an article, by
+// indexedParagraphs returns the indexed paragraph documents of an article, by
 // their text field, straight from bleve.
-func paragraphsOf(t *testing.T, ix *Index, id string) int {
+func indexedParagraphs(t *testing.T, ix *Index, id string) int {
 	t.Helper()
 	q := bleve.NewTermQuery(id)
 	q.SetField(fieldArticleID)
@@ -78,7 +78,7 @@ func TestGroupCommitSameID(t *testing.T) {
 		id := fmt.Sprintf("id%d", i)
 		a, err := ix.Get(ctx, id)
 		if errors.Is(err, ErrNotFound) {
-			if n := paragraphsOf(t, ix, id); n != 0 {
+			if n := indexedParagraphs(t, ix, id); n != 0 {
 				t.Errorf("%s deleted but %d paragraphs indexed", id, n)
 			}
 			continue
@@ -86,7 +86,7 @@ func TestGroupCommitSameID(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := paragraphsOf(t, ix, id); n != len(a.Paragraphs) {
+		if n := indexedParagraphs(t, ix, id); n != len(a.Paragraphs) {
 			t.Errorf("%s: stored %d paragraphs, %d indexed", id, len(a.Paragraphs), n)
 		}
 		v := strings.TrimPrefix(a.Title, "版本 ")
@@ -141,14 +141,14 @@ func TestGroupOutcomes(t *testing.T) {
 	if err != nil || a.Title != "版本 v1" {
 		t.Fatalf("a = %+v, %v", a, err)
 	}
-	if n := paragraphsOf(t, ix, "a"); n != 2 {
+	if n := indexedParagraphs(t, ix, "a"); n != 2 {
 		t.Errorf("a has %d paragraph documents, want 2", n)
 	}
 	for _, id := range []string{"b", "c", "bad"} {
 		if _, err := ix.Get(ctx, id); !errors.Is(err, ErrNotFound) {
 			t.Errorf("%s: %v, want not found", id, err)
 		}
-		if n := paragraphsOf(t, ix, id); n != 0 {
+		if n := indexedParagraphs(t, ix, id); n != 0 {
 			t.Errorf("%s: %d paragraph documents", id, n)
 		}
 	}
