@@ -184,7 +184,13 @@ func (ix *Index) AddWords(ctx context.Context, words ...tokenizer.Word) (AddResu
 	}
 	// Record first, then apply: a word the index does not remember would be
 	// lost at the next start while documents were segmented with it.
-	if err := ix.bi.SetInternal([]byte(dictKey), raw); err != nil {
+	freshWords := make([]string, len(fresh))
+	for i, w := range fresh {
+		freshWords[i] = w.Word
+	}
+	// With the words, the re-index they need (reindexresume.go): a crash
+	// before it finishes resumes it at the next start.
+	if err := ix.recordWords(raw, freshWords); err != nil {
 		return AddResult{}, fmt.Errorf("storing the dictionary: %w", err)
 	}
 	if err := ix.seg.AddWords(fresh...); err != nil {
@@ -276,6 +282,9 @@ func (ix *Index) reindexLoop(words []string) {
 	defer r.wg.Done()
 	for {
 		err := ix.reindexWords(r.ctx, words)
+		if ferr := ix.finishReindex(err); ferr != nil && err == nil {
+			err = ferr
+		}
 
 		r.mu.Lock()
 		end := time.Now().UTC()

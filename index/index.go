@@ -141,6 +141,11 @@ func Open(opts Options) (*Index, error) {
 		_ = bi.Close()
 		return nil, fmt.Errorf("opening index %q: %w", opts.Path, err)
 	}
+	if err := ix.resumeReindex(); err != nil {
+		ix.reidx.cancel()
+		_ = bi.Close()
+		return nil, fmt.Errorf("opening index %q: %w", opts.Path, err)
+	}
 	return ix, nil
 }
 
