@@ -203,9 +203,9 @@ func loadtest(ctx context.Context, o loadOpts, stdout, stderr io.Writer) error {
 		tick := time.NewTicker(o.rssEvery)
 		defer tick.Stop()
 		for {
-			if rss, _, err := procRSS(srv.Process.Pid); err == nil {
+			if rss, _, anon, err := procRSS(srv.Process.Pid); err == nil {
 				rssMu.Lock()
-				samples = append(samples, rssSample{time.Since(start), rss})
+				samples = append(samples, rssSample{time.Since(start), rss, anon})
 				rssMu.Unlock()
 			}
 			select {
@@ -249,16 +249,16 @@ func loadtest(ctx context.Context, o loadOpts, stdout, stderr io.Writer) error {
 	}
 	wg.Wait()
 	<-rssDone
-	_, peak, _ := procRSS(srv.Process.Pid)
+	_, peak, _, _ := procRSS(srv.Process.Pid)
 
 	fmt.Fprintf(stdout, "\n%d articles, %s, %d searches/s + %d writes/s asked\n", len(arts), o.dur, o.searchRate, o.writeRate)
 	errs := reportMetrics(stdout, "search", &sm)
 	if o.writeRate > 0 {
 		errs += reportMetrics(stdout, "write", &wm)
 	}
-	fmt.Fprintf(stdout, "server peak RSS %.0f MiB; RSS over time (MiB):", float64(peak)/(1<<20))
+	fmt.Fprintf(stdout, "server peak RSS %.0f MiB; RSS over time (MiB, of it anonymous):", float64(peak)/(1<<20))
 	for _, s := range samples {
-		fmt.Fprintf(stdout, " %s=%.0f", s.at.Round(o.rssEvery), float64(s.rss)/(1<<20))
+		fmt.Fprintf(stdout, " %s=%.0f/%.0f", s.at.Round(o.rssEvery), float64(s.rss)/(1<<20), float64(s.anon)/(1<<20))
 	}
 	fmt.Fprintln(stdout)
 	growth, ok := rssGrowth(samples)
@@ -275,8 +275,8 @@ func loadtest(ctx context.Context, o loadOpts, stdout, stderr io.Writer) error {
 }
 
 type rssSample struct {
-	at  time.Duration
-	rss int64
+	at        time.Duration
+	rss, anon int64 // anon: RssAnon, the heap and stacks, without mapped index files
 }
 
 // rssGrowth compares the mean RSS of the last third of the samples with
@@ -314,11 +314,12 @@ func reportMetrics(w io.Writer, name string, m *vegeta.Metrics) int {
 	return failed
 }
 
-// procRSS reads a process's resident set and its peak (VmRSS, VmHWM).
-func procRSS(pid int) (rss, peak int64, err error) {
+// procRSS reads a process's resident set, its peak and its anonymous part
+// (VmRSS, VmHWM, RssAnon): the rest is mapped files, scorch's segments.
+func procRSS(pid int) (rss, peak, anon int64, err error) {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
@@ -333,9 +334,11 @@ func procRSS(pid int) (rss, peak int64, err error) {
 			rss = kb << 10
 		case "VmHWM:":
 			peak = kb << 10
+		case "RssAnon:":
+			anon = kb << 10
 		}
 	}
-	return rss, peak, sc.Err()
+	return rss, peak, anon, sc.Err()
 }
 
 func waitHealthy(ctx context.Context, base string, within time.Duration) error {

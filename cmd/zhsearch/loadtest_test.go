@@ -29,7 +29,7 @@ func TestLoadtestCommand(t *testing.T) {
 	for _, re := range []string{
 		`search +80 requests, [\d.]+/s; latency p50 \S+, p95 \S+, p99 \S+, max \S+; errors 0`,
 		`write +20 requests, [\d.]+/s; .*errors 0`,
-		`server peak RSS \d+ MiB; RSS over time \(MiB\): 0s=\d+`,
+		`server peak RSS \d+ MiB; RSS over time \(MiB, of it anonymous\): 0s=\d+/\d+`,
 	} {
 		if !regexp.MustCompile(re).Match(out) {
 			t.Errorf("output lacks %s", re)
