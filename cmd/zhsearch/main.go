@@ -48,6 +48,9 @@ Commands:
   serve         serve the HTTP API (the default); zhsearch serve --help lists every setting
   import        import articles (page files, JSON, NDJSON) into the index at --data
   analyze       show how a text is segmented and indexed
+  backup        copy a stopped server's index (--data DIR OUT); a running one: POST /v1/admin/snapshot
+  restore       make a backup or snapshot the index of a new data directory (--data DIR BACKUP)
+  loadtest      searches and writes at once against a server on a corpus, with QPS, latency, RSS
   eval search   measure search quality on a corpus (see README)
   eval segment  score segmentation against a gold standard (SIGHAN format)
   healthcheck   exit 0 if the server named by --listen / ZHSEARCH_LISTEN is ready, else 1
