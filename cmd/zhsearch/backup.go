@@ -60,36 +60,23 @@ func (s *snapshotter) Snapshot(ctx context.Context) (*api.Snapshot, error) {
 // backupCmd is `zhsearch backup --data DIR OUT`: a copy of a stopped
 // server's index. A running server holds its index: ask it for a snapshot.
 func backupCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("zhsearch backup", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	data := fs.String("data", getenv("ZHSEARCH_DATA"), "index directory to back up (env ZHSEARCH_DATA)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: zhsearch backup --data DIR OUT\n\nCopies the index of the data directory DIR to the new data directory OUT (serve --data OUT uses it). While a server runs on DIR, ask it instead:\n  curl -X POST http://HOST/v1/admin/snapshot")
-		fs.PrintDefaults()
+	data, out, code := dataAndPath(args, getenv, stderr, "backup", "index directory to back up (env ZHSEARCH_DATA)",
+		"usage: zhsearch backup --data DIR OUT\n\nCopies the index of the data directory DIR to the new data directory OUT (serve --data OUT uses it). While a server runs on DIR, ask it instead:\n  curl -X POST http://HOST/v1/admin/snapshot")
+	if code >= 0 {
+		return code
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if *data == "" || fs.NArg() != 1 {
-		fs.Usage()
-		return 2
-	}
-	out := fs.Arg(0)
-	if _, err := os.Stat(filepath.Join(indexDir(*data), "index_meta.json")); err != nil {
-		fmt.Fprintf(stderr, "zhsearch backup: %s holds no index (no %s)\n", *data, indexDir(*data))
+	if _, err := os.Stat(filepath.Join(indexDir(data), "index_meta.json")); err != nil {
+		fmt.Fprintf(stderr, "zhsearch backup: %s holds no index (no %s)\n", data, indexDir(data))
 		return 1
 	}
 	start := time.Now()
-	release, err := lockDataDir(*data)
+	release, err := lockDataDir(data)
 	if err != nil {
-		fmt.Fprintf(stderr, "zhsearch backup: %v\nif a server is running on %s, make a snapshot with POST /v1/admin/snapshot instead\n", err, *data)
+		fmt.Fprintf(stderr, "zhsearch backup: %v\nif a server is running on %s, make a snapshot with POST /v1/admin/snapshot instead\n", err, data)
 		return 1
 	}
 	defer release()
-	ix, err := index.Open(index.Options{Path: indexDir(*data)})
+	ix, err := index.Open(index.Options{Path: indexDir(data)})
 	if err != nil {
 		fmt.Fprintf(stderr, "zhsearch backup: %v\n", err)
 		return 1
@@ -100,46 +87,58 @@ func backupCmd(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintf(stderr, "zhsearch backup: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "backed up %d articles, %d paragraphs from %s to %s in %s\n", stats.Articles, stats.Paragraphs, *data, out, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "backed up %d articles, %d paragraphs from %s to %s in %s\n", stats.Articles, stats.Paragraphs, data, out, time.Since(start).Round(time.Millisecond))
 	return 0
 }
 
 // restoreCmd is `zhsearch restore --data DIR BACKUP`: the backup (of
 // `zhsearch backup` or a snapshot) becomes the index in the new DIR.
 func restoreCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("zhsearch restore", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	data := fs.String("data", getenv("ZHSEARCH_DATA"), "index directory to create from the backup; must not exist or be empty (env ZHSEARCH_DATA)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: zhsearch restore --data DIR BACKUP\n\nMakes the backup BACKUP (of zhsearch backup or POST /v1/admin/snapshot) the index in DIR, then checks that it opens.")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if *data == "" || fs.NArg() != 1 {
-		fs.Usage()
-		return 2
+	data, backup, code := dataAndPath(args, getenv, stderr, "restore", "index directory to create from the backup; must not exist or be empty (env ZHSEARCH_DATA)",
+		"usage: zhsearch restore --data DIR BACKUP\n\nMakes the backup BACKUP (of zhsearch backup or POST /v1/admin/snapshot) the index in DIR, then checks that it opens.")
+	if code >= 0 {
+		return code
 	}
 	start := time.Now()
-	from := fs.Arg(0)
+	from := backup
 	if _, err := os.Stat(filepath.Join(indexDir(from), "index_meta.json")); err == nil {
 		from = indexDir(from) // a snapshot or backup is a data directory
 	}
-	release, err := lockDataDir(*data)
+	release, err := lockDataDir(data)
 	if err != nil {
 		fmt.Fprintf(stderr, "zhsearch restore: %v\n", err)
 		return 1
 	}
 	defer release()
-	stats, err := index.Restore(ctx, from, indexDir(*data))
+	stats, err := index.Restore(ctx, from, indexDir(data))
 	if err != nil {
 		fmt.Fprintf(stderr, "zhsearch restore: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "restored %d articles, %d paragraphs from %s into %s in %s\n", stats.Articles, stats.Paragraphs, fs.Arg(0), *data, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "restored %d articles, %d paragraphs from %s into %s in %s\n", stats.Articles, stats.Paragraphs, backup, data, time.Since(start).Round(time.Millisecond))
 	return 0
+}
+
+// dataAndPath parses the `--data DIR PATH` arguments that backup and
+// restore share. code is the exit code to return at once (0 for -help, 2
+// for a usage error), or -1 to go on.
+func dataAndPath(args []string, getenv func(string) string, stderr io.Writer, cmd, dataHelp, usage string) (data, path string, code int) {
+	fs := flag.NewFlagSet("zhsearch "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	d := fs.String("data", getenv("ZHSEARCH_DATA"), dataHelp)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, usage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return "", "", 0
+		}
+		return "", "", 2
+	}
+	if *d == "" || fs.NArg() != 1 {
+		fs.Usage()
+		return "", "", 2
+	}
+	return *d, fs.Arg(0), -1
 }
