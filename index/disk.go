@@ -24,10 +24,19 @@ const lockTimeout = "2s"
 // missing or an empty directory. Scorch's default, safe batches are kept:
 // Batch returns only after the new segment and the root are fsynced, which
 // is what makes a 2xx answer to a write mean "on disk".
-func openDisk(path string) (bi bleve.Index, created bool, err error) {
+//
+// With bulk, batches return once searchable and are persisted in the
+// background (scorch's unsafe_batch, a run-time setting that is never
+// written into the index's metadata); Index then tracks their persistence
+// itself (see bulkWriter).
+func openDisk(path string, bulk bool) (bi bleve.Index, created bool, err error) {
 	cfg := map[string]any{"bolt_timeout": lockTimeout}
+	runtime := map[string]any{"bolt_timeout": lockTimeout}
+	if bulk {
+		runtime["unsafe_batch"] = true
+	}
 	if _, statErr := os.Stat(filepath.Join(path, "index_meta.json")); statErr == nil {
-		bi, err = bleve.OpenUsing(path, cfg)
+		bi, err = bleve.OpenUsing(path, runtime)
 		return bi, false, lockError(err)
 	}
 	entries, rdErr := os.ReadDir(path)
@@ -43,6 +52,15 @@ func openDisk(path string) (bi bleve.Index, created bool, err error) {
 	// process may not write, and its owner and mode are the operator's.
 	// bleve.New accepts an existing directory.
 	bi, err = bleve.NewUsing(path, newMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, cfg)
+	if err != nil || !bulk {
+		return bi, true, lockError(err)
+	}
+	// NewUsing stores its config in index_meta.json: create the index safe,
+	// then open it again with the bulk setting.
+	if err := bi.Close(); err != nil {
+		return nil, false, err
+	}
+	bi, err = bleve.OpenUsing(path, runtime)
 	return bi, true, lockError(err)
 }
 

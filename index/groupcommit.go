@@ -35,10 +35,10 @@ import (
 
 // writeOp is one queued Put (arts) or Delete (del).
 type writeOp struct {
-	arts []*article.Article
-	del  string
-	done bool  // set by the leader under writeMu
-	err  error // the op's outcome, valid once done
+	preps []*prepared // analysed articles (prepare.go)
+	del   string
+	done  bool  // set by the leader under writeMu
+	err   error // the op's outcome, valid once done
 }
 
 // commit queues op and returns once it is applied, by this goroutine or by
@@ -80,7 +80,7 @@ func (ix *Index) applyGroup(ops []*writeOp) {
 	if len(in) == 0 {
 		return
 	}
-	err := ix.bi.Batch(b)
+	err := ix.batch(b)
 	if err == nil {
 		return
 	}
@@ -95,10 +95,25 @@ func (ix *Index) applyGroup(ops []*writeOp) {
 		if len(one) == 0 {
 			continue
 		}
-		if err := ix.bi.Batch(b); err != nil {
+		if err := ix.batch(b); err != nil {
 			op.err = fmt.Errorf("writing batch: %w", err)
 		}
 	}
+}
+
+// batch writes b (writeMu held); a bulk index first waits while too many
+// batches wait for the disk.
+func (ix *Index) batch(b *bleve.Batch) error {
+	if !ix.bulk {
+		return ix.bi.Batch(b)
+	}
+	if err := ix.drain(maxUnpersisted - 1); err != nil {
+		return err
+	}
+	done := ix.track(b)
+	err := ix.bi.Batch(b)
+	done(err)
+	return err
 }
 
 // buildBatch turns ops into one batch; it sets err on the ops that fail on
@@ -133,7 +148,7 @@ func (ix *Index) buildBatch(ops []*writeOp) (*bleve.Batch, []*writeOp) {
 	}
 	var in []*writeOp
 	for _, op := range ops {
-		if op.arts == nil {
+		if op.preps == nil {
 			if _, err := current(op.del); err != nil {
 				op.err = err
 				continue
@@ -146,24 +161,20 @@ func (ix *Index) buildBatch(ops []*writeOp) (*bleve.Batch, []*writeOp) {
 			in = append(in, op)
 			continue
 		}
-		// Build every document of the op before touching the batch, so a
-		// failing op leaves nothing behind in it.
-		type built struct {
-			a    *article.Article
-			docs map[string]map[string]any
-		}
-		var all []built
-		for _, a := range lastOfEachID(op.arts) {
-			if err := a.Validate(); err != nil {
-				op.err = fmt.Errorf("article %q: %w", a.ID, err)
-				break
+		// Every document of the op was built and analysed before it was
+		// queued (prepare.go); one analysed with a dictionary older than
+		// the current one is analysed again, here, with the current one.
+		all := op.preps
+		for i, x := range all {
+			if x.gen == ix.dictGen.Load() {
+				continue
 			}
-			docs, err := ix.documents(a)
+			fresh, err := ix.prepare(x.a)
 			if err != nil {
-				op.err = fmt.Errorf("article %q: %w", a.ID, err)
+				op.err = err
 				break
 			}
-			all = append(all, built{a, docs})
+			all[i] = fresh
 		}
 		if op.err != nil {
 			continue
@@ -173,9 +184,9 @@ func (ix *Index) buildBatch(ops []*writeOp) (*bleve.Batch, []*writeOp) {
 				op.err = err
 				break
 			}
-			for id, d := range x.docs {
-				if err := b.Index(id, d); err != nil {
-					op.err = fmt.Errorf("indexing %q: %w", id, err)
+			for _, d := range x.docs {
+				if err := b.IndexAdvanced(d); err != nil {
+					op.err = fmt.Errorf("indexing %q: %w", d.ID(), err)
 					break
 				}
 			}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/document"
 
 	"github.com/zhsearch/zhsearch/article"
 )
@@ -114,16 +115,28 @@ func TestGroupOutcomes(t *testing.T) {
 	}
 	defer ix.Close()
 	ctx := context.Background()
-	bad := version("bad", 1)
-	bad.Title = ""
+	prep := func(a *article.Article) *prepared {
+		p, err := ix.prepare(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	// Invalid articles fail in Prepare, before they are queued; what can
+	// still fail in a batch is a document bleve refuses (here: no id).
+	bad := func() *prepared {
+		p := prep(version("bad", 1))
+		p.docs = append(p.docs, document.NewDocument(""))
+		return p
+	}
 	ops := []*writeOp{
-		{arts: []*article.Article{version("a", 4)}}, // 5 paragraphs
-		{arts: []*article.Article{bad}},
+		{preps: []*prepared{prep(version("a", 4))}}, // 5 paragraphs
+		{preps: []*prepared{bad()}},
 		{del: "unknown"},
-		{arts: []*article.Article{version("a", 1)}}, // 2 paragraphs, replaces
-		{arts: []*article.Article{version("b", 2)}},
+		{preps: []*prepared{prep(version("a", 1))}}, // 2 paragraphs, replaces
+		{preps: []*prepared{prep(version("b", 2))}},
 		{del: "b"},
-		{arts: []*article.Article{version("c", 3), bad}}, // fails whole
+		{preps: []*prepared{prep(version("c", 3)), bad()}}, // fails whole
 	}
 	ix.writeMu.Lock()
 	ix.applyGroup(ops)

@@ -18,6 +18,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -83,6 +84,13 @@ type Options struct {
 	// Location is the newsroom's zone, for date-only values (published
 	// dates, since/until, the month facet); nil is Asia/Shanghai.
 	Location *time.Location
+	// Bulk is for loading a corpus (zhsearch import): a write returns once
+	// its articles are searchable, before they are on disk, so that the
+	// next batch is built while the previous one is written; everything
+	// is on disk when Close returns nil. A crash can lose the last
+	// batches, so a server, whose acknowledged writes must survive one,
+	// never sets it. Ignored in memory.
+	Bulk bool
 }
 
 // Index is a searchable store of articles. It is safe for concurrent use.
@@ -104,8 +112,12 @@ type Index struct {
 	created bool   // Open made a new index
 	tmpDir  string // the scratch directory of an in-memory index, removed by Close
 
-	dictMu sync.Mutex // serialises dictionary updates (dictionary.go)
-	reidx  reindexer  // background re-index after words are added
+	bulk        bool         // Options.Bulk on disk (bulk.go)
+	unpersisted []chan error // bulk: written batches not yet known to be on disk, under writeMu
+
+	dictMu  sync.Mutex    // serialises dictionary updates (dictionary.go)
+	dictGen atomic.Uint64 // counts dictionary updates: a write analysed before one is analysed again
+	reidx   reindexer     // background re-index after words are added
 }
 
 // Open opens the index at opts.Path, creating it if it does not exist, or
@@ -129,12 +141,12 @@ func Open(opts Options) (*Index, error) {
 		bi, tmpDir, err = openScratch()
 		created = true
 	default:
-		bi, created, err = openDisk(opts.Path)
+		bi, created, err = openDisk(opts.Path, opts.Bulk)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("opening index %q: %w", opts.Path, err)
 	}
-	ix := &Index{bi: bi, path: opts.Path, loc: loc, seg: seg, created: created, tmpDir: tmpDir}
+	ix := &Index{bi: bi, path: opts.Path, loc: loc, seg: seg, created: created, tmpDir: tmpDir, bulk: opts.Bulk && opts.Path != ""}
 	ix.reidx.ctx, ix.reidx.cancel = context.WithCancel(context.Background())
 	if err := ix.applyStoredWords(); err != nil {
 		ix.reidx.cancel()
@@ -160,7 +172,10 @@ func (ix *Index) Close() error {
 	ix.writeMu.Lock()
 	defer ix.writeMu.Unlock()
 	ix.closed = true
-	err := ix.bi.Close()
+	err := ix.drain(0)
+	if cerr := ix.bi.Close(); err == nil {
+		err = cerr
+	}
 	if ix.tmpDir != "" {
 		if rmErr := os.RemoveAll(ix.tmpDir); err == nil {
 			err = rmErr
@@ -305,7 +320,11 @@ func (ix *Index) Put(ctx context.Context, arts ...*article.Article) error {
 	if len(arts) == 0 {
 		return nil
 	}
-	return ix.commit(&writeOp{arts: arts})
+	p, err := ix.Prepare(ctx, arts...)
+	if err != nil {
+		return err
+	}
+	return ix.Write(ctx, p)
 }
 
 // Delete removes an article and its paragraphs; ErrNotFound if unknown.

@@ -23,19 +23,7 @@ type bleveTokenizer struct {
 }
 
 func (t bleveTokenizer) Tokenize(input []byte) analysis.TokenStream {
-	toks := t.fn(input)
-	out := make(analysis.TokenStream, len(toks))
-	for i, tok := range toks {
-		typ := analysis.Ideographic
-		if tok.Kind == KindWord && tok.Term != "" && tok.Term[0] < 0x80 {
-			typ = analysis.AlphaNumeric
-		}
-		out[i] = &analysis.Token{
-			Start: tok.Start, End: tok.End, Term: []byte(tok.Term),
-			Position: tok.Position, Type: typ,
-		}
-	}
-	return out
+	return Stream(t.fn(input))
 }
 
 // bleveAnalyzer is a single-tokenizer analyzer: all normalisation happens
@@ -76,3 +64,42 @@ func init() {
 	registry.RegisterAnalyzer(QueryAnalyzer, analyzerOf(QueryAnalyzer))
 	registry.RegisterAnalyzer(BigramAnalyzer, analyzerOf(BigramAnalyzer))
 }
+
+// Stream converts tokens to a bleve token stream with few allocations: the
+// tokens live in one slab and their terms in one byte buffer. Used by the
+// bleve tokenizers and by callers that analyse text ahead of a write.
+func Stream(toks []Token) analysis.TokenStream {
+	if len(toks) == 0 {
+		return analysis.TokenStream{}
+	}
+	n := 0
+	for _, t := range toks {
+		n += len(t.Term)
+	}
+	buf := make([]byte, 0, n)
+	slab := make([]analysis.Token, len(toks))
+	out := make(analysis.TokenStream, len(toks))
+	for i, tok := range toks {
+		typ := analysis.Ideographic
+		if tok.Kind == KindWord && tok.Term != "" && tok.Term[0] < 0x80 {
+			typ = analysis.AlphaNumeric
+		}
+		s := len(buf)
+		buf = append(buf, tok.Term...)
+		slab[i] = analysis.Token{
+			Start: tok.Start, End: tok.End, Term: buf[s:len(buf):len(buf)],
+			Position: tok.Position, Type: typ,
+		}
+		out[i] = &slab[i]
+	}
+	return out
+}
+
+// Analyzed is a bleve analyzer that returns a stream analysed beforehand,
+// whatever its input: a write analyses each text once (a paragraph is in
+// its article's document and in its own) and off the index's write lock,
+// then hands bleve the result through a field built with it.
+type Analyzed analysis.TokenStream
+
+// Analyze returns the stream.
+func (a Analyzed) Analyze([]byte) analysis.TokenStream { return analysis.TokenStream(a) }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -108,7 +109,7 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return 1
 	}
 	defer release()
-	ix, err := index.Open(index.Options{Path: indexDir(cfg.Data)})
+	ix, err := index.Open(index.Options{Path: indexDir(cfg.Data), Bulk: true})
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -157,6 +158,7 @@ type importer struct {
 	bar   *progressbar.ProgressBar
 	start time.Time
 
+	mu         sync.Mutex // guards articles and paragraphs, counted by the writer
 	files      int
 	articles   int   // indexed
 	paragraphs int   // indexed
@@ -168,9 +170,18 @@ type importer struct {
 	batch      []*article.Article
 	batchBytes int
 	batchParas int
+
+	// The batch being written, if any: the next batch is analysed
+	// (index.Prepare) while the previous one is written (index.Write).
+	writing chan error
 }
 
-func (im *importer) run(ctx context.Context, paths []string, getenv func(string) string) error {
+func (im *importer) run(ctx context.Context, paths []string, getenv func(string) string) (err error) {
+	defer func() { // however it ends, the batch being written lands first
+		if werr := im.wait(); err == nil {
+			err = werr
+		}
+	}()
 	for _, p := range paths {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("interrupted: %w", err)
@@ -289,20 +300,50 @@ func (im *importer) add(ctx context.Context, a *article.Article) error {
 	return nil
 }
 
+// flush analyses the batch, waits for the previous batch to be written and
+// starts writing this one; the import reads and analyses the next batch
+// meanwhile. Batches are written in order, one at a time.
 func (im *importer) flush(ctx context.Context) error {
 	if len(im.batch) == 0 {
 		return nil
 	}
-	if err := im.ix.Put(ctx, im.batch...); err != nil {
-		return fmt.Errorf("writing a batch of %d articles: %w", len(im.batch), err)
+	n, paras := len(im.batch), im.batchParas
+	p, err := im.ix.Prepare(ctx, im.batch...)
+	if err != nil {
+		return fmt.Errorf("analysing a batch of %d articles: %w", n, err)
 	}
-	im.articles += len(im.batch)
-	im.paragraphs += im.batchParas
-	im.batch, im.batchBytes, im.batchParas = im.batch[:0], 0, 0
-	if im.bar != nil {
-		im.bar.Describe(fmt.Sprintf("%d articles", im.articles))
+	im.batch, im.batchBytes, im.batchParas = im.batch[:0:0], 0, 0
+	if err := im.wait(); err != nil {
+		return err
 	}
+	done := make(chan error, 1)
+	im.writing = done
+	go func() {
+		if err := im.ix.Write(ctx, p); err != nil {
+			done <- fmt.Errorf("writing a batch of %d articles: %w", n, err)
+			return
+		}
+		im.mu.Lock()
+		im.articles += n
+		im.paragraphs += paras
+		articles := im.articles
+		im.mu.Unlock()
+		if im.bar != nil {
+			im.bar.Describe(fmt.Sprintf("%d articles", articles))
+		}
+		done <- nil
+	}()
 	return nil
+}
+
+// wait waits for the batch being written, if any.
+func (im *importer) wait() error {
+	if im.writing == nil {
+		return nil
+	}
+	err := <-im.writing
+	im.writing = nil
+	return err
 }
 
 // say prints a line above the progress bar.

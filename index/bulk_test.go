@@ -1,0 +1,76 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/zhsearch/zhsearch/article"
+)
+
+// TestBulkIsDurableAtClose writes many small batches to a bulk index (more
+// than maxUnpersisted, so writes wait for the disk), replaces and deletes
+// some, closes it and opens it again as a server would: everything is
+// there, the index's metadata does not carry the bulk setting, and the
+// paragraphs of replaced versions are gone.
+func TestBulkIsDurableAtClose(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "index")
+	ix, err := Open(Options{Path: dir, Bulk: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const batches, per = 12, 5
+	for b := 0; b < batches; b++ {
+		var arts []*article.Article
+		for i := 0; i < per; i++ {
+			arts = append(arts, art(fmt.Sprintf("a%d-%d", b, i), "批量标题", fmt.Sprintf("blk%dx", b), 3))
+		}
+		if err := ix.Put(ctx, arts...); err != nil {
+			t.Fatalf("batch %d: %v", b, err)
+		}
+	}
+	if err := ix.Put(ctx, art("a0-0", "改过的标题", "replaced", 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Delete(ctx, "a1-0"); err != nil {
+		t.Fatal(err)
+	}
+	if got := total(t, ix, "blk11x2", TypeParagraph); got != per {
+		t.Errorf("before close: blk11x2 in %d paragraphs, want %d", got, per)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	meta, err := os.ReadFile(filepath.Join(dir, "index_meta.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(meta), "unsafe") {
+		t.Errorf("index_meta.json keeps the bulk setting: %s", meta)
+	}
+
+	ix, err = Open(Options{Path: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	st := stats(t, ix)
+	if want := uint64(batches*per - 1); st.Articles != want {
+		t.Errorf("after reopen: %d articles, want %d", st.Articles, want)
+	}
+	if want := uint64((batches*per-2)*3 + 1); st.Paragraphs != want {
+		t.Errorf("after reopen: %d paragraphs, want %d", st.Paragraphs, want)
+	}
+	for _, c := range []struct {
+		q    string
+		want uint64
+	}{{"blk0x0", per - 1}, {"blk1x0", per - 1}, {"blk11x2", per}, {"replaced0", 1}} {
+		if got := total(t, ix, c.q, TypeArticle); got != c.want {
+			t.Errorf("after reopen: %s in %d articles, want %d", c.q, got, c.want)
+		}
+	}
+}
