@@ -196,6 +196,13 @@ func (ix *Index) AddWords(ctx context.Context, words ...tokenizer.Word) (AddResu
 	if err := ix.seg.AddWords(fresh...); err != nil {
 		return AddResult{}, err
 	}
+	// Writes analysed before this point are analysed again when their
+	// batch is built (groupcommit.go); taking writeMu once waits for the
+	// batch being written, if any, to land before the re-index looks for
+	// the articles holding the words.
+	ix.dictGen.Add(1)
+	ix.writeMu.Lock()
+	ix.writeMu.Unlock() //nolint:staticcheck // a barrier, see above
 	res.Added = len(fresh)
 	for _, w := range fresh {
 		res.Words = append(res.Words, w.Word)
@@ -314,7 +321,13 @@ func (ix *Index) reindexWords(ctx context.Context, words []string) error {
 		if len(recall) == 0 {
 			continue
 		}
-		alts = append(alts, phraseQuery(recall, fieldTitleBG, 1), phraseQuery(recall, fieldBodyBG, 1))
+		for _, f := range []string{fieldTitleBG, fieldBodyBG} {
+			q, err := ix.recallQuery(recall, f, 1)
+			if err != nil {
+				return err
+			}
+			alts = append(alts, q)
+		}
 	}
 	if len(alts) == 0 {
 		return nil
@@ -370,14 +383,14 @@ func (ix *Index) reindexArticle(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	docs, err := ix.documents(a)
+	p, err := ix.prepare(a)
 	if err != nil {
-		return fmt.Errorf("article %q: %w", id, err)
+		return err
 	}
 	b := ix.bi.NewBatch()
-	for docID, d := range docs {
-		if err := b.Index(docID, d); err != nil {
-			return fmt.Errorf("indexing %q: %w", docID, err)
+	for _, d := range p.docs {
+		if err := b.IndexAdvanced(d); err != nil {
+			return fmt.Errorf("indexing %q: %w", d.ID(), err)
 		}
 	}
 	if err := ix.bi.Batch(b); err != nil {

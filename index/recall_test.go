@@ -69,7 +69,7 @@ func matchesDoc(t *testing.T, ix *Index, q, docID string) bool {
 	if err != nil {
 		t.Fatalf("parse %q: %v", q, err)
 	}
-	c := compiler{typ: TypeParagraph, seg: ix.seg}
+	c := compiler{typ: TypeParagraph, seg: ix.seg, ix: ix}
 	bqq, err := c.compile(tree)
 	if err != nil {
 		t.Fatalf("compile %q: %v", q, err)
@@ -94,7 +94,7 @@ func phraseHits(t *testing.T, ix *Index, phrase string, large bool) map[string]b
 		if err != nil {
 			t.Fatal(err)
 		}
-		c := compiler{typ: TypeParagraph, seg: ix.seg}
+		c := compiler{typ: TypeParagraph, seg: ix.seg, ix: ix}
 		bqq, err := c.compile(tree)
 		if err != nil {
 			t.Fatal(err)

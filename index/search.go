@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/numeric"
@@ -114,12 +115,12 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidQuery, err)
 	}
-	c := compiler{typ: r.Type, seg: ix.seg}
+	c := compiler{typ: r.Type, seg: ix.seg, ix: ix, hl: newHighlight(wholeTexts(tree))}
 	q, err := c.compile(tree)
 	if err != nil {
 		return nil, err
 	}
-	out, err := ix.run(ctx, q, &r, wholeTexts(tree))
+	out, err := ix.run(ctx, q, &r, c.hl)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +130,7 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 
 // run searches q (already compiled, without type or filters) for r and
 // builds the page of hits.
-func (ix *Index) run(ctx context.Context, q bq.Query, r *Request, wholes []string) (*Result, error) {
+func (ix *Index) run(ctx context.Context, q bq.Query, r *Request, hl *highlight) (*Result, error) {
 	fs, err := ix.filters(r)
 	if err != nil {
 		return nil, err
@@ -155,7 +156,7 @@ func (ix *Index) run(ctx context.Context, q bq.Query, r *Request, wholes []strin
 	out.Facets = facetValues(facets, r.Facets)
 	out.Hits = make([]Hit, 0, len(matches))
 	for _, h := range matches {
-		hit, err := ix.buildHit(h, r, wholes)
+		hit, err := ix.buildHit(h, r, hl)
 		if errors.Is(err, ErrNotFound) { // deleted between search and fetch
 			continue
 		}
@@ -206,7 +207,6 @@ func (ix *Index) sorted(ctx context.Context, full bq.Query, r *Request) ([]*sear
 	order := sortOrder(r.Sort)
 	req := bleve.NewSearchRequestOptions(full, r.Size, (r.Page-1)*r.Size, false)
 	req.SortBy(order)
-	req.IncludeLocations = true
 	addFacets(req, r.Facets)
 	seen := (r.Page - 1) * r.Size
 	if r.Cursor != "" {
@@ -223,6 +223,9 @@ func (ix *Index) sorted(ctx context.Context, full bq.Query, r *Request) ([]*sear
 	}
 	res, err := ix.bi.SearchInContext(ctx, req)
 	if err != nil {
+		return nil, 0, nil, "", err
+	}
+	if err := ix.locate(ctx, full, res.Hits); err != nil {
 		return nil, 0, nil, "", err
 	}
 	next := ""
@@ -293,27 +296,43 @@ func (ix *Index) reranked(ctx context.Context, full bq.Query, r *Request) ([]*se
 	if len(page) == 0 {
 		return nil, total, res.Facets, nil
 	}
+	if err := ix.locate(ctx, full, page); err != nil {
+		return nil, 0, nil, err
+	}
+	return page, total, res.Facets, nil
+}
+
+// locate adds the term locations (for snippets and highlights) to the hits
+// of a page. Asking bleve for locations in the search itself makes it
+// merge and keep those of every candidate it scores (40 % of a query's
+// allocated bytes in the profile); only the shown hits need them, so they
+// are fetched by a second search of the same query restricted to the
+// page's ids.
+func (ix *Index) locate(ctx context.Context, full bq.Query, page []*search.DocumentMatch) error {
+	if len(page) == 0 {
+		return nil
+	}
 	ids := make([]string, len(page))
 	for i, h := range page {
 		ids[i] = h.ID
 	}
-	req2 := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(full, bleve.NewDocIDQuery(ids)), len(ids), 0, false)
-	req2.IncludeLocations = true
-	res2, err := ix.bi.SearchInContext(ctx, req2)
+	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(full, bleve.NewDocIDQuery(ids)), len(ids), 0, false)
+	req.IncludeLocations = true
+	res, err := ix.bi.SearchInContext(ctx, req)
 	if err != nil {
-		return nil, 0, nil, err
+		return err
 	}
-	located := make(map[string]*search.DocumentMatch, len(res2.Hits))
-	for _, h := range res2.Hits {
+	located := make(map[string]*search.DocumentMatch, len(res.Hits))
+	for _, h := range res.Hits {
 		located[h.ID] = h
 	}
-	for i, h := range page {
+	for _, h := range page {
 		if l := located[h.ID]; l != nil {
-			l.Score = h.Score
-			page[i] = l
+			h.Locations = l.Locations
+			h.FieldTermLocations = l.FieldTermLocations
 		}
 	}
-	return page, total, res.Facets, nil
+	return nil
 }
 
 // sortTime decodes a date sort value; the zero time when the document has
@@ -338,7 +357,7 @@ func articleOf(docID string) string {
 	return docID
 }
 
-func (ix *Index) buildHit(h *search.DocumentMatch, r *Request, wholes []string) (Hit, error) {
+func (ix *Index) buildHit(h *search.DocumentMatch, r *Request, hl *highlight) (Hit, error) {
 	articleID, para := h.ID, -1
 	if r.Type == TypeParagraph {
 		i := strings.LastIndexByte(h.ID, '#')
@@ -360,8 +379,8 @@ func (ix *Index) buildHit(h *search.DocumentMatch, r *Request, wholes []string) 
 		Authors: a.Authors, Section: a.Section, Tags: a.Tags, Source: a.Source, PublishedAt: a.PublishedAt, URL: a.URL,
 		Snippets: []string{},
 	}
-	mk := newMarker(a, wholes)
-	titleSpans := mk.precise(a.Title, mergeSpans(a.Title, fieldSpans(h, -1, fieldTitle, fieldTitleBG)))
+	mk := newMarker(a, hl.wholeWords())
+	titleSpans := mk.precise(a.Title, mergeSpans(a.Title, hl.spans(h, -1, a.Title, fieldTitle, fieldTitleBG)))
 	hit.TitleHTML = markHTML(a.Title, titleSpans, 0, len(a.Title))
 	if r.Explain {
 		hit.Explain = explain(h, a, para)
@@ -373,7 +392,7 @@ func (ix *Index) buildHit(h *search.DocumentMatch, r *Request, wholes []string) 
 		}
 		p := a.Paragraphs[para]
 		hit.ArticleID, hit.Paragraph, hit.Subhead = articleID, &para, p.Subhead
-		spans := mk.precise(p.Text, mergeSpans(p.Text, fieldSpans(h, -1, fieldBody, fieldBodyBG)))
+		spans := mk.precise(p.Text, mergeSpans(p.Text, hl.spans(h, -1, p.Text, fieldBody, fieldBodyBG)))
 		for _, w := range windows(p.Text, spans, r.SnippetLen, r.Snippets) {
 			hit.Snippets = append(hit.Snippets, renderWindow(p.Text, spans, w))
 		}
@@ -391,7 +410,7 @@ func (ix *Index) buildHit(h *search.DocumentMatch, r *Request, wholes []string) 
 	}
 	var ps []scored
 	for i, p := range a.Paragraphs {
-		raw := mergeSpans(p.Text, fieldSpans(h, i, fieldBody, fieldBodyBG))
+		raw := mergeSpans(p.Text, hl.spans(h, i, p.Text, fieldBody, fieldBodyBG))
 		if len(raw) == 0 {
 			continue
 		}
@@ -429,18 +448,66 @@ func (ix *Index) buildHit(h *search.DocumentMatch, r *Request, wholes []string) 
 	return hit, nil
 }
 
-// fieldSpans collects the matched byte ranges of the given fields; for an
-// array field (an article's body) only those of element elem, or all when
-// elem is -1 (a plain field).
-func fieldSpans(h *search.DocumentMatch, elem int, fields ...string) []span {
+// highlight is what a query tells the marking of its hits: its whole
+// words (marks.go) and the recall-field terms it searched (recallQuery).
+type highlight struct {
+	wholes []string
+	exact  map[string]bool // recall terms matched as they are
+	open   map[string]bool // lone final characters, matched as a prefix
+}
+
+func newHighlight(wholes []string) *highlight {
+	return &highlight{wholes: wholes, exact: map[string]bool{}, open: map[string]bool{}}
+}
+
+// wholeWords is nil-safe: searches built without a query tree have none.
+func (hl *highlight) wholeWords() []string {
+	if hl == nil {
+		return nil
+	}
+	return hl.wholes
+}
+
+// record notes the terms of a recall phrase the query searches.
+func (hl *highlight) record(terms []string) {
+	if hl == nil {
+		return
+	}
+	for i, t := range terms {
+		switch {
+		case t == "":
+		case i == len(terms)-1 && tokenizer.OpenEnd(terms):
+			hl.open[t] = true
+		default:
+			hl.exact[t] = true
+		}
+	}
+}
+
+// spans collects the matched byte ranges of text in the given fields; for
+// an array field (an article's body) only those of element elem, or all
+// when elem is -1 (a plain field). A bigram that matched only because it
+// starts with a lone final character of the query marks that character
+// alone.
+func (hl *highlight) spans(h *search.DocumentMatch, elem int, text string, fields ...string) []span {
 	var out []span
 	for _, f := range fields {
-		for _, locs := range h.Locations[f] {
+		for term, locs := range h.Locations[f] {
+			trim := false
+			if hl != nil && len(hl.open) > 0 && !hl.exact[term] {
+				r, size := utf8.DecodeRuneInString(term)
+				trim = size < len(term) && hl.open[string(r)]
+			}
 			for _, l := range locs {
 				if elem >= 0 && (len(l.ArrayPositions) == 0 || int(l.ArrayPositions[0]) != elem) {
 					continue
 				}
-				out = append(out, span{int(l.Start), int(l.End)})
+				sp := span{int(l.Start), int(l.End)}
+				if trim && sp.start < len(text) {
+					_, size := utf8.DecodeRuneInString(text[sp.start:])
+					sp.end = min(sp.end, sp.start+size)
+				}
+				out = append(out, sp)
 			}
 		}
 	}
@@ -451,6 +518,14 @@ func fieldSpans(h *search.DocumentMatch, elem int, fields ...string) []span {
 type compiler struct {
 	typ string
 	seg *tokenizer.Segmenter
+	ix  *Index     // for the recall field's terms (recallQuery)
+	hl  *highlight // collects the recall terms, for the marks; may be nil
+}
+
+// recall matches a recall phrase in a recall field and notes its terms.
+func (c *compiler) recall(terms []string, field string, boost float64) (bq.Query, error) {
+	c.hl.record(terms)
+	return c.ix.recallQuery(terms, field, boost)
 }
 
 // Boosts: whole words outrank bigram-only (substring) matches, titles
@@ -570,6 +645,55 @@ func phraseQuery(terms []string, field string, boost float64) bq.Query {
 	return q
 }
 
+// maxPrefixTerms bounds the recall-field terms a lone final character
+// expands to (recallQuery); there are at most a few thousand characters
+// that can follow one character.
+const maxPrefixTerms = 20000
+
+// recallQuery matches a recall phrase (tokenizer.RecallPhrase) in a recall
+// field. A lone final character (tokenizer.OpenEnd) is held by the index
+// as the first character of whatever bigram starts there: it matches any
+// term starting with it.
+func (ix *Index) recallQuery(terms []string, field string, boost float64) (bq.Query, error) {
+	if !tokenizer.OpenEnd(terms) {
+		return phraseQuery(terms, field, boost), nil
+	}
+	last := terms[len(terms)-1]
+	if len(terms) == 1 {
+		q := bleve.NewPrefixQuery(last)
+		q.SetField(field)
+		q.SetBoost(boost)
+		return q, nil
+	}
+	dict, err := ix.bi.FieldDictPrefix(field, []byte(last))
+	if err != nil {
+		return nil, fmt.Errorf("reading the terms of %s: %w", field, err)
+	}
+	defer dict.Close()
+	var alts []string
+	for len(alts) < maxPrefixTerms {
+		e, err := dict.Next()
+		if err != nil {
+			return nil, fmt.Errorf("reading the terms of %s: %w", field, err)
+		}
+		if e == nil {
+			break
+		}
+		alts = append(alts, e.Term)
+	}
+	if len(alts) == 0 {
+		return bleve.NewMatchNoneQuery(), nil
+	}
+	multi := make([][]string, len(terms))
+	for i, t := range terms[:len(terms)-1] {
+		multi[i] = []string{t}
+	}
+	multi[len(terms)-1] = alts
+	q := bq.NewMultiPhraseQuery(multi, field)
+	q.SetBoost(boost)
+	return q, nil
+}
+
 // text compiles a word or phrase. A word is segmented; each of its words
 // must match, either as an indexed word or, for full recall, as an exact
 // run of character bigrams. A phrase must match as an exact substring.
@@ -586,7 +710,11 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 		var must []bq.Query
 		var boost []bq.Query
 		for _, f := range fields {
-			must = append(must, phraseQuery(recall, f.recall, f.recallBoost))
+			rq, err := c.recall(recall, f.recall, f.recallBoost)
+			if err != nil {
+				return nil, err
+			}
+			must = append(must, rq)
 			if words := c.termsOf(tokenizer.QueryMode, t.Text, false); len(words) > 0 {
 				boost = append(boost, phraseQuery(words, f.word, f.wordBoost*boostPhrase))
 			}
@@ -604,7 +732,11 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 		for _, f := range fields {
 			alts = append(alts, termQuery(w, f.word, f.wordBoost))
 			if len(recall) > 0 {
-				alts = append(alts, phraseQuery(recall, f.recall, f.recallBoost))
+				rq, err := c.recall(recall, f.recall, f.recallBoost)
+				if err != nil {
+					return nil, err
+				}
+				alts = append(alts, rq)
 			}
 		}
 		must = append(must, bleve.NewDisjunctionQuery(alts...))
@@ -617,7 +749,11 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 		for _, f := range fields {
 			should = append(should, phraseQuery(all, f.word, f.wordBoost*boostPhrase))
 			if len(recall) > 0 {
-				should = append(should, phraseQuery(recall, f.recall, f.wordBoost*boostPhrase))
+				rq, err := c.recall(recall, f.recall, f.wordBoost*boostPhrase)
+				if err != nil {
+					return nil, err
+				}
+				should = append(should, rq)
 			}
 		}
 	}

@@ -115,7 +115,11 @@ func (ix *Index) frequentTerms(p string) ([]string, error) {
 func (ix *Index) titlesWith(ctx context.Context, p string) ([]string, error) {
 	alts := []bq.Query{}
 	if recall := tokenizer.RecallPhrase(p); len(recall) > 0 && recall[0] != "" {
-		alts = append(alts, phraseQuery(recall, fieldTitleBG, 1))
+		q, err := ix.recallQuery(recall, fieldTitleBG, 1)
+		if err != nil {
+			return nil, err
+		}
+		alts = append(alts, q)
 	}
 	pq := bleve.NewPrefixQuery(p)
 	pq.SetField(fieldTitle)

@@ -166,15 +166,18 @@ func (s *Segmenter) appendSubwords(tokens []Token, n *normalized, norm string, s
 	return tokens
 }
 
-// Bigrams yields the recall-path tokens of text: for every run of Han
-// characters, each character (unigram) and each pair of neighbours
-// (bigram) at the position of its first character; other letters and
-// digits as whole lower-cased words. Punctuation and spaces take no
-// position, and no bigram spans them.
+// Bigrams yields the recall-path tokens of text: one token per Han
+// character at its own position, the bigram of it and the next character
+// of its run, or the character alone (unigram) when it ends its run; other
+// letters and digits as whole lower-cased words. Punctuation and spaces
+// take no position, and no bigram spans them. Every character of a run is
+// thus the first character of exactly one term: a substring of two or more
+// characters is the phrase of its bigrams (RecallPhrase), a single
+// character is any term starting with it (OpenEnd).
 func Bigrams(text []byte) []Token {
 	n := normalize(text)
 	runes := len(n.normStart) - 1
-	tokens := make([]Token, 0, runes*2)
+	tokens := make([]Token, 0, runes)
 	pos := 0
 	for i := 0; i < runes; {
 		r, _ := utf8.DecodeRune(n.norm[n.normStart[i]:])
@@ -190,16 +193,17 @@ func Bigrams(text []byte) []Token {
 			}
 			for k := i; k < j; k++ {
 				pos++
-				tokens = append(tokens, Token{
-					Term: string(n.norm[n.normStart[k]:n.normStart[k+1]]), Start: n.origStart[k], End: n.origStart[k+1],
-					Position: pos, Kind: KindUnigram,
-				})
 				if k+1 < j {
 					tokens = append(tokens, Token{
 						Term: string(n.norm[n.normStart[k]:n.normStart[k+2]]), Start: n.origStart[k], End: n.origStart[k+2],
 						Position: pos, Kind: KindBigram,
 					})
+					continue
 				}
+				tokens = append(tokens, Token{
+					Term: string(n.norm[n.normStart[k]:n.normStart[k+1]]), Start: n.origStart[k], End: n.origStart[k+1],
+					Position: pos, Kind: KindUnigram,
+				})
 			}
 			i = j
 		case unicode.IsLetter(r) || unicode.IsNumber(r):
@@ -228,40 +232,41 @@ func Bigrams(text []byte) []Token {
 // it as an exact substring: one term per position, the bigram starting
 // there, a character standing alone, or a Latin word; "" marks a position
 // already covered by the previous bigram (bleve's phrase search skips it).
-// Punctuation and spaces are ignored, as at index time.
+// Punctuation and spaces are ignored, as at index time. When OpenEnd
+// reports true for the result, its last term is a lone character that the
+// index may hold as the first character of a bigram: it must be matched
+// as a prefix.
 func RecallPhrase(text string) []string {
 	toks := Bigrams([]byte(text))
 	var terms []string
 	covered := false // the previous position's bigram covers this one
-	for i := 0; i < len(toks); {
-		pos := toks[i].Position
-		var uni, bi, word string
-		for ; i < len(toks) && toks[i].Position == pos; i++ {
-			switch toks[i].Kind {
-			case KindUnigram:
-				uni = toks[i].Term
-			case KindBigram:
-				bi = toks[i].Term
-			default:
-				word = toks[i].Term
-			}
-		}
+	for _, t := range toks {
 		switch {
-		case word != "":
-			terms = append(terms, word)
-		case bi != "":
-			terms = append(terms, bi)
-		case covered:
+		case t.Kind == KindUnigram && covered:
 			terms = append(terms, "")
 		default:
-			terms = append(terms, uni)
+			terms = append(terms, t.Term)
 		}
-		covered = bi != ""
+		covered = t.Kind == KindBigram
 	}
 	for len(terms) > 0 && terms[len(terms)-1] == "" {
 		terms = terms[:len(terms)-1]
 	}
 	return terms
+}
+
+// OpenEnd reports whether the last term of a recall phrase is a single Han
+// character, which the index holds alone only where its run ends and as
+// the start of a bigram elsewhere: search it as a prefix. Elsewhere in a
+// phrase a lone character is followed, in the query, by something that is
+// not a Han character, so the text must hold it alone too.
+func OpenEnd(terms []string) bool {
+	if len(terms) == 0 {
+		return false
+	}
+	last := terms[len(terms)-1]
+	r, size := utf8.DecodeRuneInString(last)
+	return size == len(last) && isHan(r)
 }
 
 // String names the mode as the analyze API takes it.

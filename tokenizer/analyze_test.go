@@ -193,10 +193,11 @@ func TestBigramOffsets(t *testing.T) {
 		name, text string
 		want       []string
 	}{
-		{"han run", "经开区", []string{"经", "经开", "开", "开区", "区"}},
-		{"punctuation breaks runs", "经济,发展", []string{"经", "经济", "济", "发", "发展", "展"}},
-		{"latin and numbers", "5G基站COVID-19", []string{"5g", "基", "基站", "站", "covid", "19"}},
-		{"traditional", "經濟", []string{"经", "经济", "济"}},
+		{"han run", "经开区", []string{"经开", "开区", "区"}},
+		{"punctuation breaks runs", "经济,发展", []string{"经济", "济", "发展", "展"}},
+		{"latin and numbers", "5G基站COVID-19", []string{"5g", "基站", "站", "covid", "19"}},
+		{"traditional", "經濟", []string{"经济", "济"}},
+		{"lone character", "党,的", []string{"党", "的"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -228,12 +229,31 @@ func TestRecallPhrase(t *testing.T) {
 		{"党", []string{"党"}},
 		{"5G基站", []string{"5g", "基站"}},
 		{"經濟", []string{"经济"}},
+		{"经济，发", []string{"经济", "", "发"}},
+		{"2023年", []string{"2023", "年"}},
+		{"年2023", []string{"年", "2023"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
 			got := RecallPhrase(tt.text)
 			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
 				t.Errorf("RecallPhrase(%q) = %q, want %q", tt.text, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestOpenEnd(t *testing.T) {
+	for _, tt := range []struct {
+		text string
+		want bool
+	}{
+		{"党", true}, {"经济，发", true}, {"2023年", true},
+		{"经开区", false}, {"年2023", false}, {"5G", false}, {"", false},
+	} {
+		t.Run(tt.text, func(t *testing.T) {
+			if got := OpenEnd(RecallPhrase(tt.text)); got != tt.want {
+				t.Errorf("OpenEnd(RecallPhrase(%q)) = %v, want %v", tt.text, got, tt.want)
 			}
 		})
 	}
