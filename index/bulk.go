@@ -1,8 +1,10 @@
 package index
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -13,58 +15,165 @@ import (
 // Bulk writes (Options.Bulk).
 //
 // With scorch's safe batches every Batch call waits for its segment to be
-// written and fsynced, and the CPU idles meanwhile. A bulk index opens with
-// unsafe batches: Batch returns once the segment is searchable, and
-// scorch's persister writes it in the background, merging the segments
-// that queued up while it wrote the previous ones. The index keeps each
-// batch's persisted callback and lets at most maxUnpersisted batches wait
-// for the disk, so memory stays bounded; Close waits for all of them.
+// written and fsynced, and the CPU idles meanwhile; and one batch's segment
+// is built on one core. A bulk index opens with unsafe batches: Batch
+// returns once the segment is searchable, and scorch's persister writes it
+// in the background, merging the segments that queued up while it wrote
+// the previous ones. WriteBulk builds several batches' segments at once.
+// The index keeps each batch's persisted callback and lets at most
+// maxUnpersisted batches wait for the disk, so memory stays bounded; Close
+// waits for all of them.
 
 // maxUnpersisted is how many written batches may wait to be persisted.
-const maxUnpersisted = 2
+const maxUnpersisted = 3
 
 // ErrPersist means the index could not write its data to disk.
 var ErrPersist = errors.New("the index could not persist its data (is the disk full?)")
 
-// track arranges for b's persistence to be waited for (writeMu held);
-// done must be called with Batch's outcome.
+// bulkState is the bookkeeping of a bulk index.
+type bulkState struct {
+	mu          sync.Mutex
+	cond        *sync.Cond      // signalled when a WriteBulk ends
+	inflight    map[string]bool // ids of the batches being written
+	unpersisted []chan error    // written batches not yet known to be on disk
+	writers     sync.WaitGroup  // WriteBulk calls past the closed check
+}
+
+func newBulkState() *bulkState {
+	b := &bulkState{inflight: map[string]bool{}}
+	b.cond = sync.NewCond(&b.mu)
+	return b
+}
+
+// WriteBulk writes prepared articles like Write, on a bulk index without
+// group commit and concurrently with other WriteBulk calls, so that the
+// segments of several batches are built at once. It returns once the
+// batch has its turn; the outcome arrives on the channel. Batches that
+// share an id are written one after the other in the order of the calls,
+// so the later write of an id wins, as with Write. On an index that is not
+// bulk it is Write.
+func (ix *Index) WriteBulk(ctx context.Context, p *Prepared) <-chan error {
+	out := make(chan error, 1)
+	if !ix.bulk {
+		out <- ix.Write(ctx, p)
+		return out
+	}
+	if err := ctx.Err(); err != nil {
+		out <- err
+		return out
+	}
+	if p == nil || len(p.preps) == 0 {
+		out <- nil
+		return out
+	}
+	bs := ix.bulkState
+	bs.mu.Lock()
+	for ix.busy(p) {
+		bs.cond.Wait()
+	}
+	for _, x := range p.preps {
+		bs.inflight[x.a.ID] = true
+	}
+	bs.mu.Unlock()
+	go func() {
+		out <- ix.writeBulk(p)
+		bs.mu.Lock()
+		for _, x := range p.preps {
+			delete(bs.inflight, x.a.ID)
+		}
+		bs.cond.Broadcast()
+		bs.mu.Unlock()
+	}()
+	return out
+}
+
+// writeBulk writes p, whose ids are reserved.
+func (ix *Index) writeBulk(p *Prepared) error {
+	bs := ix.bulkState
+	if err := ix.drain(maxUnpersisted - 1); err != nil {
+		return err
+	}
+	ix.writeMu.Lock()
+	if ix.closed {
+		ix.writeMu.Unlock()
+		return ErrClosed
+	}
+	op := &writeOp{preps: p.preps}
+	b, in := ix.buildBatch([]*writeOp{op})
+	if len(in) == 0 {
+		ix.writeMu.Unlock()
+		return op.err
+	}
+	bs.writers.Add(1)
+	defer bs.writers.Done()
+	ix.writeMu.Unlock()
+	done := ix.track(b)
+	err := ix.bi.Batch(b)
+	done(err)
+	if err != nil {
+		return fmt.Errorf("writing batch: %w", err)
+	}
+	return nil
+}
+
+// busy reports whether an id of p is being written (bulkState.mu held).
+func (ix *Index) busy(p *Prepared) bool {
+	for _, x := range p.preps {
+		if ix.bulkState.inflight[x.a.ID] {
+			return true
+		}
+	}
+	return false
+}
+
+// track arranges for b's persistence to be waited for; done must be
+// called with Batch's outcome.
 func (ix *Index) track(b *bleve.Batch) (done func(batchErr error)) {
 	ch := make(chan error, 1)
 	b.SetPersistedCallback(func(err error) { ch <- err })
 	return func(batchErr error) {
 		if batchErr == nil {
-			ix.unpersisted = append(ix.unpersisted, ch)
+			ix.bulkState.mu.Lock()
+			ix.bulkState.unpersisted = append(ix.bulkState.unpersisted, ch)
+			ix.bulkState.mu.Unlock()
 		}
 	}
 }
 
-// drain waits until at most keep batches wait to be persisted (writeMu
-// held). It fails when scorch's persister reports errors meanwhile: the
-// persister retries forever, so waiting for the callback would hang.
+// drain waits until at most keep batches wait to be persisted. It fails
+// when scorch's persister reports errors meanwhile: the persister retries
+// forever, so waiting for the callback would hang.
 func (ix *Index) drain(keep int) error {
-	for len(ix.unpersisted) > keep {
-		errsBefore := ix.persistErrors()
-		tick := time.NewTicker(time.Second)
-		var err error
-	wait:
-		for {
-			select {
-			case err = <-ix.unpersisted[0]:
-				break wait
-			case <-tick.C:
-				if n := ix.persistErrors(); n > errsBefore {
-					err = fmt.Errorf("%w: %d failed attempts", ErrPersist, n-errsBefore)
-					break wait
-				}
-			}
+	bs := ix.bulkState
+	for {
+		bs.mu.Lock()
+		if len(bs.unpersisted) <= keep {
+			bs.mu.Unlock()
+			return nil
 		}
-		tick.Stop()
-		if err != nil {
+		ch := bs.unpersisted[0]
+		bs.unpersisted = bs.unpersisted[1:]
+		bs.mu.Unlock()
+		if err := ix.waitPersisted(ch); err != nil {
 			return err
 		}
-		ix.unpersisted = ix.unpersisted[1:]
 	}
-	return nil
+}
+
+func (ix *Index) waitPersisted(ch chan error) error {
+	errsBefore := ix.persistErrors()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-ch:
+			return err
+		case <-tick.C:
+			if n := ix.persistErrors(); n > errsBefore {
+				return fmt.Errorf("%w: %d failed attempts", ErrPersist, n-errsBefore)
+			}
+		}
+	}
 }
 
 // persistErrors counts scorch's failed attempts to persist a snapshot.

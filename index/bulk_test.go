@@ -74,3 +74,60 @@ func TestBulkIsDurableAtClose(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteBulkOrder runs many WriteBulk calls at once, consecutive ones
+// sharing ids with different paragraph counts: after Close and reopen each
+// id holds its last version and no paragraph of an earlier one.
+func TestWriteBulkOrder(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "index")
+	ix, err := Open(Options{Path: dir, Bulk: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const rounds = 16
+	var pending []<-chan error
+	for r := 0; r < rounds; r++ {
+		var arts []*article.Article
+		for i := 0; i < 4; i++ { // ids shared by every round
+			arts = append(arts, art(fmt.Sprintf("s%d", i), "共享", fmt.Sprintf("v%dx", r), 1+(r+i)%5))
+		}
+		arts = append(arts, art(fmt.Sprintf("own%d", r), "自己", "own", 2))
+		p, err := ix.Prepare(ctx, arts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pending = append(pending, ix.WriteBulk(ctx, p))
+	}
+	for i, ch := range pending {
+		if err := <-ch; err != nil {
+			t.Fatalf("batch %d: %v", i, err)
+		}
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ix, err = Open(Options{Path: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	wantParas := uint64(rounds * 2)
+	for i := 0; i < 4; i++ {
+		a, err := ix.Get(ctx, fmt.Sprintf("s%d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 1 + (rounds-1+i)%5
+		if len(a.Paragraphs) != want || !strings.Contains(a.Paragraphs[0].Text, fmt.Sprintf("v%dx0", rounds-1)) {
+			t.Errorf("s%d: %d paragraphs %q, want the last version's %d", i, len(a.Paragraphs), a.Paragraphs[0].Text, want)
+		}
+		wantParas += uint64(want)
+	}
+	if st := stats(t, ix); st.Articles != rounds+4 || st.Paragraphs != wantParas {
+		t.Errorf("%d articles, %d paragraphs; want %d, %d", st.Articles, st.Paragraphs, rounds+4, wantParas)
+	}
+	if got := total(t, ix, fmt.Sprintf("v%dx0", rounds-2), TypeParagraph); got != 0 {
+		t.Errorf("an earlier version's paragraph is still found (%d)", got)
+	}
+}

@@ -101,8 +101,8 @@ func (ix *Index) applyGroup(ops []*writeOp) {
 	}
 }
 
-// batch writes b (writeMu held); a bulk index first waits while too many
-// batches wait for the disk.
+// batch writes b (writeMu held). On a bulk index it first waits while
+// too many batches wait for the disk.
 func (ix *Index) batch(b *bleve.Batch) error {
 	if !ix.bulk {
 		return ix.bi.Batch(b)

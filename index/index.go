@@ -112,8 +112,8 @@ type Index struct {
 	created bool   // Open made a new index
 	tmpDir  string // the scratch directory of an in-memory index, removed by Close
 
-	bulk        bool         // Options.Bulk on disk (bulk.go)
-	unpersisted []chan error // bulk: written batches not yet known to be on disk, under writeMu
+	bulk      bool       // Options.Bulk on disk (bulk.go)
+	bulkState *bulkState // bulk only
 
 	dictMu  sync.Mutex    // serialises dictionary updates (dictionary.go)
 	dictGen atomic.Uint64 // counts dictionary updates: a write analysed before one is analysed again
@@ -147,6 +147,9 @@ func Open(opts Options) (*Index, error) {
 		return nil, fmt.Errorf("opening index %q: %w", opts.Path, err)
 	}
 	ix := &Index{bi: bi, path: opts.Path, loc: loc, seg: seg, created: created, tmpDir: tmpDir, bulk: opts.Bulk && opts.Path != ""}
+	if ix.bulk {
+		ix.bulkState = newBulkState()
+	}
 	ix.reidx.ctx, ix.reidx.cancel = context.WithCancel(context.Background())
 	if err := ix.applyStoredWords(); err != nil {
 		ix.reidx.cancel()
@@ -172,7 +175,11 @@ func (ix *Index) Close() error {
 	ix.writeMu.Lock()
 	defer ix.writeMu.Unlock()
 	ix.closed = true
-	err := ix.drain(0)
+	var err error
+	if ix.bulk { // bulk writes past the closed check end, then reach the disk
+		ix.bulkState.writers.Wait()
+		err = ix.drain(0)
+	}
 	if cerr := ix.bi.Close(); err == nil {
 		err = cerr
 	}

@@ -52,8 +52,8 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	fs.Usage = func() { fmt.Fprint(stderr, importUsage); fs.PrintDefaults() }
 	fs.StringVar(&cfg.Data, "data", getenv("ZHSEARCH_DATA"), "index directory, created if missing (env ZHSEARCH_DATA)")
 	fs.BoolVar(&cfg.Strict, "strict", false, "reject articles with unknown JSON fields instead of ignoring them with a warning")
-	fs.IntVar(&cfg.BatchSize, "batch", 250, "articles per index batch (one fsync each)")
-	fs.IntVar(&cfg.BatchMB, "batch-mb", 2, "MiB of article text per index batch at most (bleve holds a batch's analysis in memory)")
+	fs.IntVar(&cfg.BatchSize, "batch", 50, "articles per index batch (two are written at once; bleve holds each one's analysis, ~1 MB per article, in memory)")
+	fs.IntVar(&cfg.BatchMB, "batch-mb", 1, "MiB of article text per index batch at most (bleve holds a batch's analysis in memory)")
 	fs.StringVar(&cfg.Progress, "progress", "auto", "progress bar: auto (on a terminal), always or never")
 	fs.StringVar(&cfg.PublishedAt, "published-at", "", "page files: publication date, RFC 3339 or YYYY-MM-DD")
 	fs.StringVar(&cfg.Source, "source", "", "page files: the paper")
@@ -171,10 +171,15 @@ type importer struct {
 	batchBytes int
 	batchParas int
 
-	// The batch being written, if any: the next batch is analysed
-	// (index.Prepare) while the previous one is written (index.Write).
-	writing chan error
+	// The batches being written, oldest first: the next batch is
+	// analysed (index.Prepare) while up to maxWriting earlier ones are
+	// written (index.WriteBulk).
+	writing []chan error
 }
+
+// maxWriting is how many batches the import writes at once: two segments
+// are built at once, one per core of the machines it is measured on.
+const maxWriting = 2
 
 func (im *importer) run(ctx context.Context, paths []string, getenv func(string) string) (err error) {
 	defer func() { // however it ends, the batch being written lands first
@@ -300,9 +305,9 @@ func (im *importer) add(ctx context.Context, a *article.Article) error {
 	return nil
 }
 
-// flush analyses the batch, waits for the previous batch to be written and
-// starts writing this one; the import reads and analyses the next batch
-// meanwhile. Batches are written in order, one at a time.
+// flush analyses the batch, waits while maxWriting batches are being
+// written and starts writing this one; the import reads and analyses the
+// next batch meanwhile.
 func (im *importer) flush(ctx context.Context) error {
 	if len(im.batch) == 0 {
 		return nil
@@ -313,13 +318,16 @@ func (im *importer) flush(ctx context.Context) error {
 		return fmt.Errorf("analysing a batch of %d articles: %w", n, err)
 	}
 	im.batch, im.batchBytes, im.batchParas = im.batch[:0:0], 0, 0
-	if err := im.wait(); err != nil {
-		return err
+	for len(im.writing) >= maxWriting {
+		if err := im.waitOldest(); err != nil {
+			return err
+		}
 	}
 	done := make(chan error, 1)
-	im.writing = done
+	im.writing = append(im.writing, done)
+	written := im.ix.WriteBulk(ctx, p) // in order: a later batch's version of an id wins
 	go func() {
-		if err := im.ix.Write(ctx, p); err != nil {
+		if err := <-written; err != nil {
 			done <- fmt.Errorf("writing a batch of %d articles: %w", n, err)
 			return
 		}
@@ -336,14 +344,21 @@ func (im *importer) flush(ctx context.Context) error {
 	return nil
 }
 
-// wait waits for the batch being written, if any.
-func (im *importer) wait() error {
-	if im.writing == nil {
-		return nil
-	}
-	err := <-im.writing
-	im.writing = nil
+func (im *importer) waitOldest() error {
+	err := <-im.writing[0]
+	im.writing = im.writing[1:]
 	return err
+}
+
+// wait waits for every batch being written; the first error wins.
+func (im *importer) wait() error {
+	var first error
+	for len(im.writing) > 0 {
+		if err := im.waitOldest(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // say prints a line above the progress bar.
