@@ -52,7 +52,7 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	fs.Usage = func() { fmt.Fprint(stderr, importUsage); fs.PrintDefaults() }
 	fs.StringVar(&cfg.Data, "data", getenv("ZHSEARCH_DATA"), "index directory, created if missing (env ZHSEARCH_DATA)")
 	fs.BoolVar(&cfg.Strict, "strict", false, "reject articles with unknown JSON fields instead of ignoring them with a warning")
-	fs.IntVar(&cfg.BatchSize, "batch", 50, "articles per index batch (two are written at once; bleve holds each one's analysis, ~1 MB per article, in memory)")
+	fs.IntVar(&cfg.BatchSize, "batch", 50, "articles per index batch (two are written at once; bleve holds each one's analysis, about 0.5 MB per xwlb article, in memory)")
 	fs.IntVar(&cfg.BatchMB, "batch-mb", 1, "MiB of article text per index batch at most (bleve holds a batch's analysis in memory)")
 	fs.StringVar(&cfg.Progress, "progress", "auto", "progress bar: auto (on a terminal), always or never")
 	fs.StringVar(&cfg.PublishedAt, "published-at", "", "page files: publication date, RFC 3339 or YYYY-MM-DD")
