@@ -10,6 +10,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 )
 
 // Bulk writes (Options.Bulk).
@@ -178,12 +179,8 @@ func (ix *Index) waitPersisted(ch chan error) error {
 
 // persistErrors counts scorch's failed attempts to persist a snapshot.
 func (ix *Index) persistErrors() uint64 {
-	adv, err := ix.bi.Advanced()
-	if err != nil {
-		return 0
-	}
-	sc, ok := adv.(*scorch.Scorch)
-	if !ok {
+	sc := ix.scorch()
+	if sc == nil {
 		return 0
 	}
 	st, ok := sc.Stats().(*scorch.Stats)
@@ -191,4 +188,77 @@ func (ix *Index) persistErrors() uint64 {
 		return 0
 	}
 	return atomic.LoadUint64(&st.TotPersistLoopErr)
+}
+
+// keyBulkLoaded is an internal key that the end of a bulk load writes:
+// the time it ended. Writing it is what makes scorch persist a root that
+// holds the compacted segments.
+const keyBulkLoaded = "zhsearch_bulk_loaded"
+
+// maxCompactRounds bounds compact's merge rounds.
+const maxCompactRounds = 8
+
+// Compact ends a bulk load, once every write is done: bulk writes
+// outpace scorch's merger, and an import of all of xwlb ended with 439
+// segment files, so it runs scorch's own merge plan round after round
+// until it merges no more, and waits until the merged index is on disk
+// and the merged-away files can go. The index is then as a server keeps
+// it, and its size on disk is its real size.
+// On an index that is not bulk it does nothing.
+func (ix *Index) Compact(ctx context.Context) error {
+	if !ix.bulk {
+		return nil
+	}
+	ix.writeMu.Lock()
+	defer ix.writeMu.Unlock()
+	if ix.closed {
+		return ErrClosed
+	}
+	ix.bulkState.writers.Wait()
+	if err := ix.drain(0); err != nil {
+		return err
+	}
+	sc := ix.scorch()
+	if sc == nil {
+		return nil
+	}
+	st, _ := sc.Stats().(*scorch.Stats)
+	segments := func() uint64 {
+		if st == nil {
+			return 0
+		}
+		return atomic.LoadUint64(&st.TotFileSegmentsAtRoot) + atomic.LoadUint64(&st.TotMemorySegmentsAtRoot)
+	}
+	opts := mergeplan.DefaultMergePlanOptions
+	for range maxCompactRounds {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		before := segments()
+		if err := sc.ForceMerge(ctx, &opts); err != nil {
+			return fmt.Errorf("merging segments: %w", err)
+		}
+		if segments() >= before {
+			break
+		}
+	}
+	b := ix.bi.NewBatch()
+	b.SetInternal([]byte(keyBulkLoaded), []byte(time.Now().UTC().Format(time.RFC3339)))
+	done := ix.track(b)
+	err := ix.bi.Batch(b)
+	done(err)
+	if err != nil {
+		return err
+	}
+	return ix.drain(0)
+}
+
+// scorch is the index's scorch implementation, or nil.
+func (ix *Index) scorch() *scorch.Scorch {
+	adv, err := ix.bi.Advanced()
+	if err != nil {
+		return nil
+	}
+	sc, _ := adv.(*scorch.Scorch)
+	return sc
 }

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -41,6 +42,9 @@ func TestBulkIsDurableAtClose(t *testing.T) {
 	}
 	if got := total(t, ix, "blk11x2", TypeParagraph); got != per {
 		t.Errorf("before close: blk11x2 in %d paragraphs, want %d", got, per)
+	}
+	if err := ix.Compact(ctx); err != nil {
+		t.Fatal(err)
 	}
 	if err := ix.Close(); err != nil {
 		t.Fatal(err)
@@ -129,5 +133,26 @@ func TestWriteBulkOrder(t *testing.T) {
 	}
 	if got := total(t, ix, fmt.Sprintf("v%dx0", rounds-2), TypeParagraph); got != 0 {
 		t.Errorf("an earlier version's paragraph is still found (%d)", got)
+	}
+}
+
+// TestOldLayoutRefused: an index without this build's layout version (one
+// written before paragraphs had fields of their own) is refused with
+// ErrOldLayout instead of answering searches that miss its paragraphs.
+func TestOldLayoutRefused(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "index")
+	ix, err := Open(Options{Path: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.bi.SetInternal([]byte(layoutKey), []byte("1")); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Open(Options{Path: dir})
+	if !errors.Is(err, ErrOldLayout) {
+		t.Fatalf("Open of a layout-1 index: %v, want ErrOldLayout", err)
 	}
 }

@@ -28,6 +28,13 @@ func wordDocs(t *testing.T, ix *Index, field, term string) uint64 {
 	return res.Total
 }
 
+// bodyDocs counts the documents whose body (an article's or a
+// paragraph's) holds term as a word.
+func bodyDocs(t *testing.T, ix *Index, term string) uint64 {
+	t.Helper()
+	return wordDocs(t, ix, fieldBody, term) + wordDocs(t, ix, fieldParaBody, term)
+}
+
 func waitReindex(t *testing.T, ix *Index) ReindexStatus {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -57,7 +64,7 @@ func TestAddWordsReindexes(t *testing.T) {
 	// gse splits 中原数谷 (中原/数谷) and 郑开科创走廊 (郑开/科创/走廊).
 	put(t, ix, "old1", "中原数谷开园", "中原数谷今天开园。", "没有这个词的段落。")
 	put(t, ix, "old2", "别的新闻", "与它无关。")
-	if n := wordDocs(t, ix, fieldBody, "中原数谷"); n != 0 {
+	if n := bodyDocs(t, ix, "中原数谷"); n != 0 {
 		t.Fatalf("before adding, %d documents hold 中原数谷 whole", n)
 	}
 	if got := words(ix.Analyze("中原数谷", tokenizer.QueryMode)); len(got) == 1 {
@@ -81,7 +88,7 @@ func TestAddWordsReindexes(t *testing.T) {
 	if st.State != ReindexDone || st.Total != 1 || st.Done != 1 {
 		t.Errorf("re-index status %+v, want done 1 of 1 (old1 only)", st)
 	}
-	if n := wordDocs(t, ix, fieldBody, "中原数谷"); n != 2 { // article old1 and its paragraph 0
+	if n := bodyDocs(t, ix, "中原数谷"); n != 2 { // article old1 and its paragraph 0
 		t.Errorf("after re-index, %d documents hold 中原数谷 whole, want 2", n)
 	}
 	if n := wordDocs(t, ix, fieldTitle, "郑开科创走廊"); n != 1 {

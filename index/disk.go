@@ -13,6 +13,38 @@ import (
 	"github.com/zhsearch/zhsearch/article"
 )
 
+// layoutKey is the internal key holding the version of the index layout
+// (mapping and analysis) that wrote the index; layoutVersion is this
+// build's. Version 2: paragraph text in fields of its own (p_body), and
+// one recall-field term per character.
+const (
+	layoutKey     = "zhsearch_layout"
+	layoutVersion = "2"
+)
+
+// ErrOldLayout means the index was written by a zhsearch whose mapping or
+// analysis differs from this one's: searches would miss documents.
+var ErrOldLayout = errors.New("the index was built by another version of zhsearch; import the articles into a new --data directory")
+
+// checkLayout records the layout version in a new index, and refuses an
+// index of another version.
+func checkLayout(bi bleve.Index, created bool) error {
+	if created {
+		return bi.SetInternal([]byte(layoutKey), []byte(layoutVersion))
+	}
+	v, err := bi.GetInternal([]byte(layoutKey))
+	if err != nil {
+		return err
+	}
+	if string(v) != layoutVersion {
+		if len(v) == 0 {
+			v = []byte("1")
+		}
+		return fmt.Errorf("%w (index layout %s, this build reads %s)", ErrOldLayout, v, layoutVersion)
+	}
+	return nil
+}
+
 // ErrLocked means another process holds the index directory.
 var ErrLocked = errors.New("index is in use by another process")
 
@@ -52,8 +84,15 @@ func openDisk(path string, bulk bool) (bi bleve.Index, created bool, err error) 
 	// process may not write, and its owner and mode are the operator's.
 	// bleve.New accepts an existing directory.
 	bi, err = bleve.NewUsing(path, newMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, cfg)
-	if err != nil || !bulk {
-		return bi, true, lockError(err)
+	if err != nil {
+		return nil, false, lockError(err)
+	}
+	if err := checkLayout(bi, true); err != nil { // a safe batch: on disk now
+		_ = bi.Close()
+		return nil, false, err
+	}
+	if !bulk {
+		return bi, true, nil
 	}
 	// NewUsing stores its config in index_meta.json: create the index safe,
 	// then open it again with the bulk setting.

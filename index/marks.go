@@ -139,12 +139,14 @@ func insideOccurrence(norm, w string, start, end int) bool {
 // their indexed term, substring matches by the text they covered.
 func explain(h *search.DocumentMatch, a *article.Article, para int) []Match {
 	names := map[string]struct{ name, kind string }{
-		fieldTitle:   {"title", "word"},
-		fieldTitleBG: {"title", "substring"},
-		fieldBody:    {"body", "word"},
-		fieldBodyBG:  {"body", "substring"},
-		fieldSubhead: {"subhead", "word"},
-		fieldKicker:  {"kicker", "word"},
+		fieldTitle:      {"title", "word"},
+		fieldTitleBG:    {"title", "substring"},
+		fieldBody:       {"body", "word"},
+		fieldBodyBG:     {"body", "substring"},
+		fieldSubhead:    {"subhead", "word"},
+		fieldParaBody:   {"body", "word"},
+		fieldParaBodyBG: {"body", "substring"},
+		fieldKicker:     {"kicker", "word"},
 	}
 	var out []Match
 	for field, terms := range h.Locations {
@@ -164,7 +166,7 @@ func explain(h *search.DocumentMatch, a *article.Article, para int) []Match {
 			for _, locs := range terms {
 				for _, l := range locs {
 					text := a.Title
-					if field == fieldBodyBG {
+					if field == fieldBodyBG || field == fieldParaBodyBG {
 						i := para
 						if para < 0 && len(l.ArrayPositions) > 0 {
 							i = int(l.ArrayPositions[0])

@@ -43,9 +43,9 @@ func (p *Prepared) Len() int { return len(p.preps) }
 // (words=true) or bigram analysis; ok is false for fields of neither.
 func textAnalysis(field string) (words, ok bool) {
 	switch field {
-	case fieldTitle, fieldBody, fieldKicker, fieldSubhead:
+	case fieldTitle, fieldBody, fieldKicker, fieldSubhead, fieldParaBody:
 		return true, true
-	case fieldTitleBG, fieldBodyBG:
+	case fieldTitleBG, fieldBodyBG, fieldParaBodyBG:
 		return false, true
 	}
 	return false, false

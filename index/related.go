@@ -69,7 +69,7 @@ func (ix *Index) Related(ctx context.Context, id string, n int) (*Result, error)
 	like := bleve.NewDisjunctionQuery(alts...)
 	like.SetMin(float64(min(2, len(alts))))
 	q := bq.NewBooleanQuery([]bq.Query{like}, nil, []bq.Query{bleve.NewDocIDQuery([]string{id})})
-	out, err := ix.run(ctx, q, &r, nil)
+	out, err := ix.run(ctx, q, &r, nil, false)
 	if err != nil {
 		return nil, err
 	}

@@ -120,7 +120,7 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := ix.run(ctx, q, &r, c.hl)
+	out, err := ix.run(ctx, q, &r, c.hl, c.typed(tree))
 	if err != nil {
 		return nil, err
 	}
@@ -130,12 +130,23 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 
 // run searches q (already compiled, without type or filters) for r and
 // builds the page of hits.
-func (ix *Index) run(ctx context.Context, q bq.Query, r *Request, hl *highlight) (*Result, error) {
+//
+// typed says that q matches documents of r.Type only (compiler.typed):
+// then the type clause, which the conjunction would step through for
+// every candidate, is left out.
+func (ix *Index) run(ctx context.Context, q bq.Query, r *Request, hl *highlight, typed bool) (*Result, error) {
 	fs, err := ix.filters(r)
 	if err != nil {
 		return nil, err
 	}
-	full := bleve.NewConjunctionQuery(append([]bq.Query{q, typeQuery(r.Type)}, fs...)...)
+	clauses := append([]bq.Query{q}, fs...)
+	if !typed {
+		clauses = append(clauses, typeQuery(r.Type))
+	}
+	var full bq.Query = bleve.NewConjunctionQuery(clauses...)
+	if len(clauses) == 1 {
+		full = q
+	}
 	out := &Result{Query: r.Query, Type: r.Type, Page: r.Page, Size: r.Size, Sort: r.Sort}
 	var matches []*search.DocumentMatch
 	var facets search.FacetResults
@@ -392,7 +403,7 @@ func (ix *Index) buildHit(h *search.DocumentMatch, r *Request, hl *highlight) (H
 		}
 		p := a.Paragraphs[para]
 		hit.ArticleID, hit.Paragraph, hit.Subhead = articleID, &para, p.Subhead
-		spans := mk.precise(p.Text, mergeSpans(p.Text, hl.spans(h, -1, p.Text, fieldBody, fieldBodyBG)))
+		spans := mk.precise(p.Text, mergeSpans(p.Text, hl.spans(h, -1, p.Text, fieldParaBody, fieldParaBodyBG)))
 		for _, w := range windows(p.Text, spans, r.SnippetLen, r.Snippets) {
 			hit.Snippets = append(hit.Snippets, renderWindow(p.Text, spans, w))
 		}
@@ -522,6 +533,37 @@ type compiler struct {
 	hl  *highlight // collects the recall terms, for the marks; may be nil
 }
 
+// typed reports whether every document the compiled q matches has the
+// compiler's type: whether each match needs a text clause in a field that
+// only that type has (title, kicker, body for articles; p_body and subhead
+// for paragraphs). Keyword scopes (author:…) and negations are on fields
+// both types share.
+func (c *compiler) typed(q query.Q) bool {
+	switch q := q.(type) {
+	case *query.Text:
+		if keywordField(q.Field) != "" {
+			return false
+		}
+		return q.Field != "title" || c.typ == TypeArticle
+	case *query.And:
+		onlyStop := c.stopOnlyClauses(q.Children)
+		for i, ch := range q.Children {
+			if _, neg := ch.(*query.Not); !neg && !onlyStop[i] && c.typed(ch) {
+				return true
+			}
+		}
+		return false
+	case *query.Or:
+		for _, ch := range q.Children {
+			if !c.typed(ch) {
+				return false
+			}
+		}
+		return len(q.Children) > 0
+	}
+	return false
+}
+
 // recall matches a recall phrase in a recall field and notes its terms.
 func (c *compiler) recall(terms []string, field string, boost float64) (bq.Query, error) {
 	c.hl.record(terms)
@@ -607,7 +649,7 @@ func (c *compiler) fieldsFor(scope string) []textFields {
 	case scope == "title":
 		return []textFields{{fieldTitle, fieldTitleBG, boostTitleWord, boostTitleRecall}}
 	case c.typ == TypeParagraph:
-		return []textFields{{fieldBody, fieldBodyBG, boostBodyWord, boostBodyRecall}}
+		return []textFields{{fieldParaBody, fieldParaBodyBG, boostBodyWord, boostBodyRecall}}
 	}
 	return []textFields{
 		{fieldTitle, fieldTitleBG, boostTitleWord, boostTitleRecall},

@@ -127,6 +127,12 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 		)
 	}
 	runErr := im.run(ctx, fs.Args(), getenv)
+	if runErr == nil {
+		// merge the segments that the bulk writes left, as a server would
+		if err := ix.Compact(ctx); err != nil {
+			runErr = fmt.Errorf("compacting the index: %w", err)
+		}
+	}
 	if im.bar != nil {
 		_ = im.bar.Finish()
 	}
