@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
@@ -763,14 +764,15 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 		}
 		return bq.NewBooleanQuery([]bq.Query{bleve.NewDisjunctionQuery(must...)}, boost, nil), nil
 	}
-	words := c.termsOf(tokenizer.QueryMode, t.Text, true)
+	words := c.tokensOf(t.Text, true)
 	if len(words) == 0 {
 		return nil, fmt.Errorf("%w: %q has nothing to search for", ErrInvalidQuery, t.Text)
 	}
 	var must []bq.Query
-	for _, w := range words {
+	for _, tok := range words {
+		w := tok.Term
 		var alts []bq.Query
-		recall := tokenizer.RecallPhrase(w)
+		recall := tokenizer.RecallPhrase(wordContext(t.Text, tok))
 		for _, f := range fields {
 			alts = append(alts, termQuery(w, f.word, f.wordBoost))
 			if len(recall) > 0 {
@@ -787,7 +789,15 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 	if all := c.termsOf(tokenizer.QueryMode, t.Text, false); len(all) > 1 {
 		// the whole text, in order: as words where segmentation agrees, and
 		// as a substring where it does not (二七经开区位居 segments apart)
+		// (for ranking only: a lone final character is left out rather
+		// than expanded to every term starting with it)
 		recall := tokenizer.RecallPhrase(t.Text)
+		if tokenizer.OpenEnd(recall) {
+			recall = recall[:len(recall)-1]
+			for len(recall) > 0 && recall[len(recall)-1] == "" {
+				recall = recall[:len(recall)-1]
+			}
+		}
 		for _, f := range fields {
 			should = append(should, phraseQuery(all, f.word, f.wordBoost*boostPhrase))
 			if len(recall) > 0 {
@@ -800,6 +810,45 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 		}
 	}
 	return bq.NewBooleanQuery([]bq.Query{bleve.NewConjunctionQuery(must...)}, should, nil), nil
+}
+
+// tokensOf analyses query text into precise-mode words with their
+// offsets; with dropStop, stop words are left out unless the text holds
+// nothing else.
+func (c *compiler) tokensOf(text string, dropStop bool) []tokenizer.Token {
+	toks := c.seg.Analyze([]byte(text), tokenizer.QueryMode)
+	var content []tokenizer.Token
+	for _, t := range toks {
+		if !tokenizer.IsStopWord(t.Term) {
+			content = append(content, t)
+		}
+	}
+	if dropStop && len(content) > 0 {
+		return content
+	}
+	return toks
+}
+
+// wordContext is the text whose recall phrase a query word must match. It
+// is the word itself, except for a word of one Han character: alone it
+// would have to match every recall term starting with it (the index holds
+// a character as the start of a bigram, tokenizer.Bigrams), thousands of
+// terms for a common one. Joined to the Han character next to it in the
+// query it is one bigram, which every text holding the query's words as
+// written holds too.
+func wordContext(text string, tok tokenizer.Token) string {
+	w := text[tok.Start:tok.End]
+	r, size := utf8.DecodeRuneInString(w)
+	if size != len(w) || !unicode.Is(unicode.Han, r) {
+		return w
+	}
+	if next, n := utf8.DecodeRuneInString(text[tok.End:]); n > 0 && unicode.Is(unicode.Han, next) {
+		return text[tok.Start : tok.End+n]
+	}
+	if prev, n := utf8.DecodeLastRuneInString(text[:tok.Start]); n > 0 && unicode.Is(unicode.Han, prev) {
+		return text[tok.Start-n : tok.End]
+	}
+	return w
 }
 
 // termsOf analyses query text into word terms; with dropStop, stop words
