@@ -151,10 +151,13 @@ func (ix *Index) run(ctx context.Context, q bq.Query, r *Request, hl *highlight,
 	out := &Result{Query: r.Query, Type: r.Type, Page: r.Page, Size: r.Size, Sort: r.Sort}
 	var matches []*search.DocumentMatch
 	var facets search.FacetResults
+	// Term locations are only needed to explain hits, or to mark them
+	// when the query has no texts to look for.
+	locs := r.Explain || !hl.byText()
 	if r.Boost != "" || r.Collapse != "" {
-		matches, out.Total, facets, err = ix.reranked(ctx, full, r)
+		matches, out.Total, facets, err = ix.reranked(ctx, full, r, locs)
 	} else {
-		matches, out.Total, facets, out.NextCursor, err = ix.sorted(ctx, full, r)
+		matches, out.Total, facets, out.NextCursor, err = ix.sorted(ctx, full, r, locs)
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -215,7 +218,7 @@ func facetValues(res search.FacetResults, names []string) map[string][]FacetValu
 }
 
 // sorted runs a plain page: by page number or after a cursor.
-func (ix *Index) sorted(ctx context.Context, full bq.Query, r *Request) ([]*search.DocumentMatch, uint64, search.FacetResults, string, error) {
+func (ix *Index) sorted(ctx context.Context, full bq.Query, r *Request, locs bool) ([]*search.DocumentMatch, uint64, search.FacetResults, string, error) {
 	order := sortOrder(r.Sort)
 	req := bleve.NewSearchRequestOptions(full, r.Size, (r.Page-1)*r.Size, false)
 	req.SortBy(order)
@@ -237,8 +240,10 @@ func (ix *Index) sorted(ctx context.Context, full bq.Query, r *Request) ([]*sear
 	if err != nil {
 		return nil, 0, nil, "", err
 	}
-	if err := ix.locate(ctx, full, res.Hits); err != nil {
-		return nil, 0, nil, "", err
+	if locs {
+		if err := ix.locate(ctx, full, res.Hits); err != nil {
+			return nil, 0, nil, "", err
+		}
 	}
 	next := ""
 	if n := len(res.Hits); n == r.Size && uint64(seen+n) < res.Total {
@@ -259,7 +264,7 @@ func (ix *Index) sorted(ctx context.Context, full bq.Query, r *Request) ([]*sear
 // reranked serves boost=recent and collapse=article: it reads the top of
 // the ranking without locations, re-ranks or collapses it, cuts the page,
 // then fetches the page's hits again with their term locations.
-func (ix *Index) reranked(ctx context.Context, full bq.Query, r *Request) ([]*search.DocumentMatch, uint64, search.FacetResults, error) {
+func (ix *Index) reranked(ctx context.Context, full bq.Query, r *Request, locs bool) ([]*search.DocumentMatch, uint64, search.FacetResults, error) {
 	window := RescoreWindow
 	order := sortOrder(r.Sort)
 	if r.Collapse != "" {
@@ -308,8 +313,10 @@ func (ix *Index) reranked(ctx context.Context, full bq.Query, r *Request) ([]*se
 	if len(page) == 0 {
 		return nil, total, res.Facets, nil
 	}
-	if err := ix.locate(ctx, full, page); err != nil {
-		return nil, 0, nil, err
+	if locs {
+		if err := ix.locate(ctx, full, page); err != nil {
+			return nil, 0, nil, err
+		}
 	}
 	return page, total, res.Facets, nil
 }
@@ -392,7 +399,7 @@ func (ix *Index) buildHit(h *search.DocumentMatch, r *Request, hl *highlight) (H
 		Snippets: []string{},
 	}
 	mk := newMarker(a, hl.wholeWords())
-	titleSpans := mk.precise(a.Title, mergeSpans(a.Title, hl.spans(h, -1, a.Title, fieldTitle, fieldTitleBG)))
+	titleSpans := mk.precise(a.Title, mergeSpans(a.Title, hl.hitSpans(h, -1, a.Title, true, fieldTitle, fieldTitleBG)))
 	hit.TitleHTML = markHTML(a.Title, titleSpans, 0, len(a.Title))
 	if r.Explain {
 		hit.Explain = explain(h, a, para)
@@ -404,7 +411,7 @@ func (ix *Index) buildHit(h *search.DocumentMatch, r *Request, hl *highlight) (H
 		}
 		p := a.Paragraphs[para]
 		hit.ArticleID, hit.Paragraph, hit.Subhead = articleID, &para, p.Subhead
-		spans := mk.precise(p.Text, mergeSpans(p.Text, hl.spans(h, -1, p.Text, fieldParaBody, fieldParaBodyBG)))
+		spans := mk.precise(p.Text, mergeSpans(p.Text, hl.hitSpans(h, -1, p.Text, false, fieldParaBody, fieldParaBodyBG)))
 		for _, w := range windows(p.Text, spans, r.SnippetLen, r.Snippets) {
 			hit.Snippets = append(hit.Snippets, renderWindow(p.Text, spans, w))
 		}
@@ -422,7 +429,7 @@ func (ix *Index) buildHit(h *search.DocumentMatch, r *Request, hl *highlight) (H
 	}
 	var ps []scored
 	for i, p := range a.Paragraphs {
-		raw := mergeSpans(p.Text, hl.spans(h, i, p.Text, fieldBody, fieldBodyBG))
+		raw := mergeSpans(p.Text, hl.hitSpans(h, i, p.Text, false, fieldBody, fieldBodyBG))
 		if len(raw) == 0 {
 			continue
 		}
@@ -466,6 +473,42 @@ type highlight struct {
 	wholes []string
 	exact  map[string]bool // recall terms matched as they are
 	open   map[string]bool // lone final characters, matched as a prefix
+
+	// The texts the query looks for (positive clauses only): a hit's
+	// marks are where they occur (textSpans), so no second search for
+	// term locations is needed. titleOnly holds those of title: clauses.
+	texts, titleOnly []string
+}
+
+// mark notes a text the query looks for, in titles only or everywhere.
+func (hl *highlight) mark(titleOnly bool, text string) {
+	if hl == nil || text == "" {
+		return
+	}
+	if titleOnly {
+		hl.titleOnly = append(hl.titleOnly, text)
+		return
+	}
+	hl.texts = append(hl.texts, text)
+}
+
+// byText reports whether hits are marked from the query's texts rather
+// than from term locations: for searches built from a query tree.
+func (hl *highlight) byText() bool { return hl != nil && len(hl.texts)+len(hl.titleOnly) > 0 }
+
+// textSpans are the byte ranges of text where the query's texts occur
+// (folded: 經濟 for 经济); title says whether text is a title.
+func (hl *highlight) textSpans(text string, title bool) []span {
+	needles := hl.texts
+	if title && len(hl.titleOnly) > 0 {
+		needles = append(append([]string(nil), hl.texts...), hl.titleOnly...)
+	}
+	found := tokenizer.FindAll(text, needles)
+	out := make([]span, len(found))
+	for i, f := range found {
+		out[i] = span{f[0], f[1]}
+	}
+	return out
 }
 
 func newHighlight(wholes []string) *highlight {
@@ -494,6 +537,17 @@ func (hl *highlight) record(terms []string) {
 			hl.exact[t] = true
 		}
 	}
+}
+
+// hitSpans is what to mark in text (a title, or a paragraph: element elem
+// of an article's body, or -1 in a paragraph's own document): where the
+// query's texts occur, or, for searches without a query tree, the hit's
+// term locations in fields.
+func (hl *highlight) hitSpans(h *search.DocumentMatch, elem int, text string, title bool, fields ...string) []span {
+	if hl.byText() {
+		return hl.textSpans(text, title)
+	}
+	return hl.spans(h, elem, text, fields...)
 }
 
 // spans collects the matched byte ranges of text in the given fields; for
@@ -531,7 +585,9 @@ type compiler struct {
 	typ string
 	seg *tokenizer.Segmenter
 	ix  *Index     // for the recall field's terms (recallQuery)
-	hl  *highlight // collects the recall terms, for the marks; may be nil
+	hl  *highlight // collects the recall terms and texts, for the marks; may be nil
+
+	negated int // depth of NOT clauses around the clause being compiled
 }
 
 // typed reports whether every document the compiled q matches has the
@@ -594,7 +650,9 @@ func (c *compiler) compile(q query.Q) (bq.Query, error) {
 	case *query.Text:
 		return c.text(q)
 	case *query.Not:
+		c.negated++
 		child, err := c.compile(q.Child)
+		c.negated--
 		if err != nil {
 			return nil, err
 		}
@@ -612,7 +670,9 @@ func (c *compiler) compile(q query.Q) (bq.Query, error) {
 				continue
 			}
 			if n, ok := ch.(*query.Not); ok {
+				c.negated++
 				cq, err := c.compile(n.Child)
+				c.negated--
 				if err != nil {
 					return nil, err
 				}
@@ -751,6 +811,9 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 	if f := keywordField(t.Field); f != "" {
 		return termQuery(strings.TrimSpace(t.Text), f, 1), nil
 	}
+	if c.negated == 0 {
+		c.hl.mark(t.Field == "title", strings.TrimSpace(t.Text))
+	}
 	fields := c.fieldsFor(t.Field)
 	if t.Phrase {
 		recall := tokenizer.RecallPhrase(t.Text)
@@ -778,6 +841,9 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 	var must []bq.Query
 	for _, tok := range words {
 		w := tok.Term
+		if c.negated == 0 {
+			c.hl.mark(t.Field == "title", t.Text[tok.Start:tok.End])
+		}
 		var alts []bq.Query
 		recall := tokenizer.RecallPhrase(wordContext(t.Text, tok))
 		for _, f := range fields {

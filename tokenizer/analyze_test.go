@@ -274,3 +274,27 @@ func TestNormalize(t *testing.T) {
 		})
 	}
 }
+
+func TestFindAll(t *testing.T) {
+	for _, tt := range []struct {
+		text    string
+		needles []string
+		want    string
+	}{
+		{"經濟發展，经济", []string{"经济"}, "經濟|经济"},
+		{"５Ｇ基站和5g", []string{"5G"}, "５Ｇ|5g"},
+		{"二七经开区", []string{"开区", "二七"}, "开区|二七"},
+		{"aaa", []string{"aa"}, "aa|aa"},
+		{"无", []string{"", "有"}, ""},
+	} {
+		t.Run(tt.text, func(t *testing.T) {
+			var got []string
+			for _, r := range FindAll(tt.text, tt.needles) {
+				got = append(got, tt.text[r[0]:r[1]])
+			}
+			if strings.Join(got, "|") != tt.want {
+				t.Errorf("FindAll(%q, %q) = %q, want %q", tt.text, tt.needles, got, tt.want)
+			}
+		})
+	}
+}

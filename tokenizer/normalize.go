@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -81,4 +82,42 @@ func Normalize(s string) string {
 		out = utf8.AppendRune(out, foldRune(r))
 	}
 	return string(out)
+}
+
+// FindAll returns the byte ranges of text where any of needles occurs once
+// both are folded (Normalize): 经济 is found in 經濟, 5g in ５Ｇ. The ranges
+// are offsets into text as given, in order of needle then position; empty
+// needles are skipped. Highlighting uses it to mark what a query matched
+// without asking the index for term locations.
+func FindAll(text string, needles []string) [][2]int {
+	if text == "" || len(needles) == 0 {
+		return nil
+	}
+	n := normalize([]byte(text))
+	norm := string(n.norm)
+	var out [][2]int
+	for _, needle := range needles {
+		nd := Normalize(needle)
+		if nd == "" {
+			continue
+		}
+		for from := 0; from < len(norm); {
+			i := indexFrom(norm, nd, from)
+			if i < 0 {
+				break
+			}
+			out = append(out, [2]int{n.orig(i), n.orig(i + len(nd))})
+			_, size := utf8.DecodeRuneInString(norm[i:])
+			from = i + size
+		}
+	}
+	return out
+}
+
+func indexFrom(s, sub string, from int) int {
+	i := strings.Index(s[from:], sub)
+	if i < 0 {
+		return -1
+	}
+	return from + i
 }
