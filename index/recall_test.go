@@ -211,6 +211,28 @@ func TestRecallSeedPage(t *testing.T) {
 	}
 }
 
+// TestRecallSeedPageBroad is the plain-query half of the property with
+// every query broad (compiler.broad: words found through their bigrams at
+// any position), the path that only common queries of a large index take.
+func TestRecallSeedPageBroad(t *testing.T) {
+	ix := openMem(t)
+	ix.broadDocs = 1
+	arts := seedArticles(t)
+	if err := ix.Put(context.Background(), arts...); err != nil {
+		t.Fatal(err)
+	}
+	ps := paragraphsOf(arts)
+	plain, _ := checkRecall(t, ix, ps, 0, 1<<30, rand.New(rand.NewSource(1)))
+	if plain < 1000 {
+		t.Errorf("only %d substrings checked: the seed page did not load", plain)
+	}
+	// and broad queries still mark what they found
+	res := mustSearch(t, ix, Request{Query: "经开区", Snippets: 1})
+	if res.Total == 0 || !strings.Contains(strings.Join(res.Hits[0].Snippets, ""), "<mark>经开区</mark>") {
+		t.Errorf("broad 经开区: %d hits, snippets %q", res.Total, res.Hits[0].Snippets)
+	}
+}
+
 // TestRecallChinanews runs the property over the chinanews corpus when it
 // is present and asked for with -recall.chinanews (it takes minutes).
 func TestRecallChinanews(t *testing.T) {
