@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"sync"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/zhsearch/zhsearch/article"
 	"github.com/zhsearch/zhsearch/tokenizer"
@@ -34,21 +34,6 @@ type prepared struct {
 // Prepared is a set of articles analysed for writing (Index.Prepare).
 type Prepared struct {
 	preps []*prepared
-}
-
-// Len is the number of articles (the last version of each id).
-func (p *Prepared) Len() int { return len(p.preps) }
-
-// textAnalysis says whether a field is analysed by the package's word
-// (words=true) or bigram analysis; ok is false for fields of neither.
-func textAnalysis(field string) (words, ok bool) {
-	switch field {
-	case fieldTitle, fieldBody, fieldKicker, fieldSubhead, fieldParaBody:
-		return true, true
-	case fieldTitleBG, fieldBodyBG, fieldParaBodyBG:
-		return false, true
-	}
-	return false, false
 }
 
 // prepare validates an article, maps it to its documents and analyses
@@ -79,8 +64,13 @@ func (ix *Index) prepare(a *article.Article) (*prepared, error) {
 			if !isText || !tf.Options().IsIndexed() {
 				continue
 			}
-			words, ok := textAnalysis(tf.Name())
-			if !ok {
+			// the mapping says which analysis a field takes
+			var words bool
+			switch m.AnalyzerNameForPath(tf.Name()) {
+			case tokenizer.IndexAnalyzer:
+				words = true
+			case tokenizer.BigramAnalyzer:
+			default:
 				continue
 			}
 			k := key{words, string(tf.Value())}
@@ -108,40 +98,17 @@ func (ix *Index) Prepare(ctx context.Context, arts ...*article.Article) (*Prepar
 	arts = lastOfEachID(arts)
 	preps := make([]*prepared, len(arts))
 	errs := make([]error, len(arts))
-	workers := min(runtime.GOMAXPROCS(0), len(arts))
-	if workers <= 1 {
-		for i, a := range arts {
-			if err := ctx.Err(); err != nil {
-				return nil, err
+	var g errgroup.Group // no shared cancel: every article is looked at, so the error reported is the first one's
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, a := range arts {
+		g.Go(func() error {
+			if errs[i] = ctx.Err(); errs[i] == nil {
+				preps[i], errs[i] = ix.prepare(a)
 			}
-			if preps[i], errs[i] = ix.prepare(a); errs[i] != nil {
-				return nil, errs[i]
-			}
-		}
-		return &Prepared{preps: preps}, nil
+			return nil
+		})
 	}
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		next int
-	)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				i := next
-				next++
-				mu.Unlock()
-				if i >= len(arts) || ctx.Err() != nil {
-					return
-				}
-				preps[i], errs[i] = ix.prepare(arts[i])
-			}
-		}()
-	}
-	wg.Wait()
+	_ = g.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
