@@ -60,15 +60,15 @@ const lockTimeout = "2s"
 // With bulk, batches return once searchable and are persisted in the
 // background (scorch's unsafe_batch, a run-time setting that is never
 // written into the index's metadata); Index then tracks their persistence
-// itself (see bulkWriter).
+// itself (bulk.go).
 func openDisk(path string, bulk bool) (bi bleve.Index, created bool, err error) {
 	cfg := map[string]any{"bolt_timeout": lockTimeout}
-	runtime := map[string]any{"bolt_timeout": lockTimeout}
+	openCfg := map[string]any{"bolt_timeout": lockTimeout}
 	if bulk {
-		runtime["unsafe_batch"] = true
+		openCfg["unsafe_batch"] = true
 	}
 	if _, statErr := os.Stat(filepath.Join(path, "index_meta.json")); statErr == nil {
-		bi, err = bleve.OpenUsing(path, runtime)
+		bi, err = bleve.OpenUsing(path, openCfg)
 		return bi, false, lockError(err)
 	}
 	entries, rdErr := os.ReadDir(path)
@@ -99,7 +99,7 @@ func openDisk(path string, bulk bool) (bi bleve.Index, created bool, err error) 
 	if err := bi.Close(); err != nil {
 		return nil, false, err
 	}
-	bi, err = bleve.OpenUsing(path, runtime)
+	bi, err = bleve.OpenUsing(path, openCfg)
 	return bi, true, lockError(err)
 }
 

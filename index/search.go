@@ -472,8 +472,6 @@ func (ix *Index) buildHit(h *search.DocumentMatch, r *Request, hl *highlight) (H
 // words (marks.go) and the recall-field terms it searched (recallQuery).
 type highlight struct {
 	wholes []string
-	exact  map[string]bool // recall terms matched as they are
-	open   map[string]bool // lone final characters, matched as a prefix
 
 	// The texts the query looks for (positive clauses only): a hit's
 	// marks are where they occur (textSpans), so no second search for
@@ -513,7 +511,7 @@ func (hl *highlight) textSpans(text string, title bool) []span {
 }
 
 func newHighlight(wholes []string) *highlight {
-	return &highlight{wholes: wholes, exact: map[string]bool{}, open: map[string]bool{}}
+	return &highlight{wholes: wholes}
 }
 
 // wholeWords is nil-safe: searches built without a query tree have none.
@@ -524,22 +522,6 @@ func (hl *highlight) wholeWords() []string {
 	return hl.wholes
 }
 
-// record notes the terms of a recall phrase the query searches.
-func (hl *highlight) record(terms []string) {
-	if hl == nil {
-		return
-	}
-	for i, t := range terms {
-		switch {
-		case t == "":
-		case i == len(terms)-1 && tokenizer.OpenEnd(terms):
-			hl.open[t] = true
-		default:
-			hl.exact[t] = true
-		}
-	}
-}
-
 // hitSpans is what to mark in text (a title, or a paragraph: element elem
 // of an article's body, or -1 in a paragraph's own document): where the
 // query's texts occur, or, for searches without a query tree, the hit's
@@ -548,33 +530,21 @@ func (hl *highlight) hitSpans(h *search.DocumentMatch, elem int, text string, ti
 	if hl.byText() {
 		return hl.textSpans(text, title)
 	}
-	return hl.spans(h, elem, text, fields...)
+	return fieldSpans(h, elem, fields...)
 }
 
-// spans collects the matched byte ranges of text in the given fields; for
-// an array field (an article's body) only those of element elem, or all
-// when elem is -1 (a plain field). A bigram that matched only because it
-// starts with a lone final character of the query marks that character
-// alone.
-func (hl *highlight) spans(h *search.DocumentMatch, elem int, text string, fields ...string) []span {
+// fieldSpans collects the matched byte ranges of the given fields; for an
+// array field (an article's body) only those of element elem, or all when
+// elem is -1 (a plain field).
+func fieldSpans(h *search.DocumentMatch, elem int, fields ...string) []span {
 	var out []span
 	for _, f := range fields {
-		for term, locs := range h.Locations[f] {
-			trim := false
-			if hl != nil && len(hl.open) > 0 && !hl.exact[term] {
-				r, size := utf8.DecodeRuneInString(term)
-				trim = size < len(term) && hl.open[string(r)]
-			}
+		for _, locs := range h.Locations[f] {
 			for _, l := range locs {
 				if elem >= 0 && (len(l.ArrayPositions) == 0 || int(l.ArrayPositions[0]) != elem) {
 					continue
 				}
-				sp := span{int(l.Start), int(l.End)}
-				if trim && sp.start < len(text) {
-					_, size := utf8.DecodeRuneInString(text[sp.start:])
-					sp.end = min(sp.end, sp.start+size)
-				}
-				out = append(out, sp)
+				out = append(out, span{int(l.Start), int(l.End)})
 			}
 		}
 	}
@@ -586,7 +556,7 @@ type compiler struct {
 	typ string
 	seg *tokenizer.Segmenter
 	ix  *Index     // for the recall field's terms (recallQuery)
-	hl  *highlight // collects the recall terms and texts, for the marks; may be nil
+	hl  *highlight // collects the texts the query looks for, for the marks; may be nil
 
 	negated int // depth of NOT clauses around the clause being compiled
 }
@@ -620,12 +590,6 @@ func (c *compiler) typed(q query.Q) bool {
 		return len(q.Children) > 0
 	}
 	return false
-}
-
-// recall matches a recall phrase in a recall field and notes its terms.
-func (c *compiler) recall(terms []string, field string, boost float64) (bq.Query, error) {
-	c.hl.record(terms)
-	return c.ix.recallQuery(terms, field, boost)
 }
 
 // Boosts: whole words outrank bigram-only (substring) matches, and the
@@ -823,19 +787,20 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 		}
 		var must []bq.Query
 		var boost []bq.Query
+		words := c.termsOf(tokenizer.QueryMode, t.Text, false)
 		for _, f := range fields {
-			rq, err := c.recall(recall, f.recall, f.recallBoost)
+			rq, err := c.ix.recallQuery(recall, f.recall, f.recallBoost)
 			if err != nil {
 				return nil, err
 			}
 			must = append(must, rq)
-			if words := c.termsOf(tokenizer.QueryMode, t.Text, false); len(words) > 0 {
+			if len(words) > 0 {
 				boost = append(boost, phraseQuery(words, f.word, f.wordBoost*boostPhrase))
 			}
 		}
 		return bq.NewBooleanQuery([]bq.Query{bleve.NewDisjunctionQuery(must...)}, boost, nil), nil
 	}
-	words := c.tokensOf(t.Text, true)
+	words, all := c.tokensOf(t.Text)
 	if len(words) == 0 {
 		return nil, fmt.Errorf("%w: %q has nothing to search for", ErrInvalidQuery, t.Text)
 	}
@@ -853,10 +818,9 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 			switch {
 			case len(recall) == 0:
 			case broad && len(recall) > 1 && !tokenizer.OpenEnd(recall):
-				c.hl.record(recall)
 				alts = append(alts, bigramsQuery(recall, f.recall, f.recallBoost))
 			default:
-				rq, err := c.recall(recall, f.recall, f.recallBoost)
+				rq, err := c.ix.recallQuery(recall, f.recall, f.recallBoost)
 				if err != nil {
 					return nil, err
 				}
@@ -866,7 +830,7 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 		must = append(must, bleve.NewDisjunctionQuery(alts...))
 	}
 	var should []bq.Query
-	if all := c.termsOf(tokenizer.QueryMode, t.Text, false); len(all) > 1 {
+	if len(all) > 1 {
 		// the whole text, in order: as a substring (a phrase of bigrams,
 		// which also holds where segmentation differs: 二七经开区位居
 		// segments apart), and as words in titles. A phrase of words in
@@ -886,7 +850,7 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 				should = append(should, phraseQuery(all, f.word, f.wordBoost*boostPhrase))
 			}
 			if len(recall) > 0 && !(broad && f.recall != fieldTitleBG) {
-				rq, err := c.recall(recall, f.recall, f.wordBoost*boostPhrase)
+				rq, err := c.ix.recallQuery(recall, f.recall, f.wordBoost*boostPhrase)
 				if err != nil {
 					return nil, err
 				}
@@ -956,21 +920,21 @@ func bigramsQuery(terms []string, field string, boost float64) bq.Query {
 	return bleve.NewConjunctionQuery(qs...)
 }
 
-// tokensOf analyses query text into precise-mode words with their
-// offsets; with dropStop, stop words are left out unless the text holds
-// nothing else.
-func (c *compiler) tokensOf(text string, dropStop bool) []tokenizer.Token {
+// tokensOf analyses query text once: words are its precise-mode words
+// with their offsets, stop words left out unless the text holds nothing
+// else; all are the terms of every word, stop words included.
+func (c *compiler) tokensOf(text string) (words []tokenizer.Token, all []string) {
 	toks := c.seg.Analyze([]byte(text), tokenizer.QueryMode)
-	var content []tokenizer.Token
 	for _, t := range toks {
+		all = append(all, t.Term)
 		if !tokenizer.IsStopWord(t.Term) {
-			content = append(content, t)
+			words = append(words, t)
 		}
 	}
-	if dropStop && len(content) > 0 {
-		return content
+	if len(words) == 0 {
+		words = toks
 	}
-	return toks
+	return words, all
 }
 
 // wordContext is the text whose recall phrase a query word must match. It
