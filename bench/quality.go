@@ -11,11 +11,15 @@ import (
 	"time"
 )
 
-// SearchParams are the protocol's search: the query as typed (zhsearch
-// matches every word of it, AND), articles, top 10, one highlighted
-// snippet.
+// SearchParams are the protocol's search: a match with AND on the body
+// (body: scopes the query as typed to the body text; zhsearch matches
+// every word of it), articles, top 10, one highlighted snippet.
 func SearchParams(q string) url.Values {
-	return url.Values{"q": {q}, "size": {"10"}, "snippets": {"1"}}
+	scoped := "body:" + q
+	if strings.ContainsAny(q, " \t\u3000") {
+		scoped = "body:(" + q + ")"
+	}
+	return url.Values{"q": {scoped}, "size": {"10"}, "snippets": {"1"}}
 }
 
 // KindQuality is how well one kind of query finds its source article.

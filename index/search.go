@@ -475,32 +475,43 @@ type highlight struct {
 
 	// The texts the query looks for (positive clauses only): a hit's
 	// marks are where they occur (textSpans), so no second search for
-	// term locations is needed. titleOnly holds those of title: clauses.
-	texts, titleOnly []string
+	// term locations is needed. titleOnly holds those of title: clauses,
+	// bodyOnly those of body: clauses.
+	texts, titleOnly, bodyOnly []string
 }
 
-// mark notes a text the query looks for, in titles only or everywhere.
-func (hl *highlight) mark(titleOnly bool, text string) {
+// mark notes a text the query looks for, in the scope of its clause:
+// "title" (titles only), "body" (body text only) or "" (everywhere).
+func (hl *highlight) mark(scope, text string) {
 	if hl == nil || text == "" {
 		return
 	}
-	if titleOnly {
+	switch scope {
+	case "title":
 		hl.titleOnly = append(hl.titleOnly, text)
-		return
+	case "body":
+		hl.bodyOnly = append(hl.bodyOnly, text)
+	default:
+		hl.texts = append(hl.texts, text)
 	}
-	hl.texts = append(hl.texts, text)
 }
 
 // byText reports whether hits are marked from the query's texts rather
 // than from term locations: for searches built from a query tree.
-func (hl *highlight) byText() bool { return hl != nil && len(hl.texts)+len(hl.titleOnly) > 0 }
+func (hl *highlight) byText() bool {
+	return hl != nil && len(hl.texts)+len(hl.titleOnly)+len(hl.bodyOnly) > 0
+}
 
 // textSpans are the byte ranges of text where the query's texts occur
 // (folded: 經濟 for 经济); title says whether text is a title.
 func (hl *highlight) textSpans(text string, title bool) []span {
+	scoped := hl.bodyOnly
+	if title {
+		scoped = hl.titleOnly
+	}
 	needles := hl.texts
-	if title && len(hl.titleOnly) > 0 {
-		needles = append(append([]string(nil), hl.texts...), hl.titleOnly...)
+	if len(scoped) > 0 {
+		needles = append(append([]string(nil), hl.texts...), scoped...)
 	}
 	found := tokenizer.FindAll(text, needles)
 	out := make([]span, len(found))
@@ -681,7 +692,9 @@ func (c *compiler) fieldsFor(scope string) []textFields {
 	switch {
 	case scope == "title":
 		return []textFields{{fieldTitle, fieldTitleBG, boostTitleWord, boostTitleRecall}}
-	case c.typ == TypeParagraph:
+	case scope == "body" && c.typ == TypeArticle:
+		return []textFields{{fieldBody, fieldBodyBG, boostBodyWord, boostBodyRecall}}
+	case c.typ == TypeParagraph: // body: is a paragraph's text
 		return []textFields{{fieldParaBody, fieldParaBodyBG, boostBodyWord, boostBodyRecall}}
 	}
 	return []textFields{
@@ -777,7 +790,7 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 		return termQuery(strings.TrimSpace(t.Text), f, 1), nil
 	}
 	if c.negated == 0 {
-		c.hl.mark(t.Field == "title", strings.TrimSpace(t.Text))
+		c.hl.mark(t.Field, strings.TrimSpace(t.Text))
 	}
 	fields := c.fieldsFor(t.Field)
 	if t.Phrase {
@@ -809,7 +822,7 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 	for _, tok := range words {
 		w := tok.Term
 		if c.negated == 0 {
-			c.hl.mark(t.Field == "title", t.Text[tok.Start:tok.End])
+			c.hl.mark(t.Field, t.Text[tok.Start:tok.End])
 		}
 		var alts []bq.Query
 		recall := tokenizer.RecallPhrase(wordContext(t.Text, tok))

@@ -274,3 +274,54 @@ func TestRelated(t *testing.T) {
 		t.Errorf("size 21: %v", err)
 	}
 }
+
+// TestBodyScope: body: finds and marks the body text alone, in articles
+// and in paragraph searches; title: stays with titles.
+func TestBodyScope(t *testing.T) {
+	ids := func(res *Result) []string {
+		var out []string
+		for _, h := range res.Hits {
+			out = append(out, h.ID)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name, q, typ string
+		want         string // an id that must be among the hits
+	}{
+		{"body word", "body:换乘", TypeArticle, "t-metro-1"},
+		{"paragraph text", "body:换乘", TypeParagraph, "t-metro-1#1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := doSearch(t, Request{Query: tc.q, Type: tc.typ})
+			got := ids(res)
+			if !slices.Contains(got, tc.want) {
+				t.Errorf("%s: hits %v lack %s", tc.q, got, tc.want)
+			}
+		})
+	}
+	// the article whose title alone says 回顾 is found unscoped, not by body:
+	all := ids(doSearch(t, Request{Query: "title:回顾"}))
+	if len(all) != 1 {
+		t.Fatalf("title:回顾 hits %v", all)
+	}
+	if got := ids(doSearch(t, Request{Query: "回顾"})); !slices.Contains(got, all[0]) {
+		t.Errorf("回顾 hits %v lack %s", got, all[0])
+	}
+	if got := ids(doSearch(t, Request{Query: "body:回顾"})); slices.Contains(got, all[0]) {
+		t.Errorf("body:回顾 found the title-only article %s", all[0])
+	}
+	// a body: term is marked in snippets, not in the title
+	res := doSearch(t, Request{Query: "body:地铁", IDs: []string{"t-metro-1"}})
+	if len(res.Hits) != 1 {
+		t.Fatalf("body:地铁 hits %v", ids(res))
+	}
+	h := res.Hits[0]
+	if strings.Contains(h.TitleHTML, "<mark>") || !strings.Contains(strings.Join(h.Snippets, ""), "<mark>地铁</mark>") {
+		t.Errorf("body:地铁 marks: title %q snippets %q", h.TitleHTML, h.Snippets)
+	}
+	res = doSearch(t, Request{Query: "地铁", IDs: []string{"t-metro-1"}})
+	if !strings.Contains(res.Hits[0].TitleHTML, "<mark>地铁</mark>") {
+		t.Errorf("地铁 title %q", res.Hits[0].TitleHTML)
+	}
+}

@@ -23,7 +23,7 @@ const MaxRunes = 256
 const MaxClauses = 64
 
 // Fields are the scopes a term may name.
-var Fields = []string{"title", "author", "section", "tag", "source"}
+var Fields = []string{"title", "body", "author", "section", "tag", "source"}
 
 // Q is a node of the query tree.
 type Q interface {
@@ -31,7 +31,8 @@ type Q interface {
 }
 
 // Text is a word or a quoted phrase, optionally scoped to a field ("" is
-// the article's text: title and body).
+// the article's text: title and body; "body" is the body text alone, or
+// a paragraph's text in a paragraph search).
 type Text struct {
 	Field  string
 	Text   string

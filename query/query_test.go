@@ -87,5 +87,5 @@ func ExampleParse() {
 	fmt.Println(err)
 	// Output:
 	// (and (or 地铁 公交) title:"票价调整" -author:李强) <nil>
-	// query syntax: unknown field "color"; use one of title, author, section, tag, source
+	// query syntax: unknown field "color"; use one of title, body, author, section, tag, source
 }

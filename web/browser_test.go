@@ -769,7 +769,7 @@ func TestMarksParser(t *testing.T) {
 		{`m.splitMarked(null)`, `[]`},
 		{`(() => { const p = document.createElement("p"); m.appendMarked(p, "<b>x</b>&lt;script&gt;<mark>y</mark>"); return [p.childNodes.length, p.children.length, p.children[0].tagName, p.textContent]; })()`,
 			`[2,1,"MARK","<b>x</b><script>y"]`},
-		{`m.queryTerms('城市 -火星 "老旧 小区" author:王芳 title:改造 (公园 OR 绿地) -"不要"')`, `["城市","老旧 小区","改造","公园","绿地"]`},
+		{`m.queryTerms('城市 -火星 "老旧 小区" author:王芳 title:改造 body:新线 (公园 OR 绿地) -"不要"')`, `["城市","老旧 小区","改造","新线","公园","绿地"]`},
 		{`m.highlightRuns("ab城市cdCity", ["城市", "city", ""])`, `[{"text":"ab","marked":false},{"text":"城市","marked":true},{"text":"cd","marked":false},{"text":"City","marked":true}]`},
 		{`m.highlightRuns("a.b", ["."])`, `[{"text":"a","marked":false},{"text":".","marked":true},{"text":"b","marked":false}]`},
 		{`(() => { const h = document.createElement("h2"); m.appendMarked(h, "二七经开区位居<mark>全省</mark>先进制造业", true); return [h.querySelectorAll("wbr").length > 0, h.textContent]; })()`,

@@ -107,7 +107,7 @@ export function highlightRuns(text, terms) {
 
 /**
  * queryTerms pulls the words to highlight out of a query in zhsearch's
- * query language: quoted phrases whole, plain words, title: scopes; it
+ * query language: quoted phrases whole, plain words, title: and body: scopes; it
  * skips excluded (-word) terms, OR, parentheses and metadata scopes.
  */
 export function queryTerms(q) {
@@ -116,7 +116,7 @@ export function queryTerms(q) {
   for (const m of String(q ?? "").matchAll(re)) {
     const [, neg, field, phrase, word] = m;
     if (neg) continue;
-    if (field && field.toLowerCase() !== "title") continue;
+    if (field && !/^(title|body)$/i.test(field)) continue;
     const t = phrase ?? word;
     if (!t || (!phrase && /^(OR|AND|NOT)$/.test(t))) continue;
     out.push(t);
