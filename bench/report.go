@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -23,6 +24,9 @@ type Report struct {
 	Articles int       `json:"articles"`
 	TextMB   float64   `json:"text_mb"` // titles and paragraphs, UTF-8
 	Seed     uint64    `json:"seed"`
+	// Ceiling is, per query kind, the best "source in top 10" any ranking
+	// can reach on these queries (see KindCeiling); nil when not computed.
+	Ceiling map[string]KindCeiling `json:"ceiling,omitempty"`
 
 	Ingest  *IngestResult  `json:"ingest,omitempty"`
 	Query   *QueryResult   `json:"query,omitempty"`
@@ -189,7 +193,11 @@ func quality(r *Report, kind string, top float64) (string, bool, bool) {
 	if !ok {
 		return "", false, false
 	}
-	return fmt.Sprintf("%.2f / %.3f", k.InTop10, k.InAll), true, k.InTop10 >= top && k.InAll >= 1
+	v := fmt.Sprintf("%.2f / %.3f", k.InTop10, k.InAll)
+	if c, ok := r.Ceiling[kind]; ok {
+		v += fmt.Sprintf(" (best possible top 10: %.2f)", c.InTop10)
+	}
+	return v, true, k.InTop10 >= top && k.InAll >= 1
 }
 
 // thousands formats a rate with a thousands separator, no decimals.
@@ -236,10 +244,17 @@ func (r *Report) WriteMarkdown(w io.Writer) {
 		}
 		fmt.Fprintf(w, "\nServer peak RSS after the load: %.0f MiB.\n", q.ServerPeakRSSMiB)
 		if qu := q.Quality; qu != nil {
-			fmt.Fprintf(w, "\nQuality (%s):\n\n| kind | queries | in top 10 | among all hits | top-10 hits with a mark | median hits |\n|---|---|---|---|---|---|\n", qu.Method)
+			fmt.Fprintf(w, "\nQuality (%s):\n\n| kind | queries | in top 10 | best possible top 10 | held verbatim by > 10 articles | among all hits | top-10 hits with a mark | median hits |\n|---|---|---|---|---|---|---|---|\n", qu.Method)
 			for _, kind := range []string{KindWordSpan, KindSubstring} {
 				k := qu.Kinds[kind]
-				fmt.Fprintf(w, "| %s | %d | %.3f | %.3f | %.3f | %d |\n", kind, k.Queries, k.InTop10, k.InAll, k.Marked, k.MedianTotal)
+				best, ambiguous := "not computed", ""
+				if c, ok := r.Ceiling[kind]; ok {
+					best, ambiguous = fmt.Sprintf("%.3f", c.InTop10), strconv.Itoa(c.Ambiguous)
+				}
+				fmt.Fprintf(w, "| %s | %d | %.3f | %s | %s | %.3f | %.3f | %d |\n", kind, k.Queries, k.InTop10, best, ambiguous, k.InAll, k.Marked, k.MedianTotal)
+			}
+			if r.Ceiling != nil {
+				fmt.Fprintf(w, "\nThe best possible top 10 orders the articles that hold a query verbatim by their chance of being the one the generator drew it from (bench.KindCeiling): no ranking can do better in expectation.\n")
 			}
 		}
 	}

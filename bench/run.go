@@ -56,6 +56,10 @@ type Config struct {
 	// dictionary load), so the profile shows indexing.
 	ProfileSkip time.Duration
 
+	// Ceiling computes the best top 10 any ranking can reach on the
+	// queries (Ceiling), before any server starts.
+	Ceiling bool
+
 	Words   WordsFunc // precise-mode segmentation for the query generator
 	Command string    // as typed, for the report
 	Log     io.Writer
@@ -122,6 +126,10 @@ func Run(ctx context.Context, cfg Config, phase string) (*Report, error) {
 		}
 		if err := writeJSONL(filepath.Join(cfg.Out, "queries.jsonl"), queries); err != nil {
 			return nil, err
+		}
+		if cfg.Ceiling {
+			cfg.logf("best possible top 10 of the %d queries", len(queries))
+			r.Ceiling = Ceiling(corpus.Docs, cfg.Words, queries)
 		}
 	}
 	err = runPhases(ctx, &cfg, r, phase, ingest, corpus, queries, subsetPath, tmp)

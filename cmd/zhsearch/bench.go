@@ -53,6 +53,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&cfg.Keep, "keep", "", "import into this new directory and keep it, for later runs with --data")
 	fs.IntVar(&cfg.Spans, "spans", 250, "word-span queries")
 	fs.IntVar(&cfg.Subs, "substrings", 250, "substring queries")
+	fs.BoolVar(&cfg.Ceiling, "ceiling", true, "compute the best top 10 any ranking can reach on the queries (about 35 s for all of xwlb on 2 cores)")
 	fs.IntVar(&cfg.Clients, "clients", 8, "concurrent clients of the load")
 	fs.DurationVar(&cfg.Duration, "duration", 30*time.Second, "length of the concurrent load")
 	fs.DurationVar(&cfg.SingleDuration, "single-duration", 10*time.Second, "length of the one-client load")
