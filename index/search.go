@@ -1,10 +1,12 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -221,25 +223,23 @@ func facetValues(res search.FacetResults, names []string) map[string][]FacetValu
 // sorted runs a plain page: by page number or after a cursor.
 func (ix *Index) sorted(ctx context.Context, full bq.Query, r *Request, locs bool) ([]*search.DocumentMatch, uint64, search.FacetResults, string, error) {
 	order := sortOrder(r.Sort)
-	req := bleve.NewSearchRequestOptions(full, r.Size, (r.Page-1)*r.Size, false)
-	req.SortBy(order)
-	addFacets(req, r.Facets)
 	seen := (r.Page - 1) * r.Size
-	if r.Cursor != "" {
-		c, err := decodeCursor(r.Cursor, r)
+	var res *bleve.SearchResult
+	var err error
+	if r.Sort == SortRelevance && r.Cursor == "" {
+		res, err = ix.byScore(ctx, full, r)
 		if err != nil {
 			return nil, 0, nil, "", err
 		}
-		req.From = 0
-		req.SearchAfter = make([]string, len(c.After))
-		for i, v := range c.After {
-			req.SearchAfter[i] = string(v)
-		}
-		seen = c.Seen
 	}
-	res, err := ix.bi.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, 0, nil, "", err
+	if res == nil {
+		if res, err = ix.byOrder(ctx, full, r, order); err != nil {
+			return nil, 0, nil, "", err
+		}
+		if r.Cursor != "" {
+			c, _ := decodeCursor(r.Cursor, r) // byOrder checked it
+			seen = c.Seen
+		}
 	}
 	if locs {
 		if err := ix.locate(ctx, full, res.Hits); err != nil {
@@ -251,15 +251,82 @@ func (ix *Index) sorted(ctx context.Context, full bq.Query, r *Request, locs boo
 		last := res.Hits[n-1]
 		c := cursor{Sort: r.Sort, Type: r.Type, Seen: seen + n, After: make([][]byte, len(order))}
 		for i, o := range order {
-			if o == "-_score" || o == "_score" {
+			switch o {
+			case "-_score", "_score":
 				c.After[i] = []byte(strconv.FormatFloat(last.Score, 'g', -1, 64))
-			} else {
+			case "_id":
+				c.After[i] = []byte(last.ID)
+			default:
 				c.After[i] = []byte(last.Sort[i])
 			}
 		}
 		next = encodeCursor(c)
 	}
 	return res.Hits, res.Total, res.Facets, next, nil
+}
+
+// byScore serves a page in relevance order without the _id tie-break
+// that byOrder sorts by: bleve then skips reading every candidate's id
+// (18 % of the CPU of the protocol's queries on all of xwlb; 8 clients
+// 292-302 -> 378-435 QPS). It asks for one hit more on each side of the
+// page: when a score there ties with the page's first or last, ties may
+// cross the page's edge and the tie-break decides which of them the page
+// holds, so it returns nil and byOrder answers. Otherwise the page holds
+// exactly byOrder's hits, and sorting them by score and id gives them
+// byOrder's order too, so that pages and cursors agree either way.
+func (ix *Index) byScore(ctx context.Context, full bq.Query, r *Request) (*bleve.SearchResult, error) {
+	from := (r.Page - 1) * r.Size
+	lo := max(from-1, 0)
+	req := bleve.NewSearchRequestOptions(full, r.Size+1+(from-lo), lo, false)
+	req.SortBy([]string{"-_score"})
+	addFacets(req, r.Facets)
+	res, err := ix.bi.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	hits := res.Hits
+	if from > lo { // hits[0] is the previous page's last
+		if len(hits) > 1 && hits[0].Score == hits[1].Score {
+			return nil, nil
+		}
+		if len(hits) > 0 {
+			hits = hits[1:]
+		}
+	}
+	if len(hits) > r.Size { // hits[r.Size] is the next page's first
+		if hits[r.Size-1].Score == hits[r.Size].Score {
+			return nil, nil
+		}
+		hits = hits[:r.Size]
+	}
+	slices.SortStableFunc(hits, func(a, b *search.DocumentMatch) int {
+		if a.Score != b.Score {
+			return cmp.Compare(b.Score, a.Score)
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	res.Hits = hits
+	return res, nil
+}
+
+// byOrder serves a page in the order sortOrder gives, from a page number
+// or after a cursor.
+func (ix *Index) byOrder(ctx context.Context, full bq.Query, r *Request, order []string) (*bleve.SearchResult, error) {
+	req := bleve.NewSearchRequestOptions(full, r.Size, (r.Page-1)*r.Size, false)
+	req.SortBy(order)
+	addFacets(req, r.Facets)
+	if r.Cursor != "" {
+		c, err := decodeCursor(r.Cursor, r)
+		if err != nil {
+			return nil, err
+		}
+		req.From = 0
+		req.SearchAfter = make([]string, len(c.After))
+		for i, v := range c.After {
+			req.SearchAfter[i] = string(v)
+		}
+	}
+	return ix.bi.SearchInContext(ctx, req)
 }
 
 // reranked serves boost=recent and collapse=article: it reads the top of

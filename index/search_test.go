@@ -3,11 +3,14 @@ package index
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/zhsearch/zhsearch/query"
 )
 
 func doSearch(t *testing.T, r Request) *Result {
@@ -323,5 +326,94 @@ func TestBodyScope(t *testing.T) {
 	res = doSearch(t, Request{Query: "地铁", IDs: []string{"t-metro-1"}})
 	if !strings.Contains(res.Hits[0].TitleHTML, "<mark>地铁</mark>") {
 		t.Errorf("地铁 title %q", res.Hits[0].TitleHTML)
+	}
+}
+
+// TestByScoreMatchesByOrder: the page byScore serves without the _id
+// tie-break is byOrder's page, hit for hit, or nil where ties cross the
+// page's edge; and paging through all hits, with pages or with cursors,
+// yields each hit once.
+func TestByScoreMatchesByOrder(t *testing.T) {
+	ix := openMem(t)
+	// ties: identical articles score alike; the others differ in length
+	for i := range 7 {
+		put(t, ix, fmt.Sprintf("same-%d", 6-i), "同题", "地铁新线今天开通。")
+	}
+	for i := range 6 {
+		put(t, ix, fmt.Sprintf("len-%d", i), "其他", "地铁新线今天开通。"+strings.Repeat("市民纷纷乘坐。", i+1))
+	}
+	ctx := context.Background()
+	served, fellBack := 0, 0
+	for _, q := range []string{"地铁", "地铁新线", "body:开通", "市民"} {
+		tree, err := query.Parse(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := compiler{typ: TypeArticle, seg: ix.seg, ix: ix, hl: newHighlight(nil)}
+		bq, err := c.compile(tree)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for size := 1; size <= 5; size++ {
+			for page := 1; page <= 14/size+1; page++ {
+				t.Run(fmt.Sprintf("%s/size=%d/page=%d", q, size, page), func(t *testing.T) {
+					r := Request{Query: q, Size: size, Page: page}
+					if err := r.normalize(); err != nil {
+						t.Fatal(err)
+					}
+					want, err := ix.byOrder(ctx, bq, &r, sortOrder(r.Sort))
+					if err != nil {
+						t.Fatal(err)
+					}
+					got, err := ix.byScore(ctx, bq, &r)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if got == nil {
+						fellBack++
+						return
+					}
+					served++
+					if got.Total != want.Total || len(got.Hits) != len(want.Hits) {
+						t.Fatalf("total %d, %d hits; want %d, %d", got.Total, len(got.Hits), want.Total, len(want.Hits))
+					}
+					for i := range got.Hits {
+						if got.Hits[i].ID != want.Hits[i].ID || got.Hits[i].Score != want.Hits[i].Score {
+							t.Errorf("hit %d: %s %v, want %s %v", i, got.Hits[i].ID, got.Hits[i].Score, want.Hits[i].ID, want.Hits[i].Score)
+						}
+					}
+				})
+			}
+		}
+	}
+	if served == 0 || fellBack == 0 {
+		t.Errorf("byScore served %d pages and fell back on %d: the test misses a path", served, fellBack)
+	}
+	// whole paging, by page number and by cursor
+	for _, size := range []int{1, 2, 3, 4} {
+		var byPage, byCursor []string
+		cur := ""
+		for page := 1; page < 20; page++ {
+			res := mustSearch(t, ix, Request{Query: "地铁", Size: size, Page: page})
+			for _, h := range res.Hits {
+				byPage = append(byPage, h.ID)
+			}
+			res = mustSearch(t, ix, Request{Query: "地铁", Size: size, Cursor: cur})
+			for _, h := range res.Hits {
+				byCursor = append(byCursor, h.ID)
+			}
+			cur = res.NextCursor
+			if cur == "" {
+				break
+			}
+		}
+		all := mustSearch(t, ix, Request{Query: "地铁", Size: 20})
+		var want []string
+		for _, h := range all.Hits {
+			want = append(want, h.ID)
+		}
+		if len(want) != 13 || !slices.Equal(byPage, want) || !slices.Equal(byCursor, want) {
+			t.Errorf("size %d: pages %v, cursors %v, want %v", size, byPage, byCursor, want)
+		}
 	}
 }
