@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -296,5 +297,31 @@ func TestFindAll(t *testing.T) {
 				t.Errorf("FindAll(%q, %q) = %q, want %q", tt.text, tt.needles, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestFindAllFastPath: texts that folding leaves alone are searched as
+// they are, with the same result as through the folded copy; foldable
+// agrees with Normalize on which texts those are.
+func TestFindAllFastPath(t *testing.T) {
+	texts := []string{"二七经开区位居全省第二档", "郑州地铁12号线开通运营", "經濟發展", "ＡＢＣ地铁", "abc Def", "\xff地铁", "𠮷野家地铁", "地铁\u3000站", "Ωmega地铁"}
+	needles := []string{"地铁", "经济", "abc", "第二", "def", "铁"}
+	for _, text := range texts {
+		t.Run(text, func(t *testing.T) {
+			if got, want := foldable(text), Normalize(text) != text || !utf8.ValidString(text); got != want {
+				t.Errorf("foldable = %v, want %v", got, want)
+			}
+			n := normalize([]byte(text))
+			slow := findAll(string(n.norm), needles, &n)
+			if got := FindAll(text, needles); !slices.Equal(got, slow) {
+				t.Errorf("FindAll = %v, through the folded copy %v", got, slow)
+			}
+		})
+	}
+	// every BMP rune: the table says what foldRune does
+	for r := rune(0); r < 0x10000; r++ {
+		if utf8.ValidRune(r) && foldable(string(r)) != (foldRune(r) != r) {
+			t.Fatalf("foldable(%U) = %v, foldRune gives %U", r, foldable(string(r)), foldRune(r))
+		}
 	}
 }

@@ -47,3 +47,21 @@ func BenchmarkBigrams(b *testing.B) {
 		Bigrams(text)
 	}
 }
+
+// BenchmarkFindAll marks a query's texts in the seed page, line by line,
+// as highlighting does for each paragraph of a hit.
+func BenchmarkFindAll(b *testing.B) {
+	lines := seedLines(b)
+	needles := []string{"二七经开区", "企业", "发展"}
+	n := 0
+	for _, l := range lines {
+		n += len(l)
+	}
+	b.SetBytes(int64(n))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, l := range lines {
+			FindAll(l, needles)
+		}
+	}
+}
