@@ -200,10 +200,13 @@ const maxCompactRounds = 8
 
 // Compact ends a bulk load, once every write is done: bulk writes
 // outpace scorch's merger, and an import of all of xwlb ended with 439
-// segment files, so it runs scorch's own merge plan round after round
-// until it merges no more, and waits until the merged index is on disk
-// and the merged-away files can go. The index is then as a server keeps
-// it, and its size on disk is its real size.
+// segment files, so it merges round after round, down to one segment,
+// and waits until the merged index is on disk and the merged-away files
+// can go. Its size on disk is then its real size. One segment rather
+// than the 20 of scorch's default plan: a server opening it maps and
+// reads a few MiB of every segment, and every query term looks itself up
+// in every segment's dictionary; on all of xwlb, idle RSS after restart
+// fell from 232 to 140 MiB.
 // On an index that is not bulk it does nothing.
 func (ix *Index) Compact(ctx context.Context) error {
 	if !ix.bulk {
@@ -229,7 +232,11 @@ func (ix *Index) Compact(ctx context.Context) error {
 		}
 		return atomic.LoadUint64(&st.TotFileSegmentsAtRoot) + atomic.LoadUint64(&st.TotMemorySegmentsAtRoot)
 	}
-	opts := mergeplan.DefaultMergePlanOptions
+	opts := mergeplan.SingleSegmentMergePlanOptions
+	// in one merge task: with scorch's 10 a task, the 20 segments of all
+	// of xwlb were merged into 2 and then 1, writing the index twice (68
+	// s); all at once took 35 s
+	opts.SegmentsPerMergeTask = 1 << 20
 	for range maxCompactRounds {
 		if err := ctx.Err(); err != nil {
 			return err

@@ -156,3 +156,33 @@ func TestOldLayoutRefused(t *testing.T) {
 		t.Fatalf("Open of a layout-1 index: %v, want ErrOldLayout", err)
 	}
 }
+
+// TestCompactOneSegment: a bulk load ends in one segment file.
+func TestCompactOneSegment(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "index")
+	ix, err := Open(Options{Path: dir, Bulk: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for b := range 4 {
+		if err := ix.Put(ctx, art(fmt.Sprintf("c%d", b), "标题", fmt.Sprintf("seg%dx", b), 2)); err != nil {
+			t.Fatal(err)
+		}
+		if err := ix.drain(0); err != nil { // each batch its own segment on disk
+			t.Fatal(err)
+		}
+	}
+	if zaps, _ := filepath.Glob(filepath.Join(dir, "store", "*.zap")); len(zaps) < 2 {
+		t.Fatalf("before Compact: %d segment files; the test needs more", len(zaps))
+	}
+	if err := ix.Compact(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if zaps, _ := filepath.Glob(filepath.Join(dir, "store", "*.zap")); len(zaps) != 1 {
+		t.Errorf("after Compact: %d segment files, want 1: %v", len(zaps), zaps)
+	}
+}
