@@ -318,10 +318,23 @@ func TestFindAllFastPath(t *testing.T) {
 			}
 		})
 	}
-	// every BMP rune: the table says what foldRune does
+	// every BMP rune: the table says what foldRuneSlow does, and
+	// foldRune, which reads the table, does the same
 	for r := rune(0); r < 0x10000; r++ {
-		if utf8.ValidRune(r) && foldable(string(r)) != (foldRune(r) != r) {
-			t.Fatalf("foldable(%U) = %v, foldRune gives %U", r, foldable(string(r)), foldRune(r))
+		if utf8.ValidRune(r) && foldable(string(r)) != (foldRuneSlow(r) != r) {
+			t.Fatalf("foldable(%U) = %v, foldRuneSlow gives %U", r, foldable(string(r)), foldRuneSlow(r))
+		}
+		if foldRune(r) != foldRuneSlow(r) {
+			t.Fatalf("foldRune(%U) = %U, foldRuneSlow %U", r, foldRune(r), foldRuneSlow(r))
+		}
+	}
+	for _, s := range texts {
+		var slow []rune
+		for _, r := range s {
+			slow = append(slow, foldRuneSlow(r))
+		}
+		if got := Normalize(s); got != string(slow) {
+			t.Errorf("Normalize(%q) = %q, want %q", s, got, string(slow))
 		}
 	}
 }
