@@ -1,8 +1,8 @@
 // Package query parses zhsearch's query language into a tree, as zoekt's
 // query package does: plain words (all must match), "quoted phrases",
-// -exclusions, OR, parentheses and field scopes (title:, author:, section:,
-// tag:, source:). It knows nothing of indexes: package index compiles the
-// tree into a search.
+// -exclusions, OR, parentheses and field scopes (title:, body:, author:,
+// section:, tag:, source:). It knows nothing of indexes: package index
+// compiles the tree into a search.
 package query
 
 import (
