@@ -144,7 +144,9 @@ func paragraphWeight(p string, q Query, words WordsFunc) float64 {
 	return w
 }
 
-// validSpan is drawSpan's test: Han words, each right after the other.
+// validSpan is the test a drawn word span passes (drawSpan; Ceiling
+// counts the spans it could have drawn with it): Han words, each right
+// after the other, 4 characters or more in all.
 func validSpan(p string, ws []Span) bool {
 	for j, s := range ws {
 		if !allHan(p[s.Start:s.End]) || (j > 0 && s.Start != ws[j-1].End) {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"unicode"
-	"unicode/utf8"
 )
 
 // Query kinds of the protocol.
@@ -85,18 +84,10 @@ func drawSpan(rng *rand.Rand, docs []Doc, words WordsFunc) (Query, bool) {
 			continue
 		}
 		i := rng.IntN(len(ws) - k + 1)
-		ok := true
-		for j := i; j < i+k; j++ {
-			if !allHan(p[ws[j].Start:ws[j].End]) || (j > i && ws[j].Start != ws[j-1].End) {
-				ok = false
-				break
-			}
-		}
-		text := p[ws[i].Start:ws[i+k-1].End]
-		if !ok || utf8.RuneCountInString(text) < 4 {
+		if !validSpan(p, ws[i:i+k]) {
 			continue
 		}
-		return Query{Kind: KindWordSpan, Text: text, Source: d.ID, Paragraph: pi}, true
+		return Query{Kind: KindWordSpan, Text: p[ws[i].Start:ws[i+k-1].End], Source: d.ID, Paragraph: pi}, true
 	}
 	return Query{}, false
 }

@@ -108,14 +108,7 @@ func TestWriteBulkOrder(t *testing.T) {
 			t.Fatalf("batch %d: %v", i, err)
 		}
 	}
-	if err := ix.Close(); err != nil {
-		t.Fatal(err)
-	}
-	ix, err = Open(Options{Path: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
+	ix = reopen(t, ix, dir)
 	wantParas := uint64(rounds * 2)
 	for i := 0; i < 4; i++ {
 		a, err := ix.Get(ctx, fmt.Sprintf("s%d", i))

@@ -238,15 +238,7 @@ func TestOnDisk(t *testing.T) {
 			t.Errorf("took %s", el)
 		}
 	})
-	if err := ix.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	ix, err = Open(Options{Path: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
+	ix = reopen(t, ix, dir)
 	if ix.Created() {
 		t.Error("reopened index says it was created")
 	}

@@ -224,21 +224,25 @@ func facetValues(res search.FacetResults, names []string) map[string][]FacetValu
 func (ix *Index) sorted(ctx context.Context, full bq.Query, r *Request, locs bool) ([]*search.DocumentMatch, uint64, search.FacetResults, string, error) {
 	order := sortOrder(r.Sort)
 	seen := (r.Page - 1) * r.Size
+	var after *cursor
+	if r.Cursor != "" {
+		c, err := decodeCursor(r.Cursor, r)
+		if err != nil {
+			return nil, 0, nil, "", err
+		}
+		after, seen = &c, c.Seen
+	}
 	var res *bleve.SearchResult
 	var err error
-	if r.Sort == SortRelevance && r.Cursor == "" {
+	if r.Sort == SortRelevance && after == nil {
 		res, err = ix.byScore(ctx, full, r)
 		if err != nil {
 			return nil, 0, nil, "", err
 		}
 	}
 	if res == nil {
-		if res, err = ix.byOrder(ctx, full, r, order); err != nil {
+		if res, err = ix.byOrder(ctx, full, r, order, after); err != nil {
 			return nil, 0, nil, "", err
-		}
-		if r.Cursor != "" {
-			c, _ := decodeCursor(r.Cursor, r) // byOrder checked it
-			seen = c.Seen
 		}
 	}
 	if locs {
@@ -309,20 +313,16 @@ func (ix *Index) byScore(ctx context.Context, full bq.Query, r *Request) (*bleve
 	return res, nil
 }
 
-// byOrder serves a page in the order sortOrder gives, from a page number
-// or after a cursor.
-func (ix *Index) byOrder(ctx context.Context, full bq.Query, r *Request, order []string) (*bleve.SearchResult, error) {
+// byOrder serves a page in the order sortOrder gives, from a page number,
+// or after the decoded cursor when after is not nil.
+func (ix *Index) byOrder(ctx context.Context, full bq.Query, r *Request, order []string, after *cursor) (*bleve.SearchResult, error) {
 	req := bleve.NewSearchRequestOptions(full, r.Size, (r.Page-1)*r.Size, false)
 	req.SortBy(order)
 	addFacets(req, r.Facets)
-	if r.Cursor != "" {
-		c, err := decodeCursor(r.Cursor, r)
-		if err != nil {
-			return nil, err
-		}
+	if after != nil {
 		req.From = 0
-		req.SearchAfter = make([]string, len(c.After))
-		for i, v := range c.After {
+		req.SearchAfter = make([]string, len(after.After))
+		for i, v := range after.After {
 			req.SearchAfter[i] = string(v)
 		}
 	}

@@ -361,7 +361,7 @@ func TestByScoreMatchesByOrder(t *testing.T) {
 					if err := r.normalize(); err != nil {
 						t.Fatal(err)
 					}
-					want, err := ix.byOrder(ctx, bq, &r, sortOrder(r.Sort))
+					want, err := ix.byOrder(ctx, bq, &r, sortOrder(r.Sort), nil)
 					if err != nil {
 						t.Fatal(err)
 					}

