@@ -264,6 +264,8 @@ func TestSearchErrors(t *testing.T) {
 		{"q too long", url.Values{"q": {strings.Repeat("地", 257)}}, "invalid_query", "at most 256"},
 		{"bad since", url.Values{"q": {"地铁"}, "since": {"2024-02-30"}}, "invalid_query", "YYYY-MM-DD"},
 		{"bad until", url.Values{"q": {"地铁"}, "until": {"last week"}}, "invalid_query", "RFC 3339"},
+		{"since year 0", url.Values{"q": {"地铁"}, "since": {"0000-01-01"}}, "invalid_query", "1678 to 2261"},
+		{"until past 2261", url.Values{"q": {"地铁"}, "until": {"9999-12-31T00:00:00Z"}}, "invalid_query", "1678 to 2261"},
 		{"since after until", url.Values{"q": {"地铁"}, "since": {"2024-06-02"}, "until": {"2024-06-01"}}, "invalid_query", "swap"},
 		{"size over 100", url.Values{"q": {"地铁"}, "size": {"101"}}, "invalid_query", "size must be between 1 and 100"},
 		{"size not a number", url.Values{"q": {"地铁"}, "size": {"ten"}}, "invalid_parameter", "whole number"},

@@ -45,19 +45,38 @@ func (a *Article) Published(loc *time.Location) (time.Time, error) {
 	return ParseTime(a.PublishedAt, loc)
 }
 
+// MinYear and MaxYear bound the dates an article may carry and a search
+// may filter by: the index stores dates as nanoseconds since 1970 in an
+// int64, which reaches from 1677-09-21 to 2262-04-11. Whole years inside
+// that span keep the rule easy to state, and hold in any zone offset.
+const (
+	MinYear = 1678
+	MaxYear = 2261
+)
+
+// InRange reports whether t's year, in its own zone, lies in [MinYear,
+// MaxYear].
+func InRange(t time.Time) bool {
+	return t.Year() >= MinYear && t.Year() <= MaxYear
+}
+
 // ParseTime parses an RFC 3339 timestamp or a YYYY-MM-DD date (midnight in
-// loc). An empty string is the zero time.
+// loc). An empty string is the zero time. Dates outside the years MinYear to
+// MaxYear are refused, since the index cannot store them.
 func ParseTime(s string, loc *time.Location) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		if t, err = time.ParseInLocation(time.DateOnly, s, loc); err != nil {
+			return time.Time{}, fmt.Errorf("%w: date %q is neither RFC 3339 nor YYYY-MM-DD", ErrInvalid, s)
+		}
 	}
-	if t, err := time.ParseInLocation(time.DateOnly, s, loc); err == nil {
-		return t, nil
+	if !InRange(t) {
+		return time.Time{}, fmt.Errorf("%w: date %q is outside the years 1678 to 2261", ErrInvalid, s)
 	}
-	return time.Time{}, fmt.Errorf("%w: date %q is neither RFC 3339 nor YYYY-MM-DD", ErrInvalid, s)
+	return t, nil
 }
 
 // Text returns the body as plain text, paragraphs separated by blank lines.

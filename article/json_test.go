@@ -67,6 +67,8 @@ func TestDecodeJSON(t *testing.T) {
 		{name: "both body and paragraphs", in: `{"title": "t", "body": "x", "paragraphs": ["y"]}`, wantErr: "not both"},
 		{name: "bad date", in: `{"title": "t", "body": "x", "published_at": "2024/01/01"}`, wantErr: "RFC 3339"},
 		{name: "date only", in: `{"title": "t", "body": "x", "published_at": "2024-01-01"}`},
+		{name: "date before 1678", in: `{"title": "t", "body": "x", "published_at": "0001-01-01T00:00:00Z"}`, wantErr: "1678 to 2261"},
+		{name: "date after 2261", in: `{"title": "t", "body": "x", "published_at": "2262-04-11"}`, wantErr: "1678 to 2261"},
 		{name: "wrong type", in: `{"title": 5, "body": "x"}`, wantErr: "field title: expected a string"},
 		{name: "wrong paragraph type", in: `{"title": "t", "paragraphs": [1]}`, wantErr: "paragraph must be a string or an object"},
 		{name: "syntax", in: `{"title": "t",}`, wantErr: "invalid JSON"},

@@ -12,6 +12,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	bq "github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/zhsearch/zhsearch/article"
 )
 
 // Sort orders of a search.
@@ -72,19 +74,23 @@ func recencyFactor(published, now time.Time) float64 {
 // parseBound parses since/until: RFC 3339, or YYYY-MM-DD meaning the
 // whole day in loc (since: from its first instant; until: through its
 // last). The returned time is inclusive for since and exclusive for a
-// date-only until.
+// date-only until. Dates outside the years the index can store
+// (article.MinYear to article.MaxYear) are refused with a message saying so.
 func parseBound(name, v string, loc *time.Location, upper bool) (t time.Time, inclusive bool, err error) {
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, true, nil
+	t, err = time.Parse(time.RFC3339, v)
+	dateOnly := err != nil
+	if dateOnly {
+		if t, err = time.ParseInLocation(time.DateOnly, v, loc); err != nil {
+			return time.Time{}, false, fmt.Errorf("%w: %s %q is not a date; use YYYY-MM-DD (a day in the newsroom's zone) or RFC 3339 such as 2024-06-01T08:00:00+08:00", ErrInvalidQuery, name, v)
+		}
 	}
-	d, err := time.ParseInLocation(time.DateOnly, v, loc)
-	if err != nil {
-		return time.Time{}, false, fmt.Errorf("%w: %s %q is not a date; use YYYY-MM-DD (a day in the newsroom's zone) or RFC 3339 such as 2024-06-01T08:00:00+08:00", ErrInvalidQuery, name, v)
+	if !article.InRange(t) {
+		return time.Time{}, false, fmt.Errorf("%w: %s %q is outside the years 1678 to 2261", ErrInvalidQuery, name, v)
 	}
-	if upper {
-		return d.AddDate(0, 0, 1), false, nil
+	if upper && dateOnly { // a date-only until runs through its last instant
+		return t.AddDate(0, 0, 1), false, nil
 	}
-	return d, true, nil
+	return t, true, nil
 }
 
 // filters builds the filter queries of a request: every parameter must
