@@ -211,6 +211,10 @@ func newMapping() mapping.IndexMapping {
 		f.Store = false
 		f.IncludeTermVectors = true
 		f.IncludeInAll = false
+		// bleve keeps doc values (each document's terms, for sorting and
+		// facets) for text fields unless told not to; nothing sorts or
+		// facets by text, and they cost import time and disk.
+		f.DocValues = false
 		return f
 	}
 	kw := func() *mapping.FieldMapping {
