@@ -217,30 +217,33 @@ func newMapping() mapping.IndexMapping {
 		f.DocValues = false
 		return f
 	}
-	kw := func() *mapping.FieldMapping {
+	// kw is a keyword field; facets (facetFields) need its doc values,
+	// filters do not.
+	kw := func(facet bool) *mapping.FieldMapping {
 		f := bleve.NewKeywordFieldMapping()
 		f.Analyzer = keyword.Name
 		f.Store = false
-		f.DocValues = true
+		f.DocValues = facet
 		f.IncludeInAll = false
 		return f
 	}
-	date := bleve.NewDateTimeFieldMapping()
+	date := bleve.NewDateTimeFieldMapping() // sorts: doc values kept
 	date.Store = false
 	date.IncludeInAll = false
 	num := bleve.NewNumericFieldMapping()
 	num.Store = false
 	num.IncludeInAll = false
+	num.DocValues = false
 
 	common := func(d *mapping.DocumentMapping) {
-		d.AddFieldMappingsAt(fieldType, kw())
-		d.AddFieldMappingsAt(fieldID, kw())
-		d.AddFieldMappingsAt(fieldSection, kw())
-		d.AddFieldMappingsAt(fieldAuthor, kw())
-		d.AddFieldMappingsAt(fieldTag, kw())
-		d.AddFieldMappingsAt(fieldSource, kw())
+		d.AddFieldMappingsAt(fieldType, kw(false))
+		d.AddFieldMappingsAt(fieldID, kw(false))
+		d.AddFieldMappingsAt(fieldSection, kw(true))
+		d.AddFieldMappingsAt(fieldAuthor, kw(true))
+		d.AddFieldMappingsAt(fieldTag, kw(true))
+		d.AddFieldMappingsAt(fieldSource, kw(false))
 		d.AddFieldMappingsAt(fieldPublished, date)
-		d.AddFieldMappingsAt(fieldMonth, kw())
+		d.AddFieldMappingsAt(fieldMonth, kw(true))
 		d.Dynamic = false
 	}
 	art := bleve.NewDocumentMapping()
@@ -263,7 +266,7 @@ func newMapping() mapping.IndexMapping {
 
 	para := bleve.NewDocumentMapping()
 	common(para)
-	para.AddFieldMappingsAt(fieldArticleID, kw())
+	para.AddFieldMappingsAt(fieldArticleID, kw(false))
 	para.AddFieldMappingsAt(fieldPara, num)
 	para.AddFieldMappingsAt(fieldSubhead, text(tokenizer.IndexAnalyzer))
 	para.AddFieldMappingsAt(fieldParaBody, text(tokenizer.IndexAnalyzer))
