@@ -112,7 +112,17 @@ func ParsePage(r io.Reader, meta PageMeta) (*Page, error) {
 			}
 			if joinOK && len(cur.Paragraphs) > 0 {
 				last := &cur.Paragraphs[len(cur.Paragraphs)-1]
-				last.Text = joinBroken(last.Text, text)
+				// the joined text may be a byline the break cut in
+				// two (记者 张 | 三), or end in one
+				var joinedBy *byline
+				last.Text, joinedBy = splitByline(joinBroken(last.Text, text))
+				if joinedBy != nil {
+					cur.addByline(joinedBy)
+					by = joinedBy
+					if last.Text == "" {
+						cur.Paragraphs = cur.Paragraphs[:len(cur.Paragraphs)-1]
+					}
+				}
 			} else {
 				cur.Paragraphs = append(cur.Paragraphs, Paragraph{Text: text, Subhead: subhead})
 			}

@@ -193,6 +193,8 @@ func TestBylineInPage(t *testing.T) {
 		{"own line", "## 标题\n\n第一段。\n\n记者 张三"},
 		{"glued", "## 标题\n\n第一段。记者 张三"},
 		{"own line in the block", "## 标题\n\n第一段。\n记者 张三"},
+		{"cut by a column break", "## 标题\n\n第一段。\n\n记者 张\n\n三"},
+		{"glued, cut by a column break", "## 标题\n\n第一段。记者 张\n\n三"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := ParsePage(strings.NewReader(tc.page), PageMeta{})
