@@ -12,6 +12,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 
+	"github.com/zhsearch/zhsearch/article"
 	"github.com/zhsearch/zhsearch/tokenizer"
 )
 
@@ -193,4 +194,28 @@ func reopenChild(t *testing.T, dir string) {
 		t.Fatalf("dictionary after reopening: %+v %v", d, err)
 	}
 	t.Log("reopened with 郑好办事")
+}
+
+// TestAddWordsReindexesKicker: an article whose kicker alone holds a new
+// word is re-indexed too, so that the kicker holds the word whole.
+func TestAddWordsReindexesKicker(t *testing.T) {
+	ix := openMem(t)
+	a := &article.Article{ID: "k1", Title: "论坛开幕", Kicker: "聚焦航空港智造园",
+		Paragraphs: []article.Paragraph{{Text: "嘉宾云集。"}}}
+	a.Normalize()
+	if err := ix.Put(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+	if n := wordDocs(t, ix, fieldKicker, "航空港智造园"); n != 0 {
+		t.Fatalf("before adding, %d kickers hold 航空港智造园 whole", n)
+	}
+	if _, err := ix.AddWords(context.Background(), tokenizer.Word{Word: "航空港智造园"}); err != nil {
+		t.Fatal(err)
+	}
+	if st := waitReindex(t, ix); st.State != ReindexDone || st.Total != 1 {
+		t.Errorf("re-index status %+v, want done 1 of 1", st)
+	}
+	if n := wordDocs(t, ix, fieldKicker, "航空港智造园"); n != 1 {
+		t.Errorf("after re-index, %d kickers hold 航空港智造园 whole, want 1", n)
+	}
 }

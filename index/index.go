@@ -53,6 +53,7 @@ const (
 	fieldTitle     = "title"
 	fieldTitleBG   = "title_bg"
 	fieldKicker    = "kicker"
+	fieldKickerBG  = "kicker_bg"
 	fieldBody      = "body"
 	fieldBodyBG    = "body_bg"
 	fieldSubhead   = "subhead"
@@ -255,6 +256,7 @@ func newMapping() mapping.IndexMapping {
 	art.AddFieldMappingsAt(fieldTitle, title)
 	art.AddFieldMappingsAt(fieldTitleBG, text(tokenizer.BigramAnalyzer))
 	art.AddFieldMappingsAt(fieldKicker, text(tokenizer.IndexAnalyzer))
+	art.AddFieldMappingsAt(fieldKickerBG, text(tokenizer.BigramAnalyzer))
 	stored := bleve.NewTextFieldMapping()
 	stored.Analyzer = keyword.Name
 	stored.Index = false
@@ -326,6 +328,7 @@ func (ix *Index) documents(a *article.Article) (map[string]map[string]any, error
 	d[fieldTitle] = a.Title
 	d[fieldTitleBG] = a.Title
 	d[fieldKicker] = a.Kicker
+	d[fieldKickerBG] = a.Kicker
 	d[fieldBody] = body
 	d[fieldBodyBG] = body
 	raw, err := json.Marshal(a)

@@ -147,6 +147,7 @@ func explain(h *search.DocumentMatch, a *article.Article, para int) []Match {
 		fieldParaBody:   {"body", "word"},
 		fieldParaBodyBG: {"body", "substring"},
 		fieldKicker:     {"kicker", "word"},
+		fieldKickerBG:   {"kicker", "substring"},
 	}
 	var out []Match
 	for field, terms := range h.Locations {
@@ -166,6 +167,9 @@ func explain(h *search.DocumentMatch, a *article.Article, para int) []Match {
 			for _, locs := range terms {
 				for _, l := range locs {
 					text := a.Title
+					if field == fieldKickerBG {
+						text = a.Kicker
+					}
 					if field == fieldBodyBG || field == fieldParaBodyBG {
 						i := para
 						if para < 0 && len(l.ArrayPositions) > 0 {

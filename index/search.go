@@ -764,8 +764,10 @@ func (c *compiler) fieldsFor(scope string) []textFields {
 	case c.typ == TypeParagraph: // body: is a paragraph's text
 		return []textFields{{fieldParaBody, fieldParaBodyBG, boostBodyWord, boostBodyRecall}}
 	}
+	// the body last: broad reads its recall field
 	return []textFields{
 		{fieldTitle, fieldTitleBG, boostTitleWord, boostTitleRecall},
+		{fieldKicker, fieldKickerBG, boostKickerWord, boostTitleRecall},
 		{fieldBody, fieldBodyBG, boostBodyWord, boostBodyRecall},
 	}
 }
@@ -929,7 +931,7 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 			if f.word != fieldBody && f.word != fieldParaBody {
 				should = append(should, phraseQuery(all, f.word, f.wordBoost*boostPhrase))
 			}
-			if len(recall) > 0 && !(broad && f.recall != fieldTitleBG) {
+			if len(recall) > 0 && !(broad && f.recall != fieldTitleBG && f.recall != fieldKickerBG) {
 				rq, err := c.ix.recallQuery(recall, f.recall, f.wordBoost*boostPhrase)
 				if err != nil {
 					return nil, err

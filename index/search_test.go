@@ -10,6 +10,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/zhsearch/zhsearch/article"
 	"github.com/zhsearch/zhsearch/query"
 )
 
@@ -415,5 +416,51 @@ func TestByScoreMatchesByOrder(t *testing.T) {
 		if len(want) != 13 || !slices.Equal(byPage, want) || !slices.Equal(byCursor, want) {
 			t.Errorf("size %d: pages %v, cursors %v, want %v", size, byPage, byCursor, want)
 		}
+	}
+}
+
+// TestKickerIsSearched: the kicker (引题) is found by a plain query, as a
+// word and as a substring across words, and named by explain; title: and
+// body: leave it out.
+func TestKickerIsSearched(t *testing.T) {
+	ix := openMem(t)
+	a := &article.Article{ID: "k1", Title: "社区服务更贴心", Kicker: "党建引领网格化治理",
+		Paragraphs: []article.Paragraph{{Text: "居民办事不出小区。"}}}
+	a.Normalize()
+	if err := ix.Put(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+	put(t, ix, "other", "无关标题", "另一篇文章的正文。")
+	for _, tc := range []struct {
+		q     string
+		found bool
+	}{
+		{"网格化", true},
+		{"格化治", true}, // cuts across words: the recall field
+		{"党建引领 居民", true},
+		{"title:网格化", false},
+		{"body:网格化", false},
+		{"-网格化 居民", false}, // the kicker's word excludes it
+	} {
+		t.Run(tc.q, func(t *testing.T) {
+			res := mustSearch(t, ix, Request{Query: tc.q, Explain: true})
+			found := false
+			for _, h := range res.Hits {
+				if h.ID != "k1" {
+					continue
+				}
+				found = true
+				kicker := false
+				for _, m := range h.Explain {
+					kicker = kicker || m.Field == "kicker"
+				}
+				if !kicker {
+					t.Errorf("explain %+v names no kicker match", h.Explain)
+				}
+			}
+			if found != tc.found {
+				t.Errorf("%s: found k1 = %v, want %v", tc.q, found, tc.found)
+			}
+		})
 	}
 }
