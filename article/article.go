@@ -74,7 +74,7 @@ func ParseTime(s string, loc *time.Location) (time.Time, error) {
 		}
 	}
 	if !InRange(t) {
-		return time.Time{}, fmt.Errorf("%w: date %q is outside the years 1678 to 2261", ErrInvalid, s)
+		return time.Time{}, fmt.Errorf("%w: date %q is outside the years %d to %d", ErrInvalid, s, MinYear, MaxYear)
 	}
 	return t, nil
 }

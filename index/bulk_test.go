@@ -19,11 +19,7 @@ import (
 // paragraphs of replaced versions are gone.
 func TestBulkIsDurableAtClose(t *testing.T) {
 	ctx := context.Background()
-	dir := filepath.Join(t.TempDir(), "index")
-	ix, err := Open(Options{Path: dir, Bulk: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ix, dir := openBulk(t)
 	const batches, per = 12, 5
 	for b := 0; b < batches; b++ {
 		var arts []*article.Article
@@ -84,11 +80,7 @@ func TestBulkIsDurableAtClose(t *testing.T) {
 // id holds its last version and no paragraph of an earlier one.
 func TestWriteBulkOrder(t *testing.T) {
 	ctx := context.Background()
-	dir := filepath.Join(t.TempDir(), "index")
-	ix, err := Open(Options{Path: dir, Bulk: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ix, dir := openBulk(t)
 	const rounds = 16
 	var pending []<-chan error
 	for r := 0; r < rounds; r++ {
@@ -153,11 +145,7 @@ func TestOldLayoutRefused(t *testing.T) {
 // TestCompactOneSegment: a bulk load ends in one segment file.
 func TestCompactOneSegment(t *testing.T) {
 	ctx := context.Background()
-	dir := filepath.Join(t.TempDir(), "index")
-	ix, err := Open(Options{Path: dir, Bulk: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ix, dir := openBulk(t)
 	for b := range 4 {
 		if err := ix.Put(ctx, art(fmt.Sprintf("c%d", b), "标题", fmt.Sprintf("seg%dx", b), 2)); err != nil {
 			t.Fatal(err)

@@ -200,12 +200,8 @@ func reopenChild(t *testing.T, dir string) {
 // word is re-indexed too, so that the kicker holds the word whole.
 func TestAddWordsReindexesKicker(t *testing.T) {
 	ix := openMem(t)
-	a := &article.Article{ID: "k1", Title: "论坛开幕", Kicker: "聚焦航空港智造园",
-		Paragraphs: []article.Paragraph{{Text: "嘉宾云集。"}}}
-	a.Normalize()
-	if err := ix.Put(context.Background(), a); err != nil {
-		t.Fatal(err)
-	}
+	putArticle(t, ix, &article.Article{ID: "k1", Title: "论坛开幕", Kicker: "聚焦航空港智造园",
+		Paragraphs: []article.Paragraph{{Text: "嘉宾云集。"}}})
 	if n := wordDocs(t, ix, fieldKicker, "航空港智造园"); n != 0 {
 		t.Fatalf("before adding, %d kickers hold 航空港智造园 whole", n)
 	}

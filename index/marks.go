@@ -167,10 +167,10 @@ func explain(h *search.DocumentMatch, a *article.Article, para int) []Match {
 			for _, locs := range terms {
 				for _, l := range locs {
 					text := a.Title
-					if field == fieldKickerBG {
+					switch field {
+					case fieldKickerBG:
 						text = a.Kicker
-					}
-					if field == fieldBodyBG || field == fieldParaBodyBG {
+					case fieldBodyBG, fieldParaBodyBG:
 						i := para
 						if para < 0 && len(l.ArrayPositions) > 0 {
 							i = int(l.ArrayPositions[0])

@@ -85,7 +85,7 @@ func parseBound(name, v string, loc *time.Location, upper bool) (t time.Time, in
 		}
 	}
 	if !article.InRange(t) {
-		return time.Time{}, false, fmt.Errorf("%w: %s %q is outside the years 1678 to 2261", ErrInvalidQuery, name, v)
+		return time.Time{}, false, fmt.Errorf("%w: %s %q is outside the years %d to %d", ErrInvalidQuery, name, v, article.MinYear, article.MaxYear)
 	}
 	if upper && dateOnly { // a date-only until runs through its last instant
 		return t.AddDate(0, 0, 1), false, nil

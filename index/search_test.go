@@ -424,12 +424,8 @@ func TestByScoreMatchesByOrder(t *testing.T) {
 // body: leave it out.
 func TestKickerIsSearched(t *testing.T) {
 	ix := openMem(t)
-	a := &article.Article{ID: "k1", Title: "社区服务更贴心", Kicker: "党建引领网格化治理",
-		Paragraphs: []article.Paragraph{{Text: "居民办事不出小区。"}}}
-	a.Normalize()
-	if err := ix.Put(context.Background(), a); err != nil {
-		t.Fatal(err)
-	}
+	putArticle(t, ix, &article.Article{ID: "k1", Title: "社区服务更贴心", Kicker: "党建引领网格化治理",
+		Paragraphs: []article.Paragraph{{Text: "居民办事不出小区。"}}})
 	put(t, ix, "other", "无关标题", "另一篇文章的正文。")
 	for _, tc := range []struct {
 		q     string

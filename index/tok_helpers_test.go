@@ -4,6 +4,7 @@ package index
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -61,11 +62,29 @@ func put(t testing.TB, ix *Index, id, title string, paras ...string) *article.Ar
 	for _, p := range paras {
 		a.Paragraphs = append(a.Paragraphs, article.Paragraph{Text: p})
 	}
+	return putArticle(t, ix, a)
+}
+
+// putArticle normalises and stores a.
+func putArticle(t testing.TB, ix *Index, a *article.Article) *article.Article {
+	t.Helper()
 	a.Normalize()
 	if err := ix.Put(context.Background(), a); err != nil {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// openBulk opens a bulk index in a new directory, which it returns; the
+// test closes it.
+func openBulk(t testing.TB) (*Index, string) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "index")
+	ix, err := Open(Options{Path: dir, Bulk: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix, dir
 }
 
 // search runs a query and fails the test on error.
