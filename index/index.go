@@ -249,7 +249,12 @@ func newMapping() mapping.IndexMapping {
 	}
 	art := bleve.NewDocumentMapping()
 	common(art)
-	art.AddFieldMappingsAt(fieldBody, text(tokenizer.IndexAnalyzer))
+	// Body words keep no term vectors (positions and offsets): no query
+	// reads a body word's position (phrases and substrings in bodies go
+	// through the bigram field, marks come from the query's texts), and
+	// the vectors of the two body word fields were 19 % of the index
+	// (20,000 xwlb articles: 407 -> 330 MB, import 8-18 % faster).
+	art.AddFieldMappingsAt(fieldBody, noVectors(text(tokenizer.IndexAnalyzer)))
 	art.AddFieldMappingsAt(fieldBodyBG, text(tokenizer.BigramAnalyzer))
 	title := text(tokenizer.IndexAnalyzer)
 	title.Store = true // suggestions read titles without decoding articles
@@ -271,7 +276,7 @@ func newMapping() mapping.IndexMapping {
 	para.AddFieldMappingsAt(fieldArticleID, kw(false))
 	para.AddFieldMappingsAt(fieldPara, num)
 	para.AddFieldMappingsAt(fieldSubhead, text(tokenizer.IndexAnalyzer))
-	para.AddFieldMappingsAt(fieldParaBody, text(tokenizer.IndexAnalyzer))
+	para.AddFieldMappingsAt(fieldParaBody, noVectors(text(tokenizer.IndexAnalyzer)))
 	para.AddFieldMappingsAt(fieldParaBodyBG, text(tokenizer.BigramAnalyzer))
 
 	m := bleve.NewIndexMapping()
@@ -289,6 +294,18 @@ func newMapping() mapping.IndexMapping {
 	m.IndexDynamic = false
 	m.DocValuesDynamic = false
 	return m
+}
+
+// noVectors drops a text field's term vectors.
+func noVectors(f *mapping.FieldMapping) *mapping.FieldMapping {
+	f.IncludeTermVectors = false
+	return f
+}
+
+// positional reports whether a word field keeps its terms' positions, so
+// that a phrase of words can match in it (newMapping).
+func positional(field string) bool {
+	return field != fieldBody && field != fieldParaBody
 }
 
 func paragraphDocID(articleID string, i int) string {

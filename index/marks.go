@@ -136,8 +136,11 @@ func insideOccurrence(norm, w string, start, end int) bool {
 }
 
 // explain reports which terms matched in which field of a hit: words by
-// their indexed term, substring matches by the text they covered.
-func explain(h *search.DocumentMatch, a *article.Article, para int) []Match {
+// their indexed term, substring matches by the text they covered. Body
+// words have no term locations (newMapping): they are the query's body
+// words (hl) among the terms the index analysis (seg) makes of the body
+// text, the hit's paragraph for a paragraph hit (para ≥ 0).
+func explain(h *search.DocumentMatch, a *article.Article, para int, hl *highlight, seg *tokenizer.Segmenter) []Match {
 	names := map[string]struct{ name, kind string }{
 		fieldTitle:      {"title", "word"},
 		fieldTitleBG:    {"title", "substring"},
@@ -199,6 +202,15 @@ func explain(h *search.DocumentMatch, a *article.Article, para int) []Match {
 		sort.Strings(list)
 		out = append(out, Match{Field: n.name, Kind: n.kind, Terms: list})
 	}
+	_, located := h.Locations[fieldBody]
+	if _, ok := h.Locations[fieldParaBody]; ok {
+		located = true
+	}
+	if !located && hl != nil && len(hl.bodyWords) > 0 { // an index built before keeps them
+		if list := bodyWords(a, para, hl.bodyWords, seg); len(list) > 0 {
+			out = append(out, Match{Field: "body", Kind: "word", Terms: list})
+		}
+	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Field != out[j].Field {
 			return out[i].Field > out[j].Field // title before body
@@ -206,4 +218,24 @@ func explain(h *search.DocumentMatch, a *article.Article, para int) []Match {
 		return out[i].Kind > out[j].Kind // word before substring
 	})
 	return out
+}
+
+// bodyWords lists, sorted, the terms of want that the index analysis makes
+// of an article's body, or of its paragraph para when para ≥ 0.
+func bodyWords(a *article.Article, para int, want map[string]bool, seg *tokenizer.Segmenter) []string {
+	seen := map[string]bool{}
+	var list []string
+	for i, p := range a.Paragraphs {
+		if para >= 0 && i != para {
+			continue
+		}
+		for _, t := range seg.Analyze([]byte(p.Text), tokenizer.IndexMode) {
+			if want[t.Term] && !seen[t.Term] {
+				seen[t.Term] = true
+				list = append(list, t.Term)
+			}
+		}
+	}
+	sort.Strings(list)
+	return list
 }

@@ -69,7 +69,12 @@ func (ix *Index) Related(ctx context.Context, id string, n int) (*Result, error)
 	like := bleve.NewDisjunctionQuery(alts...)
 	like.SetMin(float64(min(2, len(alts))))
 	q := bq.NewBooleanQuery([]bq.Query{like}, nil, []bq.Query{bleve.NewDocIDQuery([]string{id})})
-	out, err := ix.run(ctx, q, &r, nil, false)
+	// marked where the terms occur: body words keep no term locations
+	hl := newHighlight(nil)
+	for _, t := range terms {
+		hl.mark("", t.term)
+	}
+	out, err := ix.run(ctx, q, &r, hl, false)
 	if err != nil {
 		return nil, err
 	}

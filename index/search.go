@@ -470,7 +470,7 @@ func (ix *Index) buildHit(h *search.DocumentMatch, r *Request, hl *highlight) (H
 	titleSpans := mk.precise(a.Title, mergeSpans(a.Title, hl.hitSpans(h, -1, a.Title, true, fieldTitle, fieldTitleBG)))
 	hit.TitleHTML = markHTML(a.Title, titleSpans, 0, len(a.Title))
 	if r.Explain {
-		hit.Explain = explain(h, a, para)
+		hit.Explain = explain(h, a, para, hl, ix.seg)
 	}
 
 	if r.Type == TypeParagraph {
@@ -545,6 +545,24 @@ type highlight struct {
 	// term locations is needed. titleOnly holds those of title: clauses,
 	// bodyOnly those of body: clauses.
 	texts, titleOnly, bodyOnly []string
+
+	// bodyWords are the terms positive clauses look for in the body word
+	// fields, which keep no term locations: explain finds them in the text.
+	bodyWords map[string]bool
+}
+
+// words notes the terms a clause of the given scope looks for in word
+// fields (see bodyWords).
+func (hl *highlight) words(scope string, terms ...string) {
+	if hl == nil || scope == "title" {
+		return
+	}
+	if hl.bodyWords == nil {
+		hl.bodyWords = map[string]bool{}
+	}
+	for _, t := range terms {
+		hl.bodyWords[t] = true
+	}
 }
 
 // mark notes a text the query looks for, in the scope of its clause:
@@ -870,14 +888,25 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 		var must []bq.Query
 		var boost []bq.Query
 		words := c.termsOf(tokenizer.QueryMode, t.Text, false)
+		if c.negated == 0 {
+			c.hl.words(t.Field, words...)
+		}
 		for _, f := range fields {
 			rq, err := c.ix.recallQuery(recall, f.recall, f.recallBoost)
 			if err != nil {
 				return nil, err
 			}
 			must = append(must, rq)
-			if len(words) > 0 {
+			switch {
+			case len(words) == 0:
+			case positional(f.word):
 				boost = append(boost, phraseQuery(words, f.word, f.wordBoost*boostPhrase))
+			default: // the recall phrase holds the order: here, all the words
+				and := make([]bq.Query, len(words))
+				for i, w := range words {
+					and[i] = termQuery(w, f.word, f.wordBoost*boostPhrase)
+				}
+				boost = append(boost, bleve.NewConjunctionQuery(and...))
 			}
 		}
 		return bq.NewBooleanQuery([]bq.Query{bleve.NewDisjunctionQuery(must...)}, boost, nil), nil
@@ -892,6 +921,7 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 		w := tok.Term
 		if c.negated == 0 {
 			c.hl.mark(t.Field, t.Text[tok.Start:tok.End])
+			c.hl.words(t.Field, w)
 		}
 		var alts []bq.Query
 		recall := tokenizer.RecallPhrase(wordContext(t.Text, tok))

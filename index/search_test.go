@@ -271,6 +271,10 @@ func TestRelated(t *testing.T) {
 	if got[0] != "t-old" && got[0] != "t-metro-2" {
 		t.Errorf("related to t-metro-1: %q, want a metro story first", got)
 	}
+	// marked where the shared words occur (body words keep no locations)
+	if len(res.Hits[0].Snippets) == 0 || !strings.Contains(res.Hits[0].Snippets[0], "<mark>") {
+		t.Errorf("related hit %s has no marked snippet: %q", got[0], res.Hits[0].Snippets)
+	}
 	if _, err := ix.Related(context.Background(), "nope", 3); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown id: %v", err)
 	}
@@ -456,6 +460,48 @@ func TestKickerIsSearched(t *testing.T) {
 			}
 			if found != tc.found {
 				t.Errorf("%s: found k1 = %v, want %v", tc.q, found, tc.found)
+			}
+		})
+	}
+}
+
+// TestExplainBodyWords: body words keep no term locations, so explain
+// finds the query's body words in the hit's text: the paragraph's alone
+// for a paragraph hit, and never a word of a title: clause.
+func TestExplainBodyWords(t *testing.T) {
+	ix := openMem(t)
+	put(t, ix, "a", "城市新闻", "城市地铁票价调整", "市民关注经济发展")
+	for _, tc := range []struct {
+		name, q, typ, id string
+		want             []string
+	}{
+		{"article", "地铁 经济", TypeArticle, "a", []string{"地铁", "经济"}},
+		{"first paragraph", "地铁 OR 经济", TypeParagraph, "a#0", []string{"地铁"}},
+		{"second paragraph", "地铁 OR 经济", TypeParagraph, "a#1", []string{"经济"}},
+		{"title scope", "title:城市 票价", TypeArticle, "a", []string{"票价"}},
+		{"body scope", "body:城市 票价", TypeArticle, "a", []string{"城市", "票价"}},
+		{"phrase", `"票价调整"`, TypeArticle, "a", []string{"票价", "调整"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := mustSearch(t, ix, Request{Query: tc.q, Type: tc.typ, Explain: true})
+			var got []string
+			seen := false
+			for _, h := range res.Hits {
+				if h.ID != tc.id {
+					continue
+				}
+				seen = true
+				for _, m := range h.Explain {
+					if m.Field == "body" && m.Kind == "word" {
+						got = m.Terms
+					}
+				}
+			}
+			if !seen {
+				t.Fatalf("no hit %s among %v", tc.id, ids(res))
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("body words %v, want %v", got, tc.want)
 			}
 		})
 	}
