@@ -167,6 +167,7 @@ func explain(h *search.DocumentMatch, a *article.Article, para int, hl *highligh
 			}
 		} else {
 			byText := map[string][]span{}
+			offsets := map[string][][2]int{} // of texts, for locations without
 			for _, locs := range terms {
 				for _, l := range locs {
 					text := a.Title
@@ -183,7 +184,19 @@ func explain(h *search.DocumentMatch, a *article.Article, para int, hl *highligh
 						}
 						text = a.Paragraphs[i].Text
 					}
-					byText[text] = append(byText[text], span{int(l.Start), int(l.End)})
+					start, end := int(l.Start), int(l.End)
+					if end <= start { // the recall fields keep positions only
+						offs, ok := offsets[text]
+						if !ok {
+							offs = tokenizer.RecallOffsets(text)
+							offsets[text] = offs
+						}
+						if l.Pos < 1 || int(l.Pos) > len(offs) {
+							continue
+						}
+						start, end = offs[l.Pos-1][0], offs[l.Pos-1][1]
+					}
+					byText[text] = append(byText[text], span{start, end})
 				}
 			}
 			for text, ss := range byText {

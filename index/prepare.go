@@ -79,7 +79,7 @@ func (ix *Index) prepare(a *article.Article) (*prepared, error) {
 				if words {
 					ts = tokenizer.Stream(ix.seg.Analyze(tf.Value(), tokenizer.IndexMode))
 				} else {
-					ts = tokenizer.Stream(tokenizer.Bigrams(tf.Value()))
+					ts = tokenizer.RecallStream(tf.Value())
 				}
 				streams[k] = ts
 			}

@@ -154,9 +154,9 @@ func (ix *Index) run(ctx context.Context, q bq.Query, r *Request, hl *highlight,
 	out := &Result{Query: r.Query, Type: r.Type, Page: r.Page, Size: r.Size, Sort: r.Sort}
 	var matches []*search.DocumentMatch
 	var facets search.FacetResults
-	// Term locations are only needed to explain hits, or to mark them
-	// when the query has no texts to look for.
-	locs := r.Explain || !hl.byText()
+	// Term locations are only needed to explain hits: marks come from the
+	// query's texts (a query without texts has nothing to mark).
+	locs := r.Explain
 	if r.Boost != "" || r.Collapse != "" {
 		matches, out.Total, facets, err = ix.reranked(ctx, full, r, locs)
 	} else {
@@ -467,7 +467,7 @@ func (ix *Index) buildHit(h *search.DocumentMatch, r *Request, hl *highlight) (H
 		Snippets: []string{},
 	}
 	mk := newMarker(a, hl.wholeWords())
-	titleSpans := mk.precise(a.Title, mergeSpans(a.Title, hl.hitSpans(h, -1, a.Title, true, fieldTitle, fieldTitleBG)))
+	titleSpans := mk.precise(a.Title, mergeSpans(a.Title, hl.textSpans(a.Title, true)))
 	hit.TitleHTML = markHTML(a.Title, titleSpans, 0, len(a.Title))
 	if r.Explain {
 		hit.Explain = explain(h, a, para, hl, ix.seg)
@@ -479,7 +479,7 @@ func (ix *Index) buildHit(h *search.DocumentMatch, r *Request, hl *highlight) (H
 		}
 		p := a.Paragraphs[para]
 		hit.ArticleID, hit.Paragraph, hit.Subhead = articleID, &para, p.Subhead
-		spans := mk.precise(p.Text, mergeSpans(p.Text, hl.hitSpans(h, -1, p.Text, false, fieldParaBody, fieldParaBodyBG)))
+		spans := mk.precise(p.Text, mergeSpans(p.Text, hl.textSpans(p.Text, false)))
 		for _, w := range windows(p.Text, spans, r.SnippetLen, r.Snippets) {
 			hit.Snippets = append(hit.Snippets, renderWindow(p.Text, spans, w))
 		}
@@ -497,7 +497,7 @@ func (ix *Index) buildHit(h *search.DocumentMatch, r *Request, hl *highlight) (H
 	}
 	var ps []scored
 	for i, p := range a.Paragraphs {
-		raw := mergeSpans(p.Text, hl.hitSpans(h, i, p.Text, false, fieldBody, fieldBodyBG))
+		raw := mergeSpans(p.Text, hl.textSpans(p.Text, false))
 		if len(raw) == 0 {
 			continue
 		}
@@ -581,15 +581,12 @@ func (hl *highlight) mark(scope, text string) {
 	}
 }
 
-// byText reports whether hits are marked from the query's texts rather
-// than from term locations: for searches built from a query tree.
-func (hl *highlight) byText() bool {
-	return hl != nil && len(hl.texts)+len(hl.titleOnly)+len(hl.bodyOnly) > 0
-}
-
 // textSpans are the byte ranges of text where the query's texts occur
-// (folded: 經濟 for 经济); title says whether text is a title.
+// (folded: 經濟 for 经济); title says whether text is a title. Nil-safe.
 func (hl *highlight) textSpans(text string, title bool) []span {
+	if hl == nil {
+		return nil
+	}
 	scoped := hl.bodyOnly
 	if title {
 		scoped = hl.titleOnly
@@ -616,35 +613,6 @@ func (hl *highlight) wholeWords() []string {
 		return nil
 	}
 	return hl.wholes
-}
-
-// hitSpans is what to mark in text (a title, or a paragraph: element elem
-// of an article's body, or -1 in a paragraph's own document): where the
-// query's texts occur, or, for searches without a query tree, the hit's
-// term locations in fields.
-func (hl *highlight) hitSpans(h *search.DocumentMatch, elem int, text string, title bool, fields ...string) []span {
-	if hl.byText() {
-		return hl.textSpans(text, title)
-	}
-	return fieldSpans(h, elem, fields...)
-}
-
-// fieldSpans collects the matched byte ranges of the given fields; for an
-// array field (an article's body) only those of element elem, or all when
-// elem is -1 (a plain field).
-func fieldSpans(h *search.DocumentMatch, elem int, fields ...string) []span {
-	var out []span
-	for _, f := range fields {
-		for _, locs := range h.Locations[f] {
-			for _, l := range locs {
-				if elem >= 0 && (len(l.ArrayPositions) == 0 || int(l.ArrayPositions[0]) != elem) {
-					continue
-				}
-				out = append(out, span{int(l.Start), int(l.End)})
-			}
-		}
-	}
-	return out
 }
 
 // compiler turns a query tree into a bleve query for one document type.

@@ -506,3 +506,43 @@ func TestExplainBodyWords(t *testing.T) {
 		})
 	}
 }
+
+// TestExplainSubstrings: the recall fields keep positions without byte
+// offsets, and explain gives the text a substring match covered from the
+// position: in the title, in an article's paragraph, in a paragraph hit.
+func TestExplainSubstrings(t *testing.T) {
+	ix := openMem(t)
+	put(t, ix, "a", "市民热议票价调整", "城市地铁票价调整", "市民关注经济发展，地铁票价")
+	for _, tc := range []struct {
+		name, q, typ, id, field string
+		want                    []string
+	}{
+		{"body", "body:铁票", TypeArticle, "a", "body", []string{"铁票"}},
+		{"title", "title:议票", TypeArticle, "a", "title", []string{"议票"}},
+		{"paragraph", "济发", TypeParagraph, "a#1", "body", []string{"济发"}},
+		{"repeated", `"价调"`, TypeArticle, "a", "body", []string{"价调"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := mustSearch(t, ix, Request{Query: tc.q, Type: tc.typ, Explain: true})
+			var got []string
+			seen := false
+			for _, h := range res.Hits {
+				if h.ID != tc.id {
+					continue
+				}
+				seen = true
+				for _, m := range h.Explain {
+					if m.Field == tc.field && m.Kind == "substring" {
+						got = m.Terms
+					}
+				}
+			}
+			if !seen {
+				t.Fatalf("no hit %s among %v", tc.id, ids(res))
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("%s substrings %v, want %v", tc.field, got, tc.want)
+			}
+		})
+	}
+}

@@ -43,7 +43,36 @@ func segmenterTokenizer(mode Mode) func(map[string]interface{}, *registry.Cache)
 }
 
 func bigramTokenizer(map[string]interface{}, *registry.Cache) (analysis.Tokenizer, error) {
-	return bleveTokenizer{fn: Bigrams}, nil
+	return bleveTokenizer{fn: recallTokens}, nil
+}
+
+// RecallStream is the recall fields' analysis as the index keeps it: the
+// terms and positions of Bigrams without byte offsets. Phrases need only
+// positions, marks come from the query's texts, and an offset costs one
+// or two bytes per character of text in every recall field (5 % of the
+// index); RecallOffsets gives them back from the text.
+func RecallStream(text []byte) analysis.TokenStream {
+	return Stream(recallTokens(text))
+}
+
+func recallTokens(text []byte) []Token {
+	toks := Bigrams(text)
+	for i := range toks {
+		toks[i].Start, toks[i].End = 0, 0
+	}
+	return toks
+}
+
+// RecallOffsets returns the byte ranges in text of its recall terms:
+// element pos-1 is that of the term at position pos (of a bleve location
+// in a recall field, which keeps no offsets: RecallStream).
+func RecallOffsets(text string) [][2]int {
+	toks := Bigrams([]byte(text))
+	out := make([][2]int, len(toks))
+	for i, t := range toks { // Bigrams numbers its tokens 1, 2, 3 …
+		out[i] = [2]int{t.Start, t.End}
+	}
+	return out
 }
 
 func analyzerOf(tokenizerName string) func(map[string]interface{}, *registry.Cache) (analysis.Analyzer, error) {

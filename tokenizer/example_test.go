@@ -2,6 +2,7 @@ package tokenizer_test
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/zhsearch/zhsearch/tokenizer"
 )
@@ -30,4 +31,22 @@ func ExampleSegmenter_Analyze() {
 func ExampleRecallPhrase() {
 	fmt.Println(tokenizer.RecallPhrase("经开区"))
 	// Output: [经开 开区]
+}
+
+// The recall fields keep each term's position and no byte offsets
+// (RecallStream); RecallOffsets finds them again in the text: position 3
+// (the term 经开) covers 經開 of the traditional text, position 6 (ab) the
+// full-width ＡＢ.
+func ExampleRecallOffsets() {
+	text := "二七經開區，ＡＢ"
+	var terms []string
+	for _, tok := range tokenizer.RecallStream([]byte(text)) {
+		terms = append(terms, fmt.Sprintf("%d %s [%d,%d)", tok.Position, tok.Term, tok.Start, tok.End))
+	}
+	fmt.Println(strings.Join(terms, " "))
+	offs := tokenizer.RecallOffsets(text)
+	fmt.Printf("%q %q\n", text[offs[2][0]:offs[2][1]], text[offs[5][0]:offs[5][1]])
+	// Output:
+	// 1 二七 [0,0) 2 七经 [0,0) 3 经开 [0,0) 4 开区 [0,0) 5 区 [0,0) 6 ab [0,0)
+	// "經開" "ＡＢ"
 }
