@@ -783,9 +783,11 @@ func phraseQuery(terms []string, field string, boost float64) bq.Query {
 	if len(terms) == 1 {
 		return termQuery(terms[0], field, boost)
 	}
-	q := bleve.NewPhraseQuery(terms, field)
-	q.SetBoost(boost)
-	return q
+	multi := make([][]string, len(terms))
+	for i, t := range terms {
+		multi[i] = []string{t}
+	}
+	return newPhrase(multi, field, boost)
 }
 
 // maxPrefixTerms bounds the recall-field terms a lone final character
@@ -832,9 +834,7 @@ func (ix *Index) recallQuery(terms []string, field string, boost float64) (bq.Qu
 		multi[i] = []string{t}
 	}
 	multi[len(terms)-1] = alts
-	q := bq.NewMultiPhraseQuery(multi, field)
-	q.SetBoost(boost)
-	return q, nil
+	return newPhrase(multi, field, boost), nil
 }
 
 // text compiles a word or phrase. A word is segmented; each of its words

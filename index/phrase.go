@@ -1,0 +1,267 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/searcher"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// Phrases in the recall fields.
+//
+// Every substring match and every ranking phrase is a phrase of recall
+// terms, so a query spends a third of its time in phrase searchers.
+// bleve's PhraseSearcher turns each candidate's term locations into maps
+// (DocumentMatch.Complete: 11 % of query CPU on all of xwlb) and walks
+// them recursively. phrase checks the same positions from the flat
+// location list with reused buffers, and keeps locations only when the
+// search asked for them (explain). Its matches and scores are bleve's:
+// the candidates and their scores come from the same conjunction of term
+// searchers (TestPhraseMatchesBleve compares both).
+
+// phrase matches terms at consecutive positions of one field value
+// (one paragraph of a body): terms[k] lists the alternatives for position
+// k, and an empty list or a lone "" leaves position k free.
+type phrase struct {
+	terms [][]string
+	field string
+	boost float64
+}
+
+func newPhrase(terms [][]string, field string, boost float64) *phrase {
+	return &phrase{terms: terms, field: field, boost: boost}
+}
+
+// SetBoost and Boost make it a bleve BoostableQuery.
+func (q *phrase) SetBoost(b float64) { q.boost = b }
+
+// Boost is the query's boost.
+func (q *phrase) Boost() float64 { return q.boost }
+
+// Searcher builds the conjunction of the positions' term searchers (with
+// term vectors), as bleve's multi-phrase searcher does, and wraps it.
+func (q *phrase) Searcher(ctx context.Context, r index.IndexReader, _ mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	keep := options.IncludeTermVectors
+	options.IncludeTermVectors = true
+	var parts []search.Searcher
+	closeAll := func() {
+		for _, p := range parts {
+			_ = p.Close()
+		}
+	}
+	slots := map[string][]int{}
+	filled := make([]bool, len(q.terms))
+	for k, alts := range q.terms {
+		var ts []search.Searcher
+		for _, t := range alts {
+			if t == "" {
+				continue
+			}
+			slots[t] = append(slots[t], k)
+			filled[k] = true
+			s, err := searcher.NewTermSearcher(ctx, r, t, q.field, q.boost, options)
+			if err != nil {
+				for _, s := range ts {
+					_ = s.Close()
+				}
+				closeAll()
+				return nil, fmt.Errorf("phrase term %q: %w", t, err)
+			}
+			ts = append(ts, s)
+		}
+		switch len(ts) {
+		case 0:
+		case 1:
+			parts = append(parts, ts[0])
+		default:
+			d, err := searcher.NewDisjunctionSearcher(ctx, r, ts, 1, options)
+			if err != nil {
+				for _, s := range ts {
+					_ = s.Close()
+				}
+				closeAll()
+				return nil, fmt.Errorf("phrase position %d: %w", k, err)
+			}
+			parts = append(parts, d)
+		}
+	}
+	if len(parts) == 0 {
+		return searcher.NewMatchNoneSearcher(r)
+	}
+	must, err := searcher.NewConjunctionSearcher(ctx, r, parts, options)
+	if err != nil {
+		closeAll()
+		return nil, fmt.Errorf("phrase: %w", err)
+	}
+	s := &phraseSearcher{must: must, slots: slots, filled: filled, keep: keep}
+	// the query norm as bleve's phrase searcher sets it
+	s.must.SetQueryNorm(1 / math.Sqrt(s.must.Weight()))
+	return s, nil
+}
+
+// phraseSearcher filters the conjunction's candidates by position.
+type phraseSearcher struct {
+	must   search.Searcher
+	slots  map[string][]int // term -> the positions of the phrase it may fill
+	filled []bool           // per position: whether a term must be there
+	keep   bool             // return the matched locations (explain)
+
+	curr        *search.DocumentMatch
+	initialized bool
+
+	// reused per candidate
+	at     [][]uint64 // per phrase position: (array position, position) keys
+	starts []uint64   // keys where the whole phrase starts
+}
+
+func (s *phraseSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	if !s.initialized {
+		if err := s.advance(ctx); err != nil {
+			return nil, err
+		}
+		s.initialized = true
+	}
+	for s.curr != nil {
+		rv := s.check()
+		if err := s.advance(ctx); err != nil {
+			return nil, err
+		}
+		if rv != nil {
+			return rv, nil
+		}
+	}
+	return nil, nil
+}
+
+// advance moves to the conjunction's next candidate, returning the current
+// one to the pool unless check handed it out.
+func (s *phraseSearcher) advance(ctx *search.SearchContext) error {
+	if s.curr != nil {
+		ctx.DocumentMatchPool.Put(s.curr)
+	}
+	var err error
+	s.curr, err = s.must.Next(ctx)
+	return err
+}
+
+func (s *phraseSearcher) Advance(ctx *search.SearchContext, id index.IndexInternalID) (*search.DocumentMatch, error) {
+	if !s.initialized {
+		if err := s.advance(ctx); err != nil {
+			return nil, err
+		}
+		s.initialized = true
+	}
+	if s.curr != nil {
+		if s.curr.IndexInternalID.Compare(id) >= 0 {
+			return s.Next(ctx)
+		}
+		ctx.DocumentMatchPool.Put(s.curr)
+	}
+	if s.curr == nil {
+		return nil, nil
+	}
+	var err error
+	s.curr, err = s.must.Advance(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.Next(ctx)
+}
+
+// key orders a location by its array position (the paragraph of a body)
+// and position: a phrase lies within one array element.
+func key(l *search.Location) uint64 {
+	var ap uint64
+	if len(l.ArrayPositions) > 0 {
+		ap = l.ArrayPositions[0] + 1
+	}
+	return ap<<32 | l.Pos
+}
+
+// check returns the current candidate if the phrase occurs in it, with
+// only the phrase's locations (or none, unless keep).
+func (s *phraseSearcher) check() *search.DocumentMatch {
+	dm := s.curr
+	if len(s.at) < len(s.filled) {
+		s.at = make([][]uint64, len(s.filled))
+	}
+	for k := range s.at {
+		s.at[k] = s.at[k][:0]
+	}
+	for i := range dm.FieldTermLocations {
+		l := &dm.FieldTermLocations[i]
+		for _, k := range s.slots[l.Term] {
+			s.at[k] = append(s.at[k], key(&l.Location)-uint64(k))
+		}
+	}
+	// starts: keys (shifted to the phrase's first position) present for
+	// every filled position
+	s.starts = s.starts[:0]
+	first := true
+	for k := range s.at {
+		if !s.filled[k] {
+			continue
+		}
+		slices.Sort(s.at[k])
+		if first {
+			s.starts = append(s.starts, s.at[k]...)
+			first = false
+			continue
+		}
+		s.starts = intersect(s.starts, s.at[k])
+		if len(s.starts) == 0 {
+			return nil
+		}
+	}
+	s.starts = slices.Compact(s.starts)
+	if len(s.starts) == 0 {
+		return nil
+	}
+	if !s.keep {
+		dm.FieldTermLocations = dm.FieldTermLocations[:0]
+	} else {
+		kept := dm.FieldTermLocations[:0]
+		for _, ftl := range dm.FieldTermLocations {
+			for _, k := range s.slots[ftl.Term] {
+				if _, ok := slices.BinarySearch(s.starts, key(&ftl.Location)-uint64(k)); ok {
+					if len(ftl.Location.ArrayPositions) > 0 { // owned by the match from here on
+						ftl.Location.ArrayPositions = slices.Clone(ftl.Location.ArrayPositions)
+					}
+					kept = append(kept, ftl)
+					break
+				}
+			}
+		}
+		dm.FieldTermLocations = kept
+	}
+	s.curr = nil
+	return dm
+}
+
+// intersect keeps the keys of a (sorted, may repeat) that b (sorted) holds.
+func intersect(a, b []uint64) []uint64 {
+	out := a[:0]
+	j := 0
+	for _, x := range a {
+		for j < len(b) && b[j] < x {
+			j++
+		}
+		if j < len(b) && b[j] == x {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func (s *phraseSearcher) Weight() float64            { return s.must.Weight() }
+func (s *phraseSearcher) SetQueryNorm(n float64)     { s.must.SetQueryNorm(n) }
+func (s *phraseSearcher) Count() uint64              { return s.must.Count() }
+func (s *phraseSearcher) Min() int                   { return 0 }
+func (s *phraseSearcher) Size() int                  { return s.must.Size() + 64 }
+func (s *phraseSearcher) DocumentMatchPoolSize() int { return s.must.DocumentMatchPoolSize() + 1 }
+func (s *phraseSearcher) Close() error               { return s.must.Close() }
