@@ -31,8 +31,8 @@ func version(id string, v int) *article.Article {
 func indexedParagraphs(t *testing.T, ix *Index, id string) int {
 	t.Helper()
 	q := bleve.NewTermQuery(id)
-	q.SetField(fieldArticleID)
-	res, err := ix.bi.Search(bleve.NewSearchRequestOptions(q, 0, 0, false))
+	q.SetField(fieldID)
+	res, err := ix.bi.Search(bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(q, typeQuery(TypeParagraph)), 0, 0, false))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,17 +46,15 @@ const (
 
 // Field names of the index.
 const (
-	fieldType      = "type"
-	fieldID        = "id"
-	fieldArticleID = "article_id"
-	fieldPara      = "paragraph"
-	fieldTitle     = "title"
-	fieldTitleBG   = "title_bg"
-	fieldKicker    = "kicker"
-	fieldKickerBG  = "kicker_bg"
-	fieldBody      = "body"
-	fieldBodyBG    = "body_bg"
-	fieldSubhead   = "subhead"
+	fieldType     = "type"
+	fieldID       = "id"
+	fieldTitle    = "title"
+	fieldTitleBG  = "title_bg"
+	fieldKicker   = "kicker"
+	fieldKickerBG = "kicker_bg"
+	fieldBody     = "body"
+	fieldBodyBG   = "body_bg"
+	fieldSubhead  = "subhead"
 	// A paragraph's text has its own fields, apart from the article's
 	// body: a query on one document type then never walks the postings of
 	// the other (paragraphs outnumber articles 5 to 1 in xwlb), and needs
@@ -231,10 +229,6 @@ func newMapping() mapping.IndexMapping {
 	date := bleve.NewDateTimeFieldMapping() // sorts: doc values kept
 	date.Store = false
 	date.IncludeInAll = false
-	num := bleve.NewNumericFieldMapping()
-	num.Store = false
-	num.IncludeInAll = false
-	num.DocValues = false
 
 	common := func(d *mapping.DocumentMapping) {
 		d.AddFieldMappingsAt(fieldType, kw(false))
@@ -273,8 +267,6 @@ func newMapping() mapping.IndexMapping {
 
 	para := bleve.NewDocumentMapping()
 	common(para)
-	para.AddFieldMappingsAt(fieldArticleID, kw(false))
-	para.AddFieldMappingsAt(fieldPara, num)
 	para.AddFieldMappingsAt(fieldSubhead, text(tokenizer.IndexAnalyzer))
 	para.AddFieldMappingsAt(fieldParaBody, noVectors(text(tokenizer.IndexAnalyzer)))
 	para.AddFieldMappingsAt(fieldParaBodyBG, text(tokenizer.BigramAnalyzer))
@@ -334,8 +326,6 @@ func (ix *Index) documents(a *article.Article) (map[string]map[string]any, error
 	for i, p := range a.Paragraphs {
 		body[i] = p.Text
 		d := base(TypeParagraph)
-		d[fieldArticleID] = a.ID
-		d[fieldPara] = float64(i)
 		d[fieldParaBody] = p.Text
 		d[fieldParaBodyBG] = p.Text
 		d[fieldSubhead] = p.Subhead
