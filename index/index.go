@@ -222,6 +222,7 @@ func newMapping() mapping.IndexMapping {
 		f := bleve.NewKeywordFieldMapping()
 		f.Analyzer = keyword.Name
 		f.Store = false
+		f.IncludeTermVectors = false // no phrase, mark or explain reads them
 		f.DocValues = facet
 		f.IncludeInAll = false
 		return f
