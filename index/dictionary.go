@@ -312,7 +312,7 @@ func (ix *Index) reindexLoop(words []string) {
 	}
 }
 
-// reindexWords re-indexes every article whose title, kicker or body contains one
+// reindexWords re-indexes every article whose title, kicker, subheads or body contains one
 // of words, found as an exact substring through the recall fields.
 func (ix *Index) reindexWords(ctx context.Context, words []string) error {
 	var alts []bq.Query
@@ -321,7 +321,7 @@ func (ix *Index) reindexWords(ctx context.Context, words []string) error {
 		if len(recall) == 0 {
 			continue
 		}
-		for _, f := range []string{fieldTitleBG, fieldKickerBG, fieldBodyBG} {
+		for _, f := range []string{fieldTitleBG, fieldKickerBG, fieldSubheadsBG, fieldBodyBG} {
 			q, err := ix.recallQuery(recall, f, 1)
 			if err != nil {
 				return err

@@ -209,7 +209,7 @@ func reopenChild(t *testing.T, dir string) {
 }
 
 // TestAddWordsReindexesHeadings: a dictionary change re-indexes articles
-// whose kicker holds a new word, so it holds it whole.
+// whose kicker or subheads hold a new word, so they hold it whole.
 func TestAddWordsReindexesHeadings(t *testing.T) {
 	for _, tc := range []struct {
 		field string
@@ -219,6 +219,10 @@ func TestAddWordsReindexesHeadings(t *testing.T) {
 		{fieldKicker, []string{"航空港智造园", "航空港智创园", "航空港云造园"}, func(w string) *article.Article {
 			return &article.Article{ID: "k1", Title: "论坛开幕", Kicker: "聚焦" + w,
 				Paragraphs: []article.Paragraph{{Text: "嘉宾云集。"}}}
+		}},
+		{fieldSubheads, []string{"龙子湖智慧岛", "龙子湖智创岛", "龙子湖云智岛"}, func(w string) *article.Article {
+			return &article.Article{ID: "s1", Title: "园区巡礼",
+				Paragraphs: []article.Paragraph{{Text: "项目落地。", Subhead: "走进" + w}}}
 		}},
 	} {
 		t.Run(tc.field, func(t *testing.T) {

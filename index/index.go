@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -54,7 +55,9 @@ const (
 	fieldKickerBG = "kicker_bg"
 	fieldBody     = "body"
 	fieldBodyBG   = "body_bg"
-	fieldSubhead  = "subhead"
+	// An article's subheads (### headings), each once, in order.
+	fieldSubheads   = "subheads"
+	fieldSubheadsBG = "subheads_bg"
 	// A paragraph's text has its own fields, apart from the article's
 	// body: a query on one document type then never walks the postings of
 	// the other (paragraphs outnumber articles 5 to 1 in xwlb), and needs
@@ -257,6 +260,8 @@ func newMapping() mapping.IndexMapping {
 	art.AddFieldMappingsAt(fieldTitleBG, text(tokenizer.BigramAnalyzer))
 	art.AddFieldMappingsAt(fieldKicker, text(tokenizer.IndexAnalyzer))
 	art.AddFieldMappingsAt(fieldKickerBG, text(tokenizer.BigramAnalyzer))
+	art.AddFieldMappingsAt(fieldSubheads, text(tokenizer.IndexAnalyzer))
+	art.AddFieldMappingsAt(fieldSubheadsBG, text(tokenizer.BigramAnalyzer))
 	stored := bleve.NewTextFieldMapping()
 	stored.Analyzer = keyword.Name
 	stored.Index = false
@@ -268,7 +273,6 @@ func newMapping() mapping.IndexMapping {
 
 	para := bleve.NewDocumentMapping()
 	common(para)
-	para.AddFieldMappingsAt(fieldSubhead, text(tokenizer.IndexAnalyzer))
 	para.AddFieldMappingsAt(fieldParaBody, noVectors(text(tokenizer.IndexAnalyzer)))
 	para.AddFieldMappingsAt(fieldParaBodyBG, text(tokenizer.BigramAnalyzer))
 
@@ -287,6 +291,18 @@ func newMapping() mapping.IndexMapping {
 	m.IndexDynamic = false
 	m.DocValuesDynamic = false
 	return m
+}
+
+// subheadsOf lists an article's distinct subheads in order: element i of
+// the subheads fields.
+func subheadsOf(a *article.Article) []string {
+	var out []string
+	for _, p := range a.Paragraphs {
+		if p.Subhead != "" && !slices.Contains(out, p.Subhead) {
+			out = append(out, p.Subhead)
+		}
+	}
+	return out
 }
 
 // noVectors drops a text field's term vectors.
@@ -329,7 +345,6 @@ func (ix *Index) documents(a *article.Article) (map[string]map[string]any, error
 		d := base(TypeParagraph)
 		d[fieldParaBody] = p.Text
 		d[fieldParaBodyBG] = p.Text
-		d[fieldSubhead] = p.Subhead
 		docs[paragraphDocID(a.ID, i)] = d
 	}
 	d := base(TypeArticle)
@@ -337,6 +352,10 @@ func (ix *Index) documents(a *article.Article) (map[string]map[string]any, error
 	d[fieldTitleBG] = a.Title
 	d[fieldKicker] = a.Kicker
 	d[fieldKickerBG] = a.Kicker
+	if subs := subheadsOf(a); len(subs) > 0 {
+		d[fieldSubheads] = subs
+		d[fieldSubheadsBG] = subs
+	}
 	d[fieldBody] = body
 	d[fieldBodyBG] = body
 	raw, err := json.Marshal(a)

@@ -146,7 +146,8 @@ func explain(h *search.DocumentMatch, a *article.Article, para int, hl *highligh
 		fieldTitleBG:    {"title", "substring"},
 		fieldBody:       {"body", "word"},
 		fieldBodyBG:     {"body", "substring"},
-		fieldSubhead:    {"subhead", "word"},
+		fieldSubheads:   {"subhead", "word"},
+		fieldSubheadsBG: {"subhead", "substring"},
 		fieldParaBody:   {"body", "word"},
 		fieldParaBodyBG: {"body", "substring"},
 		fieldKicker:     {"kicker", "word"},
@@ -174,6 +175,12 @@ func explain(h *search.DocumentMatch, a *article.Article, para int, hl *highligh
 					switch field {
 					case fieldKickerBG:
 						text = a.Kicker
+					case fieldSubheadsBG:
+						subs := subheadsOf(a)
+						if len(l.ArrayPositions) == 0 || int(l.ArrayPositions[0]) >= len(subs) {
+							continue
+						}
+						text = subs[l.ArrayPositions[0]]
 					case fieldBodyBG, fieldParaBodyBG:
 						i := para
 						if para < 0 && len(l.ArrayPositions) > 0 {

@@ -627,7 +627,7 @@ type compiler struct {
 
 // typed reports whether every document the compiled q matches has the
 // compiler's type: whether each match needs a text clause in a field that
-// only that type has (title, kicker, body for articles; p_body and subhead
+// only that type has (title, kicker, subheads, body for articles; p_body
 // for paragraphs). Keyword scopes (author:…) and negations are on fields
 // both types share.
 func (c *compiler) typed(q query.Q) bool {
@@ -667,7 +667,7 @@ func (c *compiler) typed(q query.Q) bool {
 // phrase 6 (title 0: 0.78 / 0.51).
 const (
 	boostTitleWord   = 0.5
-	boostKickerWord  = 0.5
+	boostKickerWord  = 0.5 // and subheads: headings, like the kicker
 	boostBodyWord    = 1.0
 	boostTitleRecall = 0.1
 	boostBodyRecall  = 0.2
@@ -754,6 +754,7 @@ func (c *compiler) fieldsFor(scope string) []textFields {
 	return []textFields{
 		{fieldTitle, fieldTitleBG, boostTitleWord, boostTitleRecall},
 		{fieldKicker, fieldKickerBG, boostKickerWord, boostTitleRecall},
+		{fieldSubheads, fieldSubheadsBG, boostKickerWord, boostTitleRecall},
 		{fieldBody, fieldBodyBG, boostBodyWord, boostBodyRecall},
 	}
 }
@@ -929,7 +930,7 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 			if f.word != fieldBody && f.word != fieldParaBody {
 				should = append(should, phraseQuery(all, f.word, f.wordBoost*boostPhrase))
 			}
-			if len(recall) > 0 && !(broad && f.recall != fieldTitleBG && f.recall != fieldKickerBG) {
+			if len(recall) > 0 && !(broad && (f.recall == fieldBodyBG || f.recall == fieldParaBodyBG)) {
 				rq, err := c.ix.recallQuery(recall, f.recall, f.wordBoost*boostPhrase)
 				if err != nil {
 					return nil, err

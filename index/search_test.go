@@ -546,3 +546,52 @@ func TestExplainSubstrings(t *testing.T) {
 		})
 	}
 }
+
+// TestSubheadsAreSearched: an article's subheads (### headings) are found
+// by a plain query, as words and as substrings, and named by explain; the
+// scopes title: and body: leave them out, and a paragraph search reads a
+// paragraph's own text only.
+func TestSubheadsAreSearched(t *testing.T) {
+	ix := openMem(t)
+	putArticle(t, ix, &article.Article{ID: "s1", Title: "开发区半年报", Paragraphs: []article.Paragraph{
+		{Text: "园区企业稳步增长。"},
+		{Text: "今年以来签约项目十二个。", Subhead: "上半年招商引资成绩亮眼"},
+		{Text: "总投资超过百亿元。", Subhead: "上半年招商引资成绩亮眼"},
+		{Text: "研发投入持续加大。", Subhead: "紧盯科技创新"},
+	}})
+	put(t, ix, "other", "无关标题", "另一篇文章的正文。")
+	for _, tc := range []struct {
+		q, typ string
+		found  bool
+	}{
+		{"招商引资", TypeArticle, true},
+		{"资成绩亮", TypeArticle, true}, // cuts across words: the recall field
+		{"科技创新 研发", TypeArticle, true},
+		{`"紧盯科技"`, TypeArticle, true},
+		{"title:招商引资", TypeArticle, false},
+		{"body:招商引资", TypeArticle, false},
+		{"-招商引资 园区", TypeArticle, false}, // the subhead's word excludes it
+		{"招商引资", TypeParagraph, false},
+	} {
+		t.Run(tc.typ+"/"+tc.q, func(t *testing.T) {
+			res := mustSearch(t, ix, Request{Query: tc.q, Type: tc.typ, Explain: true})
+			found := false
+			for _, h := range res.Hits {
+				if articleOf(h.ID) != "s1" {
+					continue
+				}
+				found = true
+				named := false
+				for _, m := range h.Explain {
+					named = named || m.Field == "subhead"
+				}
+				if !named {
+					t.Errorf("explain %+v names no subhead match", h.Explain)
+				}
+			}
+			if found != tc.found {
+				t.Errorf("found s1 = %v, want %v (hits %v)", found, tc.found, ids(res))
+			}
+		})
+	}
+}
