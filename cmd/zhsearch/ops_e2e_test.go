@@ -249,6 +249,7 @@ func TestOpsHardenedServer(t *testing.T) {
 			{"GET", "/v1/articles/nope", r, "", 404},
 			{"GET", "/v1/articles/nope", "Bearer bad", "", 401},
 			{"GET", "/v1/search?q=" + q("经济") + "&sort=newest&facets=section,author,month&explain=true&section=" + q("聚焦高质量发展 全力以赴拼经济"), r, "", 200},
+			{"GET", "/v1/search?q=" + q("招商引资成绩亮眼") + "&explain=true", r, "", 200}, // a subhead of the seed page
 			{"GET", "/v1/search?q=" + q("社区") + "&type=paragraph&collapse=article&since=2020-01-01&boost=recent", r, "", 200},
 			{"GET", "/v1/search?q=" + q("社区") + "&since=yesterday", r, "", 400},
 			{"GET", "/v1/suggest?q=" + q("二七"), r, "", 200},
