@@ -12,10 +12,11 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 )
 
-// Phrases in the recall fields.
+// Phrases.
 //
 // Every substring match and every ranking phrase is a phrase of recall
-// terms, so a query spends a third of its time in phrase searchers.
+// terms (and a title's phrase one of words), so a query spends a third of
+// its time in phrase searchers.
 // bleve's PhraseSearcher turns each candidate's term locations into maps
 // (DocumentMatch.Complete: 11 % of query CPU on all of xwlb) and walks
 // them recursively. phrase checks the same positions from the flat
