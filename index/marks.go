@@ -169,6 +169,7 @@ func explain(h *search.DocumentMatch, a *article.Article, para int, hl *highligh
 		} else {
 			byText := map[string][]span{}
 			offsets := map[string][][2]int{} // of texts, for locations without
+			var subs []string                // the article's subheads, once needed
 			for _, locs := range terms {
 				for _, l := range locs {
 					text := a.Title
@@ -176,7 +177,9 @@ func explain(h *search.DocumentMatch, a *article.Article, para int, hl *highligh
 					case fieldKickerBG:
 						text = a.Kicker
 					case fieldSubheadsBG:
-						subs := subheadsOf(a)
+						if subs == nil {
+							subs = subheadsOf(a)
+						}
 						if len(l.ArrayPositions) == 0 || int(l.ArrayPositions[0]) >= len(subs) {
 							continue
 						}

@@ -50,59 +50,51 @@ func (q *phrase) Searcher(ctx context.Context, r index.IndexReader, _ mapping.In
 	keep := options.IncludeTermVectors
 	options.IncludeTermVectors = true
 	var parts []search.Searcher
-	closeAll := func() {
-		for _, p := range parts {
-			_ = p.Close()
-		}
-	}
 	slots := map[string][]int{}
 	filled := make([]bool, len(q.terms))
 	for k, alts := range q.terms {
-		var ts []search.Searcher
+		var terms []string
 		for _, t := range alts {
-			if t == "" {
-				continue
+			if t != "" {
+				terms = append(terms, t)
+				slots[t] = append(slots[t], k)
+				filled[k] = true
 			}
-			slots[t] = append(slots[t], k)
-			filled[k] = true
-			s, err := searcher.NewTermSearcher(ctx, r, t, q.field, q.boost, options)
-			if err != nil {
-				for _, s := range ts {
-					_ = s.Close()
-				}
-				closeAll()
-				return nil, fmt.Errorf("phrase term %q: %w", t, err)
-			}
-			ts = append(ts, s)
 		}
-		switch len(ts) {
-		case 0:
-		case 1:
-			parts = append(parts, ts[0])
-		default:
-			d, err := searcher.NewDisjunctionSearcher(ctx, r, ts, 1, options)
-			if err != nil {
-				for _, s := range ts {
-					_ = s.Close()
-				}
-				closeAll()
-				return nil, fmt.Errorf("phrase position %d: %w", k, err)
-			}
-			parts = append(parts, d)
+		if len(terms) == 0 {
+			continue
 		}
+		var s search.Searcher
+		var err error
+		if len(terms) == 1 {
+			s, err = searcher.NewTermSearcher(ctx, r, terms[0], q.field, q.boost, options)
+		} else { // closes its term searchers if it fails
+			s, err = searcher.NewMultiTermSearcher(ctx, r, terms, q.field, q.boost, options, false)
+		}
+		if err != nil {
+			closeAll(parts)
+			return nil, fmt.Errorf("phrase position %d: %w", k, err)
+		}
+		parts = append(parts, s)
 	}
 	if len(parts) == 0 {
 		return searcher.NewMatchNoneSearcher(r)
 	}
 	must, err := searcher.NewConjunctionSearcher(ctx, r, parts, options)
 	if err != nil {
-		closeAll()
+		closeAll(parts)
 		return nil, fmt.Errorf("phrase: %w", err)
 	}
 	s := &phraseSearcher{must: must, slots: slots, filled: filled, keep: keep}
 	// the query norm as bleve's phrase searcher sets it
 	s.must.SetQueryNorm(1 / math.Sqrt(s.must.Weight()))
 	return s, nil
+}
+
+func closeAll(ss []search.Searcher) {
+	for _, s := range ss {
+		_ = s.Close()
+	}
 }
 
 // phraseSearcher filters the conjunction's candidates by position.
@@ -120,12 +112,18 @@ type phraseSearcher struct {
 	starts []uint64   // keys where the whole phrase starts
 }
 
+// start reads the conjunction's first candidate, once.
+func (s *phraseSearcher) start(ctx *search.SearchContext) error {
+	if s.initialized {
+		return nil
+	}
+	s.initialized = true
+	return s.advance(ctx)
+}
+
 func (s *phraseSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
-	if !s.initialized {
-		if err := s.advance(ctx); err != nil {
-			return nil, err
-		}
-		s.initialized = true
+	if err := s.start(ctx); err != nil {
+		return nil, err
 	}
 	for s.curr != nil {
 		rv := s.check()
@@ -151,11 +149,8 @@ func (s *phraseSearcher) advance(ctx *search.SearchContext) error {
 }
 
 func (s *phraseSearcher) Advance(ctx *search.SearchContext, id index.IndexInternalID) (*search.DocumentMatch, error) {
-	if !s.initialized {
-		if err := s.advance(ctx); err != nil {
-			return nil, err
-		}
-		s.initialized = true
+	if err := s.start(ctx); err != nil {
+		return nil, err
 	}
 	if s.curr != nil {
 		if s.curr.IndexInternalID.Compare(id) >= 0 {

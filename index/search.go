@@ -871,11 +871,7 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 			case positional(f.word):
 				boost = append(boost, phraseQuery(words, f.word, f.wordBoost*boostPhrase))
 			default: // the recall phrase holds the order: here, all the words
-				and := make([]bq.Query, len(words))
-				for i, w := range words {
-					and[i] = termQuery(w, f.word, f.wordBoost*boostPhrase)
-				}
-				boost = append(boost, bleve.NewConjunctionQuery(and...))
+				boost = append(boost, allTermsQuery(words, f.word, f.wordBoost*boostPhrase))
 			}
 		}
 		return bq.NewBooleanQuery([]bq.Query{bleve.NewDisjunctionQuery(must...)}, boost, nil), nil
@@ -899,7 +895,7 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 			switch {
 			case len(recall) == 0:
 			case broad && len(recall) > 1 && !tokenizer.OpenEnd(recall):
-				alts = append(alts, bigramsQuery(recall, f.recall, f.recallBoost))
+				alts = append(alts, allTermsQuery(recall, f.recall, f.recallBoost))
 			default:
 				rq, err := c.ix.recallQuery(recall, f.recall, f.recallBoost)
 				if err != nil {
@@ -916,7 +912,8 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 		// which also holds where segmentation differs: 二七经开区位居
 		// segments apart), and as words in titles. A phrase of words in
 		// bodies as well found the same articles and cost 14 % of QPS on
-		// all of xwlb (124 -> 141 QPS, quality 0.768/0.504 -> 0.760/0.516).
+		// all of xwlb (124 -> 141 QPS, quality 0.768/0.504 -> 0.760/0.516),
+		// and body words now keep no positions (positional).
 		// (for ranking only: a lone final character is left out rather
 		// than expanded to every term starting with it)
 		recall := tokenizer.RecallPhrase(t.Text)
@@ -927,7 +924,7 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 			}
 		}
 		for _, f := range fields {
-			if f.word != fieldBody && f.word != fieldParaBody {
+			if positional(f.word) {
 				should = append(should, phraseQuery(all, f.word, f.wordBoost*boostPhrase))
 			}
 			if len(recall) > 0 && !(broad && (f.recall == fieldBodyBG || f.recall == fieldParaBodyBG)) {
@@ -990,8 +987,9 @@ func (c *compiler) broad(text string, words []tokenizer.Token, fields []textFiel
 	return true
 }
 
-// bigramsQuery requires every term of a recall phrase, at any position.
-func bigramsQuery(terms []string, field string, boost float64) bq.Query {
+// allTermsQuery requires every term (of a recall phrase, or words), at any
+// position; "" entries are skipped.
+func allTermsQuery(terms []string, field string, boost float64) bq.Query {
 	var qs []bq.Query
 	for _, t := range terms {
 		if t != "" {

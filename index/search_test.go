@@ -443,22 +443,7 @@ func TestKickerIsSearched(t *testing.T) {
 		{"-网格化 居民", false}, // the kicker's word excludes it
 	} {
 		t.Run(tc.q, func(t *testing.T) {
-			res := mustSearch(t, ix, Request{Query: tc.q, Explain: true})
-			found := false
-			for _, h := range res.Hits {
-				if h.ID != "k1" {
-					continue
-				}
-				found = true
-				kicker := false
-				for _, m := range h.Explain {
-					kicker = kicker || m.Field == "kicker"
-				}
-				if !kicker {
-					t.Errorf("explain %+v names no kicker match", h.Explain)
-				}
-			}
-			if found != tc.found {
+			if found := findsExplained(t, ix, Request{Query: tc.q}, "k1", "kicker"); found != tc.found {
 				t.Errorf("%s: found k1 = %v, want %v", tc.q, found, tc.found)
 			}
 		})
@@ -483,24 +468,7 @@ func TestExplainBodyWords(t *testing.T) {
 		{"phrase", `"票价调整"`, TypeArticle, "a", []string{"票价", "调整"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := mustSearch(t, ix, Request{Query: tc.q, Type: tc.typ, Explain: true})
-			var got []string
-			seen := false
-			for _, h := range res.Hits {
-				if h.ID != tc.id {
-					continue
-				}
-				seen = true
-				for _, m := range h.Explain {
-					if m.Field == "body" && m.Kind == "word" {
-						got = m.Terms
-					}
-				}
-			}
-			if !seen {
-				t.Fatalf("no hit %s among %v", tc.id, ids(res))
-			}
-			if !slices.Equal(got, tc.want) {
+			if got := explained(t, ix, Request{Query: tc.q, Type: tc.typ}, tc.id, "body", "word"); !slices.Equal(got, tc.want) {
 				t.Errorf("body words %v, want %v", got, tc.want)
 			}
 		})
@@ -523,24 +491,7 @@ func TestExplainSubstrings(t *testing.T) {
 		{"repeated", `"价调"`, TypeArticle, "a", "body", []string{"价调"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := mustSearch(t, ix, Request{Query: tc.q, Type: tc.typ, Explain: true})
-			var got []string
-			seen := false
-			for _, h := range res.Hits {
-				if h.ID != tc.id {
-					continue
-				}
-				seen = true
-				for _, m := range h.Explain {
-					if m.Field == tc.field && m.Kind == "substring" {
-						got = m.Terms
-					}
-				}
-			}
-			if !seen {
-				t.Fatalf("no hit %s among %v", tc.id, ids(res))
-			}
-			if !slices.Equal(got, tc.want) {
+			if got := explained(t, ix, Request{Query: tc.q, Type: tc.typ}, tc.id, tc.field, "substring"); !slices.Equal(got, tc.want) {
 				t.Errorf("%s substrings %v, want %v", tc.field, got, tc.want)
 			}
 		})
@@ -574,24 +525,49 @@ func TestSubheadsAreSearched(t *testing.T) {
 		{"招商引资", TypeParagraph, false},
 	} {
 		t.Run(tc.typ+"/"+tc.q, func(t *testing.T) {
-			res := mustSearch(t, ix, Request{Query: tc.q, Type: tc.typ, Explain: true})
-			found := false
-			for _, h := range res.Hits {
-				if articleOf(h.ID) != "s1" {
-					continue
-				}
-				found = true
-				named := false
-				for _, m := range h.Explain {
-					named = named || m.Field == "subhead"
-				}
-				if !named {
-					t.Errorf("explain %+v names no subhead match", h.Explain)
-				}
-			}
-			if found != tc.found {
-				t.Errorf("found s1 = %v, want %v (hits %v)", found, tc.found, ids(res))
+			if found := findsExplained(t, ix, Request{Query: tc.q, Type: tc.typ}, "s1", "subhead"); found != tc.found {
+				t.Errorf("found s1 = %v, want %v", found, tc.found)
 			}
 		})
 	}
+}
+
+// findsExplained runs r with explain and reports whether it finds the
+// article id (or a paragraph of it); each such hit's explain must name
+// field.
+func findsExplained(t *testing.T, ix *Index, r Request, id, field string) bool {
+	t.Helper()
+	r.Explain = true
+	found := false
+	for _, h := range mustSearch(t, ix, r).Hits {
+		if articleOf(h.ID) != id {
+			continue
+		}
+		found = true
+		if !slices.ContainsFunc(h.Explain, func(m Match) bool { return m.Field == field }) {
+			t.Errorf("explain %+v of %s names no %s match", h.Explain, h.ID, field)
+		}
+	}
+	return found
+}
+
+// explained runs r with explain and returns the terms its hit id lists for
+// field and kind; the test fails if r does not find id.
+func explained(t *testing.T, ix *Index, r Request, id, field, kind string) []string {
+	t.Helper()
+	r.Explain = true
+	res := mustSearch(t, ix, r)
+	for _, h := range res.Hits {
+		if h.ID != id {
+			continue
+		}
+		for _, m := range h.Explain {
+			if m.Field == field && m.Kind == kind {
+				return m.Terms
+			}
+		}
+		return nil
+	}
+	t.Fatalf("no hit %s among %v", id, ids(res))
+	return nil
 }
