@@ -33,7 +33,7 @@ const (
 	DefaultMaxRequestBytes = 64 << 20
 	// ndjsonBatch is how many articles of an NDJSON stream go into one
 	// index batch.
-	ndjsonBatch = 250
+	ndjsonBatch = 500
 	// ndjsonBatchBytes bounds the text of one such batch.
 	ndjsonBatchBytes = 2 << 20
 )
@@ -248,20 +248,49 @@ func (s *Server) postNDJSON(c echo.Context, strict bool) error {
 		batch      []*article.Article
 		batchLines []int // indexes into res.Results
 		batchBytes int
+		// Two batches are stored at once: one is analysed while the one
+		// before it is written and synced, so a stream keeps both cores
+		// busy. Batches that share an id are stored one after the other,
+		// so the later line wins.
+		inflight *putJob
+		failed   error
 	)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
+	finish := func(j *putJob) {
+		if j == nil {
+			return
 		}
-		if err := s.cfg.Store.Put(ctx, batch...); err != nil {
-			return err
+		<-j.done
+		if j.err != nil {
+			if failed == nil {
+				failed = j.err
+			}
+			return
 		}
-		for _, i := range batchLines {
+		for _, i := range j.lines {
 			res.Results[i].Status = "stored"
 		}
-		res.Accepted += len(batch)
-		batch, batchLines, batchBytes = batch[:0], batchLines[:0], 0
-		return nil
+		res.Accepted += len(j.arts)
+	}
+	flush := func() error {
+		if len(batch) == 0 {
+			return failed
+		}
+		j := &putJob{arts: batch, lines: batchLines, done: make(chan struct{})}
+		if inflight != nil && inflight.shares(j) {
+			finish(inflight)
+			inflight = nil
+		}
+		if failed != nil {
+			return failed
+		}
+		go func() {
+			j.err = s.cfg.Store.Put(ctx, j.arts...)
+			close(j.done)
+		}()
+		finish(inflight)
+		inflight = j
+		batch, batchLines, batchBytes = nil, nil, 0
+		return failed
 	}
 	opts := article.ReadOptions{DecodeOptions: article.DecodeOptions{Strict: strict}, MaxArticleBytes: s.maxArticle()}
 	keep := newDeadlineKeeper(c)
@@ -284,8 +313,13 @@ func (s *Server) postNDJSON(c echo.Context, strict bool) error {
 		return nil
 	})
 	// The lines read whole before a read error are stored all the same.
-	if err := flush(); err != nil {
-		return err
+	ferr := flush()
+	finish(inflight)
+	if ferr == nil {
+		ferr = failed
+	}
+	if ferr != nil {
+		return ferr
 	}
 	if readErr != nil {
 		var mbe *http.MaxBytesError
@@ -308,6 +342,28 @@ func (s *Server) postNDJSON(c echo.Context, strict bool) error {
 		res.Error = &ItemError{Code: "invalid_article", Message: fmt.Sprintf("all %d lines were rejected", res.Rejected)}
 	}
 	return c.JSON(code, res)
+}
+
+// putJob is one batch of an NDJSON stream being stored.
+type putJob struct {
+	arts  []*article.Article
+	lines []int // indexes into the results
+	done  chan struct{}
+	err   error
+}
+
+// shares reports whether two batches name an id in common.
+func (j *putJob) shares(o *putJob) bool {
+	ids := make(map[string]bool, len(j.arts))
+	for _, a := range j.arts {
+		ids[a.ID] = true
+	}
+	for _, a := range o.arts {
+		if ids[a.ID] {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) deleteArticle(c echo.Context) error {

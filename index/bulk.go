@@ -109,10 +109,7 @@ func (ix *Index) writeBulk(p *Prepared) error {
 	bs.writers.Add(1)
 	defer bs.writers.Done()
 	ix.writeMu.Unlock()
-	done := ix.track(b)
-	err := ix.bi.Batch(b)
-	done(err)
-	if err != nil {
+	if _, err := ix.batch(b); err != nil {
 		return fmt.Errorf("writing batch: %w", err)
 	}
 	return nil

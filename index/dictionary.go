@@ -321,18 +321,16 @@ func (ix *Index) reindexWords(ctx context.Context, words []string) error {
 		if len(recall) == 0 {
 			continue
 		}
-		for _, f := range []string{fieldTitleBG, fieldKickerBG, fieldSubheadsBG, fieldBodyBG} {
-			q, err := ix.recallQuery(recall, f, 1)
-			if err != nil {
-				return err
-			}
-			alts = append(alts, q)
+		q, err := ix.recallQuery(recall, fieldRecall, inAll, 1)
+		if err != nil {
+			return err
 		}
+		alts = append(alts, q)
 	}
 	if len(alts) == 0 {
 		return nil
 	}
-	q := bleve.NewConjunctionQuery(bleve.NewDisjunctionQuery(alts...), typeQuery(TypeArticle))
+	q := bleve.NewDisjunctionQuery(alts...)
 	var ids []string
 	const page = 1000
 	for from := 0; ; from += page {
@@ -388,10 +386,8 @@ func (ix *Index) reindexArticle(ctx context.Context, id string) error {
 		return err
 	}
 	b := ix.bi.NewBatch()
-	for _, d := range p.docs {
-		if err := b.IndexAdvanced(d); err != nil {
-			return fmt.Errorf("indexing %q: %w", d.ID(), err)
-		}
+	if err := b.IndexAdvanced(p.doc); err != nil {
+		return fmt.Errorf("indexing %q: %w", id, err)
 	}
 	if err := ix.bi.Batch(b); err != nil {
 		return fmt.Errorf("re-indexing %q: %w", id, err)

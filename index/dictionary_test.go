@@ -29,11 +29,10 @@ func wordDocs(t *testing.T, ix *Index, field, term string) uint64 {
 	return res.Total
 }
 
-// bodyDocs counts the documents whose body (an article's or a
-// paragraph's) holds term as a word.
+// bodyDocs counts the articles whose text holds term as a word.
 func bodyDocs(t *testing.T, ix *Index, term string) uint64 {
 	t.Helper()
-	return wordDocs(t, ix, fieldBody, term) + wordDocs(t, ix, fieldParaBody, term)
+	return wordDocs(t, ix, fieldWords, term)
 }
 
 func waitReindex(t *testing.T, ix *Index) ReindexStatus {
@@ -98,11 +97,12 @@ func TestAddWordsReindexes(t *testing.T) {
 	put(t, ix, "new1", w2+"论坛", w2+"论坛开幕。")
 
 	st := waitReindex(t, ix)
-	if st.State != ReindexDone || st.Total != 1 || st.Done != 1 {
-		t.Errorf("re-index status %+v, want done 1 of 1 (old1 only)", st)
+	// old1, and new1 when the re-index looks after it was written
+	if st.State != ReindexDone || st.Total < 1 || st.Total > 2 || st.Done != st.Total {
+		t.Errorf("re-index status %+v, want done, old1 (and new1)", st)
 	}
-	if n := bodyDocs(t, ix, w1); n != 2 { // article old1 and its paragraph 0
-		t.Errorf("after re-index, %d documents hold %s whole, want 2", n, w1)
+	if n := bodyDocs(t, ix, w1); n != 1 { // article old1
+		t.Errorf("after re-index, %d documents hold %s whole, want 1", n, w1)
 	}
 	if n := wordDocs(t, ix, fieldTitle, w2); n != 1 {
 		t.Errorf("%d titles hold %s whole, want 1", n, w2)
@@ -216,11 +216,11 @@ func TestAddWordsReindexesHeadings(t *testing.T) {
 		words []string // candidates gse splits; a run takes the first not yet added
 		make  func(w string) *article.Article
 	}{
-		{fieldKicker, []string{"航空港智造园", "航空港智创园", "航空港云造园"}, func(w string) *article.Article {
+		{"kicker", []string{"航空港智造园", "航空港智创园", "航空港云造园"}, func(w string) *article.Article {
 			return &article.Article{ID: "k1", Title: "论坛开幕", Kicker: "聚焦" + w,
 				Paragraphs: []article.Paragraph{{Text: "嘉宾云集。"}}}
 		}},
-		{fieldSubheads, []string{"龙子湖智慧岛", "龙子湖智创岛", "龙子湖云智岛"}, func(w string) *article.Article {
+		{"subheads", []string{"龙子湖智慧岛", "龙子湖智创岛", "龙子湖云智岛"}, func(w string) *article.Article {
 			return &article.Article{ID: "s1", Title: "园区巡礼",
 				Paragraphs: []article.Paragraph{{Text: "项目落地。", Subhead: "走进" + w}}}
 		}},
@@ -238,7 +238,7 @@ func TestAddWordsReindexesHeadings(t *testing.T) {
 				t.Skip("earlier runs in this process added every candidate word")
 			}
 			putArticle(t, ix, tc.make(w))
-			if n := wordDocs(t, ix, tc.field, w); n != 0 {
+			if n := wordDocs(t, ix, fieldWords, w); n != 0 {
 				t.Fatalf("before adding, %d documents hold %s whole in %s", n, w, tc.field)
 			}
 			if _, err := ix.AddWords(context.Background(), tokenizer.Word{Word: w}); err != nil {
@@ -247,7 +247,7 @@ func TestAddWordsReindexesHeadings(t *testing.T) {
 			if st := waitReindex(t, ix); st.State != ReindexDone || st.Total != 1 {
 				t.Errorf("re-index status %+v, want done 1 of 1", st)
 			}
-			if n := wordDocs(t, ix, tc.field, w); n != 1 {
+			if n := wordDocs(t, ix, fieldWords, w); n != 1 {
 				t.Errorf("after re-index, %d documents hold %s whole in %s, want 1", n, w, tc.field)
 			}
 		})

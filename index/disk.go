@@ -15,16 +15,17 @@ import (
 
 // layoutKey is the internal key holding the version of the index layout
 // (mapping and analysis) that wrote the index; layoutVersion is this
-// build's. Version 2: paragraph text in fields of its own (p_body), and
-// one recall-field term per character.
+// build's. Version 3: one document an article, its text as words (w) and
+// as bigrams whose elements are the title, kicker, subheads and paragraphs
+// (bg); paragraphs have no documents of their own.
 const (
 	layoutKey     = "zhsearch_layout"
-	layoutVersion = "2"
+	layoutVersion = "3"
 )
 
 // ErrOldLayout means the index was written by a zhsearch whose mapping or
 // analysis differs from this one's: searches would miss documents.
-var ErrOldLayout = errors.New("the index was built by another version of zhsearch; import the articles into a new --data directory")
+var ErrOldLayout = errors.New("the index was built by another version of zhsearch; re-import the articles into a new --data directory (zhsearch import)")
 
 // checkLayout records the layout version in a new index, and refuses an
 // index of another version.
@@ -63,10 +64,11 @@ const lockTimeout = "2s"
 // itself (bulk.go).
 func openDisk(path string, bulk bool) (bi bleve.Index, created bool, err error) {
 	cfg := map[string]any{"bolt_timeout": lockTimeout}
-	openCfg := map[string]any{"bolt_timeout": lockTimeout}
-	if bulk {
-		openCfg["unsafe_batch"] = true
-	}
+	// Batches always return once searchable (unsafe_batch): a server's
+	// writer then waits for its batch's persisted callback after letting
+	// go of the write lock (groupcommit.go), so the next batch is built
+	// while this one is fsynced; a 2xx still means on disk.
+	openCfg := map[string]any{"bolt_timeout": lockTimeout, "unsafe_batch": true}
 	if _, statErr := os.Stat(filepath.Join(path, "index_meta.json")); statErr == nil {
 		bi, err = bleve.OpenUsing(path, openCfg)
 		return bi, false, lockError(err)
@@ -91,11 +93,8 @@ func openDisk(path string, bulk bool) (bi bleve.Index, created bool, err error) 
 		_ = bi.Close()
 		return nil, false, err
 	}
-	if !bulk {
-		return bi, true, nil
-	}
 	// NewUsing stores its config in index_meta.json: create the index safe,
-	// then open it again with the bulk setting.
+	// then open it again with the run-time setting.
 	if err := bi.Close(); err != nil {
 		return nil, false, err
 	}

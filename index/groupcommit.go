@@ -3,6 +3,9 @@ package index
 import (
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"sync"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 
@@ -35,10 +38,17 @@ import (
 
 // writeOp is one queued Put (arts) or Delete (del).
 type writeOp struct {
-	preps []*prepared // analysed articles (prepare.go)
-	del   string
-	done  bool  // set by the leader under writeMu
-	err   error // the op's outcome, valid once done
+	preps   []*prepared // analysed articles (prepare.go)
+	del     string
+	done    bool           // set by the leader under writeMu
+	err     error          // the op's outcome, valid once done
+	persist []*persistWait // the op's batch reaching the disk; nil when nothing was written
+}
+
+// persistWait is a batch's persisted callback, for every op it holds.
+type persistWait struct {
+	done chan struct{}
+	err  error
 }
 
 // commit queues op and returns once it is applied, by this goroutine or by
@@ -49,18 +59,22 @@ func (ix *Index) commit(op *writeOp) error {
 	ix.queueMu.Unlock()
 
 	ix.writeMu.Lock()
-	defer ix.writeMu.Unlock()
-	if op.done {
+	if !op.done {
+		ix.queueMu.Lock()
+		ops := ix.queue
+		ix.queue = nil
+		ix.queueMu.Unlock()
+		ix.groups++
+		ix.grouped += uint64(len(ops))
+		ix.applyGroup(ops)
+	}
+	ix.writeMu.Unlock()
+	if op.err != nil || op.persist == nil {
 		return op.err
 	}
-	ix.queueMu.Lock()
-	ops := ix.queue
-	ix.queue = nil
-	ix.queueMu.Unlock()
-	ix.groups++
-	ix.grouped += uint64(len(ops))
-	ix.applyGroup(ops)
-	return op.err
+	// searchable now; acknowledged once on disk, while the next batch is
+	// built
+	return ix.awaitPersisted(op.persist)
 }
 
 // applyGroup writes ops (writeMu held), as one batch if it can.
@@ -80,8 +94,11 @@ func (ix *Index) applyGroup(ops []*writeOp) {
 	if len(in) == 0 {
 		return
 	}
-	err := ix.batch(b)
+	pw, err := ix.batch(b)
 	if err == nil {
+		for _, op := range in {
+			op.persist = pw
+		}
 		return
 	}
 	if len(in) == 1 {
@@ -95,31 +112,110 @@ func (ix *Index) applyGroup(ops []*writeOp) {
 		if len(one) == 0 {
 			continue
 		}
-		if err := ix.batch(b); err != nil {
+		pw, err := ix.batch(b)
+		if err != nil {
 			op.err = fmt.Errorf("writing batch: %w", err)
+			continue
+		}
+		op.persist = pw
+	}
+}
+
+// parts is one group's batch, split by id into bleve batches that are
+// written at once: scorch builds a batch's segment on the calling
+// goroutine, one core each. An id always falls in the same part, so the
+// last operation on it in the group wins, as in one batch. A reader may
+// see one part before the other, never half an article.
+type parts []*bleve.Batch
+
+// splitDocs is how many documents a group needs to be split in two.
+const splitDocs = 128
+
+// batch writes the parts of a group (writeMu held), each on a goroutine
+// of its own: searchable when it returns, on disk when the returned waits
+// are done (none for a bulk index, which tracks its batches itself and
+// first waits while too many wait for the disk).
+func (ix *Index) batch(ps parts) ([]*persistWait, error) {
+	if ix.bulk {
+		if err := ix.drain(maxUnpersisted - 1); err != nil {
+			return nil, err
 		}
 	}
+	waits := make([]*persistWait, len(ps))
+	errs := make([]error, len(ps))
+	var wg sync.WaitGroup
+	for i, b := range ps {
+		if ix.bulk {
+			done := ix.track(b)
+			wg.Go(func() {
+				errs[i] = ix.bi.Batch(b)
+				done(errs[i])
+			})
+			continue
+		}
+		pw := &persistWait{done: make(chan struct{})}
+		b.SetPersistedCallback(func(err error) {
+			pw.err = err
+			close(pw.done)
+		})
+		waits[i] = pw
+		wg.Go(func() { errs[i] = ix.bi.Batch(b) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if ix.bulk {
+		return nil, nil
+	}
+	return waits, nil
 }
 
-// batch writes b (writeMu held). On a bulk index it first waits while
-// too many batches wait for the disk.
-func (ix *Index) batch(b *bleve.Batch) error {
-	if !ix.bulk {
-		return ix.bi.Batch(b)
+// awaitPersisted waits for a group's batches to reach the disk. It fails
+// when scorch's persister reports errors meanwhile: the persister retries
+// forever, so waiting for the callback alone could hang.
+func (ix *Index) awaitPersisted(pws []*persistWait) error {
+	errsBefore := ix.persistErrors()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for _, pw := range pws {
+	wait:
+		for {
+			select {
+			case <-pw.done:
+				if pw.err != nil {
+					return fmt.Errorf("%w: %w", ErrPersist, pw.err)
+				}
+				break wait
+			case <-tick.C:
+				if n := ix.persistErrors(); n > errsBefore {
+					return fmt.Errorf("%w: %d failed attempts", ErrPersist, n-errsBefore)
+				}
+			}
+		}
 	}
-	if err := ix.drain(maxUnpersisted - 1); err != nil {
-		return err
-	}
-	done := ix.track(b)
-	err := ix.bi.Batch(b)
-	done(err)
-	return err
+	return nil
 }
 
-// buildBatch turns ops into one batch; it sets err on the ops that fail on
-// their own and returns the ops the batch holds.
-func (ix *Index) buildBatch(ops []*writeOp) (*bleve.Batch, []*writeOp) {
-	b := ix.bi.NewBatch()
+// buildBatch turns ops into one batch, in parts; it sets err on the ops
+// that fail on their own and returns the ops the batch holds.
+func (ix *Index) buildBatch(ops []*writeOp) (parts, []*writeOp) {
+	n := 0
+	for _, op := range ops {
+		n += max(len(op.preps), 1)
+	}
+	ps := parts{ix.bi.NewBatch()}
+	if n >= splitDocs {
+		ps = append(ps, ix.bi.NewBatch())
+	}
+	part := func(id string) *bleve.Batch {
+		if len(ps) == 1 {
+			return ps[0]
+		}
+		h := fnv.New32a()
+		_, _ = h.Write([]byte(id))
+		return ps[h.Sum32()%uint32(len(ps))]
+	}
 	// state is each id's version as of the ops so far: an article, or nil
 	// once deleted; ids not in it are as stored.
 	state := make(map[string]*article.Article)
@@ -132,20 +228,6 @@ func (ix *Index) buildBatch(ops []*writeOp) (*bleve.Batch, []*writeOp) {
 		}
 		return ix.get(id)
 	}
-	removeOld := func(id string) error {
-		old, err := current(id)
-		if errors.Is(err, ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		b.Delete(id)
-		for i := range old.Paragraphs {
-			b.Delete(paragraphDocID(id, i))
-		}
-		return nil
-	}
 	var in []*writeOp
 	for _, op := range ops {
 		if op.preps == nil {
@@ -153,10 +235,7 @@ func (ix *Index) buildBatch(ops []*writeOp) (*bleve.Batch, []*writeOp) {
 				op.err = err
 				continue
 			}
-			if err := removeOld(op.del); err != nil {
-				op.err = err
-				continue
-			}
+			part(op.del).Delete(op.del)
 			state[op.del] = nil
 			in = append(in, op)
 			continue
@@ -179,27 +258,18 @@ func (ix *Index) buildBatch(ops []*writeOp) (*bleve.Batch, []*writeOp) {
 		if op.err != nil {
 			continue
 		}
-		for _, x := range all {
-			if err := removeOld(x.a.ID); err != nil {
-				op.err = err
-				break
-			}
-			for _, d := range x.docs {
-				if err := b.IndexAdvanced(d); err != nil {
-					op.err = fmt.Errorf("indexing %q: %w", d.ID(), err)
-					break
-				}
-			}
-			if op.err != nil {
+		for _, x := range all { // one document an article: indexing it replaces the old one
+			if err := part(x.doc.ID()).IndexAdvanced(x.doc); err != nil {
+				op.err = fmt.Errorf("indexing %q: %w", x.doc.ID(), err)
 				break
 			}
 			state[x.a.ID] = x.a
 		}
 		if op.err != nil {
-			// b.Index analysed part of this op into the batch: start
-			// over without it rather than leave half an article in. The
-			// ops before it that failed keep their errors; the ones after
-			// it have not been looked at yet.
+			// the op went into the batch in part: start over without it
+			// rather than leave half an article in. The ops before it
+			// that failed keep their errors; the ones after it have not
+			// been looked at yet.
 			rest := make([]*writeOp, 0, len(ops))
 			for _, o := range ops {
 				if o != op && o.err == nil {
@@ -210,7 +280,7 @@ func (ix *Index) buildBatch(ops []*writeOp) (*bleve.Batch, []*writeOp) {
 		}
 		in = append(in, op)
 	}
-	return b, in
+	return ps, in
 }
 
 // GroupStats says how writes were grouped: batches written and ops (Put or

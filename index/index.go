@@ -1,12 +1,16 @@
-// Package index stores articles and their paragraphs in a bleve index and
-// searches them: the mapping, writes, searches and snippets. It knows
-// nothing of HTTP; package api serves it.
+// Package index stores articles in a bleve index and searches them: the
+// mapping, writes, searches and snippets. It knows nothing of HTTP;
+// package api serves it.
 //
-// Every article is indexed twice over: one "article" document (title and
-// all paragraphs) and one "paragraph" document per paragraph, so both
-// article and paragraph results rank on their own text. The article itself
-// (the JSON the user gave) is kept in bleve's internal store, written in
-// the same batch as its documents, so the stored article and what the
+// Every article is one bleve document. Its text is indexed twice: as gse
+// words (field w, no positions: what decides whether a hit holds the query
+// as words, and ranks) and as character bigrams with positions (field bg:
+// exact-substring recall and phrases). Each element of bg (the title, the
+// kicker, a subhead, a paragraph) carries array positions that say which
+// it is (elements.go), so a paragraph's hits are derived from its
+// article's locations (paragraphs.go) instead of a document of its own.
+// The article itself (the JSON the user gave) is a stored field of its
+// document, written in the same batch, so the stored article and what the
 // index finds never disagree.
 package index
 
@@ -25,8 +29,10 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/mapping"
-	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/searcher"
 	bleveindex "github.com/blevesearch/bleve_index_api"
+	jsoniter "github.com/json-iterator/go"
 
 	"github.com/zhsearch/zhsearch/article"
 	"github.com/zhsearch/zhsearch/tokenizer"
@@ -47,29 +53,30 @@ const (
 
 // Field names of the index.
 const (
-	fieldType     = "type"
-	fieldID       = "id"
-	fieldTitle    = "title"
-	fieldTitleBG  = "title_bg"
-	fieldKicker   = "kicker"
-	fieldKickerBG = "kicker_bg"
-	fieldBody     = "body"
-	fieldBodyBG   = "body_bg"
-	// An article's subheads (### headings), each once, in order.
-	fieldSubheads   = "subheads"
-	fieldSubheadsBG = "subheads_bg"
-	// A paragraph's text has its own fields, apart from the article's
-	// body: a query on one document type then never walks the postings of
-	// the other (paragraphs outnumber articles 5 to 1 in xwlb), and needs
-	// no type clause.
-	fieldParaBody   = "p_body"
-	fieldParaBodyBG = "p_body_bg"
-	fieldSection    = "section"
-	fieldAuthor     = "author"
-	fieldTag        = "tag"
-	fieldSource     = "source"
-	fieldPublished  = "published_at"
-	fieldMonth      = "month" // "2024-06" in the newsroom's zone, for the month facet
+	fieldType = "type"
+	fieldID   = "id"
+	// fieldTitle holds the title's words with positions: a title phrase
+	// of words ranks, and title: searches them.
+	fieldTitle = "title"
+	// fieldWords holds the words of the whole article (title, kicker,
+	// subheads, paragraphs) without positions: a word of the query found
+	// here is found as a word, not only as characters straddling two
+	// words (the "words" tier of a hit, tier.go).
+	fieldWords = "w"
+	// fieldRecall holds the character bigrams of the whole article with
+	// positions, each element (title, kicker, subhead, paragraph) at
+	// array positions of its own (elements.go): every substring match,
+	// every phrase, and every paragraph hit comes from here.
+	fieldRecall    = "bg"
+	fieldSection   = "section"
+	fieldAuthor    = "author"
+	fieldTag       = "tag"
+	fieldSource    = "source"
+	fieldPublished = "published_at"
+	fieldMonth     = "month" // "2024-06" in the newsroom's zone, for the month facet
+	// fieldParagraphs counts an article's paragraphs (a keyword with doc
+	// values: one term a document), for Stats and paragraph search.
+	fieldParagraphs = "paragraphs"
 )
 
 // fieldStored holds the article's JSON as a stored, unindexed field of its
@@ -207,18 +214,6 @@ func (ix *Index) Close() error {
 }
 
 func newMapping() mapping.IndexMapping {
-	text := func(analyzer string) *mapping.FieldMapping {
-		f := bleve.NewTextFieldMapping()
-		f.Analyzer = analyzer
-		f.Store = false
-		f.IncludeTermVectors = true
-		f.IncludeInAll = false
-		// bleve keeps doc values (each document's terms, for sorting and
-		// facets) for text fields unless told not to; nothing sorts or
-		// facets by text, and they cost import time and disk.
-		f.DocValues = false
-		return f
-	}
 	// kw is a keyword field; facets (facetFields) need its doc values,
 	// filters do not.
 	kw := func(facet bool) *mapping.FieldMapping {
@@ -234,34 +229,34 @@ func newMapping() mapping.IndexMapping {
 	date.Store = false
 	date.IncludeInAll = false
 
-	common := func(d *mapping.DocumentMapping) {
-		d.AddFieldMappingsAt(fieldType, kw(false))
-		d.AddFieldMappingsAt(fieldID, kw(false))
-		d.AddFieldMappingsAt(fieldSection, kw(true))
-		d.AddFieldMappingsAt(fieldAuthor, kw(true))
-		d.AddFieldMappingsAt(fieldTag, kw(true))
-		d.AddFieldMappingsAt(fieldSource, kw(false))
-		d.AddFieldMappingsAt(fieldPublished, date)
-		d.AddFieldMappingsAt(fieldMonth, kw(true))
-		d.Dynamic = false
-	}
 	art := bleve.NewDocumentMapping()
-	common(art)
-	// Body words keep no term vectors (positions and offsets): no query
-	// reads a body word's position (phrases and substrings in bodies go
-	// through the bigram field, marks come from the query's texts), and
-	// the vectors of the two body word fields were 19 % of the index
-	// (20,000 xwlb articles: 407 -> 330 MB, import 8-18 % faster).
-	art.AddFieldMappingsAt(fieldBody, noVectors(text(tokenizer.IndexAnalyzer)))
-	art.AddFieldMappingsAt(fieldBodyBG, text(tokenizer.BigramAnalyzer))
-	title := text(tokenizer.IndexAnalyzer)
+	art.AddFieldMappingsAt(fieldType, kw(false))
+	art.AddFieldMappingsAt(fieldID, kw(false))
+	art.AddFieldMappingsAt(fieldSection, kw(true))
+	art.AddFieldMappingsAt(fieldAuthor, kw(true))
+	art.AddFieldMappingsAt(fieldTag, kw(true))
+	art.AddFieldMappingsAt(fieldSource, kw(false))
+	art.AddFieldMappingsAt(fieldPublished, date)
+	art.AddFieldMappingsAt(fieldMonth, kw(true))
+	art.AddFieldMappingsAt(fieldParagraphs, kw(true)) // a count, as one keyword term
+	art.Dynamic = false
+	// The text fields (title, w, bg) are built by prepare.go with their
+	// analysis and array positions; these mappings document them and give
+	// bleve their analyzers for anything that asks.
+	text := func(analyzer string, vectors bool) *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = analyzer
+		f.Store = false
+		f.IncludeTermVectors = vectors
+		f.IncludeInAll = false
+		f.DocValues = false // nothing sorts or facets by text
+		return f
+	}
+	title := text(tokenizer.IndexAnalyzer, true)
 	title.Store = true // suggestions read titles without decoding articles
 	art.AddFieldMappingsAt(fieldTitle, title)
-	art.AddFieldMappingsAt(fieldTitleBG, text(tokenizer.BigramAnalyzer))
-	art.AddFieldMappingsAt(fieldKicker, text(tokenizer.IndexAnalyzer))
-	art.AddFieldMappingsAt(fieldKickerBG, text(tokenizer.BigramAnalyzer))
-	art.AddFieldMappingsAt(fieldSubheads, text(tokenizer.IndexAnalyzer))
-	art.AddFieldMappingsAt(fieldSubheadsBG, text(tokenizer.BigramAnalyzer))
+	art.AddFieldMappingsAt(fieldWords, text(tokenizer.IndexAnalyzer, false))
+	art.AddFieldMappingsAt(fieldRecall, text(tokenizer.BigramAnalyzer, true))
 	stored := bleve.NewTextFieldMapping()
 	stored.Analyzer = keyword.Name
 	stored.Index = false
@@ -271,21 +266,13 @@ func newMapping() mapping.IndexMapping {
 	stored.DocValues = false
 	art.AddFieldMappingsAt(fieldStored, stored)
 
-	para := bleve.NewDocumentMapping()
-	common(para)
-	para.AddFieldMappingsAt(fieldParaBody, noVectors(text(tokenizer.IndexAnalyzer)))
-	para.AddFieldMappingsAt(fieldParaBodyBG, text(tokenizer.BigramAnalyzer))
-
 	m := bleve.NewIndexMapping()
 	m.TypeField = fieldType
 	m.DefaultMapping = bleve.NewDocumentDisabledMapping()
 	// No field goes into bleve's _all composite field and no query reads
-	// it, but an enabled _all is still built for every document (7–9 % of
-	// import CPU in the profile): disable it.
+	// it, but an enabled _all is still built for every document: disable it.
 	art.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
-	para.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
 	m.AddDocumentMapping(TypeArticle, art)
-	m.AddDocumentMapping(TypeParagraph, para)
 	m.DefaultAnalyzer = tokenizer.IndexAnalyzer
 	m.StoreDynamic = false
 	m.IndexDynamic = false
@@ -305,66 +292,28 @@ func subheadsOf(a *article.Article) []string {
 	return out
 }
 
-// noVectors drops a text field's term vectors.
-func noVectors(f *mapping.FieldMapping) *mapping.FieldMapping {
-	f.IncludeTermVectors = false
-	return f
-}
-
-// positional reports whether a word field keeps its terms' positions, so
-// that a phrase of words can match in it (newMapping).
-func positional(field string) bool {
-	return field != fieldBody && field != fieldParaBody
-}
-
-func paragraphDocID(articleID string, i int) string {
-	return articleID + "#" + strconv.Itoa(i)
-}
-
-// documents builds the bleve documents of an article.
-func (ix *Index) documents(a *article.Article) (map[string]map[string]any, error) {
+// documentData is the part of an article's document that bleve maps
+// itself: keyword fields, the date and the stored article. The text fields
+// are added by prepare with their analysis and array positions.
+func (ix *Index) documentData(a *article.Article) (map[string]any, error) {
 	published, err := a.Published(ix.loc)
 	if err != nil {
 		return nil, err
 	}
-	base := func(typ string) map[string]any {
-		d := map[string]any{
-			fieldType: typ, fieldID: a.ID, fieldSection: a.Section, fieldSource: a.Source,
-			fieldAuthor: a.Authors, fieldTag: a.Tags,
-		}
-		if !published.IsZero() {
-			d[fieldPublished] = published
-			d[fieldMonth] = published.In(ix.loc).Format("2006-01")
-		}
-		return d
+	d := map[string]any{
+		fieldType: TypeArticle, fieldID: a.ID, fieldSection: a.Section, fieldSource: a.Source,
+		fieldAuthor: a.Authors, fieldTag: a.Tags, fieldParagraphs: strconv.Itoa(len(a.Paragraphs)),
 	}
-	docs := make(map[string]map[string]any, len(a.Paragraphs)+1)
-	body := make([]string, len(a.Paragraphs))
-	for i, p := range a.Paragraphs {
-		body[i] = p.Text
-		d := base(TypeParagraph)
-		d[fieldParaBody] = p.Text
-		d[fieldParaBodyBG] = p.Text
-		docs[paragraphDocID(a.ID, i)] = d
+	if !published.IsZero() {
+		d[fieldPublished] = published
+		d[fieldMonth] = published.In(ix.loc).Format("2006-01")
 	}
-	d := base(TypeArticle)
-	d[fieldTitle] = a.Title
-	d[fieldTitleBG] = a.Title
-	d[fieldKicker] = a.Kicker
-	d[fieldKickerBG] = a.Kicker
-	if subs := subheadsOf(a); len(subs) > 0 {
-		d[fieldSubheads] = subs
-		d[fieldSubheadsBG] = subs
-	}
-	d[fieldBody] = body
-	d[fieldBodyBG] = body
 	raw, err := json.Marshal(a)
 	if err != nil {
 		return nil, fmt.Errorf("encoding article: %w", err)
 	}
 	d[fieldStored] = string(raw)
-	docs[a.ID] = d
-	return docs, nil
+	return d, nil
 }
 
 // Put adds or replaces articles, each with all its paragraphs, in one
@@ -419,8 +368,17 @@ func (ix *Index) get(id string) (*article.Article, error) {
 	if raw == nil {
 		return nil, fmt.Errorf("article %q: %w", id, ErrNotFound)
 	}
+	return decodeStored(id, raw)
+}
+
+// storedJSON decodes stored articles: json-iterator's drop-in for
+// encoding/json decodes them in half the time, and a page of hits decodes
+// ten of them.
+var storedJSON = jsoniter.ConfigCompatibleWithStandardLibrary
+
+func decodeStored(id string, raw []byte) (*article.Article, error) {
 	var a article.Article
-	if err := json.Unmarshal(raw, &a); err != nil {
+	if err := storedJSON.Unmarshal(raw, &a); err != nil {
 		return nil, fmt.Errorf("decoding stored article %q: %w", id, err)
 	}
 	return &a, nil
@@ -432,25 +390,58 @@ type Stats struct {
 	Paragraphs uint64 `json:"paragraphs"`
 }
 
-// Stats counts articles and paragraphs.
+// Stats counts articles and paragraphs: the documents, and the sum of
+// their paragraph counts (doc values), read once per index snapshot.
 func (ix *Index) Stats(ctx context.Context) (Stats, error) {
-	var s Stats
-	for _, t := range []struct {
-		typ string
-		n   *uint64
-	}{{TypeArticle, &s.Articles}, {TypeParagraph, &s.Paragraphs}} {
-		req := bleve.NewSearchRequestOptions(typeQuery(t.typ), 0, 0, false)
-		res, err := ix.bi.SearchInContext(ctx, req)
-		if err != nil {
-			return s, fmt.Errorf("counting %ss: %w", t.typ, err)
+	adv, err := ix.bi.Advanced()
+	if err != nil {
+		return Stats{}, fmt.Errorf("counting: %w", err)
+	}
+	rd, err := adv.Reader()
+	if err != nil {
+		return Stats{}, fmt.Errorf("counting: %w", err)
+	}
+	defer rd.Close()
+	n, err := rd.DocCount()
+	if err != nil {
+		return Stats{}, fmt.Errorf("counting articles: %w", err)
+	}
+	s := Stats{Articles: n}
+	if n == 0 {
+		return s, nil
+	}
+	all, err := searcher.NewMatchAllSearcher(ctx, rd, 1, search.SearcherOptions{Score: "none"})
+	if err != nil {
+		return s, fmt.Errorf("counting paragraphs: %w", err)
+	}
+	defer all.Close()
+	dvr, err := rd.DocValueReader([]string{fieldParagraphs})
+	if err != nil {
+		return s, fmt.Errorf("counting paragraphs: %w", err)
+	}
+	sctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(all.DocumentMatchPoolSize(), 0)}
+	for i := 0; ; i++ {
+		if i%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return s, err
+			}
 		}
-		*t.n = res.Total
+		dm, err := all.Next(sctx)
+		if err != nil {
+			return s, fmt.Errorf("counting paragraphs: %w", err)
+		}
+		if dm == nil {
+			break
+		}
+		err = dvr.VisitDocValues(dm.IndexInternalID, func(_ string, term []byte) {
+			if v, err := strconv.Atoi(string(term)); err == nil {
+				s.Paragraphs += uint64(v)
+			}
+		})
+		sctx.DocumentMatchPool.Put(dm)
+		if err != nil {
+			return s, fmt.Errorf("counting paragraphs: %w", err)
+		}
 	}
 	return s, nil
-}
-
-func typeQuery(typ string) query.Query {
-	q := bleve.NewTermQuery(typ)
-	q.SetField(fieldType)
-	return q
 }

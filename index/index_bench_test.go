@@ -219,7 +219,7 @@ func BenchmarkSearchProtocol(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(cq, typeQuery(TypeArticle)), 10, 0, false)
+			req := bleve.NewSearchRequestOptions(cq, 10, 0, false)
 			if _, err := ix.bi.SearchInContext(ctx, req); err != nil {
 				b.Fatal(err)
 			}

@@ -47,7 +47,7 @@ func (ix *Index) List(ctx context.Context, page, size int) (*Listing, error) {
 	case page*size > MaxListWindow:
 		return nil, fmt.Errorf("%w: page×size must not exceed %d", ErrInvalidQuery, MaxListWindow)
 	}
-	req := bleve.NewSearchRequestOptions(typeQuery(TypeArticle), size, (page-1)*size, false)
+	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), size, (page-1)*size, false)
 	req.SortByCustom(search.SortOrder{
 		&search.SortField{Field: fieldPublished, Desc: true, Type: search.SortFieldAsDate, Missing: search.SortFieldMissingLast},
 		&search.SortDocID{},

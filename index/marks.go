@@ -49,24 +49,41 @@ type marker struct {
 	present []string // whole query words the article holds
 }
 
-func newMarker(a *article.Article, wholes []string) marker {
+func newMarker(ft foldedTexts, wholes []string) marker {
 	var m marker
 	if len(wholes) == 0 {
 		return m
 	}
-	texts := []string{tokenizer.Normalize(a.Title)}
-	for _, p := range a.Paragraphs {
-		texts = append(texts, tokenizer.Normalize(p.Text))
-	}
 	for _, w := range wholes {
-		for _, t := range texts {
-			if strings.Contains(t, w) {
+		for _, t := range ft.all {
+			if strings.Contains(t.Norm(), w) {
 				m.present = append(m.present, w)
 				break
 			}
 		}
 	}
 	return m
+}
+
+// foldedTexts are an article's title and paragraphs, folded once for the
+// marks of its hit.
+type foldedTexts struct {
+	title foldedText
+	paras []foldedText
+	all   []tokenizer.Folded // title first
+}
+
+type foldedText = tokenizer.Folded
+
+func foldArticle(a *article.Article) foldedTexts {
+	ft := foldedTexts{title: tokenizer.Fold(a.Title), paras: make([]foldedText, len(a.Paragraphs))}
+	ft.all = make([]tokenizer.Folded, 0, len(a.Paragraphs)+1)
+	ft.all = append(ft.all, ft.title)
+	for i, p := range a.Paragraphs {
+		ft.paras[i] = tokenizer.Fold(p.Text)
+		ft.all = append(ft.all, ft.paras[i])
+	}
+	return ft
 }
 
 // precise drops the spans of text that are strict parts of a whole query
@@ -135,130 +152,108 @@ func insideOccurrence(norm, w string, start, end int) bool {
 	return false
 }
 
-// explain reports which terms matched in which field of a hit: words by
-// their indexed term, substring matches by the text they covered. Body
-// words have no term locations (newMapping): they are the query's body
-// words (hl) among the terms the index analysis (seg) makes of the body
-// text, the hit's paragraph for a paragraph hit (para ≥ 0).
+// explain reports which terms matched in which element of a hit (title,
+// kicker, subhead, body): words by their indexed term, substring matches
+// by the text they covered. The word field keeps no term locations
+// (newMapping): its matches are the query's words (hl) among the terms the
+// index analysis (seg) makes of each element's text. A paragraph hit
+// (para ≥ 0) explains its own paragraph and the headings.
 func explain(h *search.DocumentMatch, a *article.Article, para int, hl *highlight, seg *tokenizer.Segmenter) []Match {
-	names := map[string]struct{ name, kind string }{
-		fieldTitle:      {"title", "word"},
-		fieldTitleBG:    {"title", "substring"},
-		fieldBody:       {"body", "word"},
-		fieldBodyBG:     {"body", "substring"},
-		fieldSubheads:   {"subhead", "word"},
-		fieldSubheadsBG: {"subhead", "substring"},
-		fieldParaBody:   {"body", "word"},
-		fieldParaBodyBG: {"body", "substring"},
-		fieldKicker:     {"kicker", "word"},
-		fieldKickerBG:   {"kicker", "substring"},
+	type fk struct{ field, kind string }
+	found := map[fk]map[string]bool{}
+	add := func(field, kind, term string) {
+		k := fk{field, kind}
+		if found[k] == nil {
+			found[k] = map[string]bool{}
+		}
+		found[k][term] = true
+	}
+	for t := range h.Locations[fieldTitle] {
+		add("title", "word", t)
+	}
+	var subs []string // the article's subheads, once needed
+	element := func(ap []uint64) (name, text string, ok bool) {
+		kind, i := elementOf(ap)
+		switch kind {
+		case elemTitle:
+			return "title", a.Title, true
+		case elemKicker:
+			return "kicker", a.Kicker, true
+		case elemSubhead:
+			if subs == nil {
+				subs = subheadsOf(a)
+			}
+			if i < 0 || i >= len(subs) {
+				return "", "", false
+			}
+			return "subhead", subs[i], true
+		}
+		if i < 0 || i >= len(a.Paragraphs) || (para >= 0 && i != para) {
+			return "", "", false
+		}
+		return "body", a.Paragraphs[i].Text, true
+	}
+	type named struct{ name, text string }
+	byText := map[named][]span{}
+	offsets := map[string][][2]int{}
+	for _, locs := range h.Locations[fieldRecall] {
+		for _, l := range locs {
+			name, text, ok := element(l.ArrayPositions)
+			if !ok {
+				continue
+			}
+			offs, seen := offsets[text] // the recall field keeps positions only
+			if !seen {
+				offs = tokenizer.RecallOffsets(text)
+				offsets[text] = offs
+			}
+			if l.Pos < 1 || int(l.Pos) > len(offs) {
+				continue
+			}
+			byText[named{name, text}] = append(byText[named{name, text}], span{offs[l.Pos-1][0], offs[l.Pos-1][1]})
+		}
+	}
+	for nt, ss := range byText {
+		for _, s := range mergeSpans(nt.text, ss) {
+			add(nt.name, "substring", tokenizer.Normalize(nt.text[s.start:s.end]))
+		}
+	}
+	if hl != nil && len(hl.bodyWords) > 0 {
+		elems := []named{{"title", a.Title}, {"kicker", a.Kicker}}
+		for _, sub := range subheadsOf(a) {
+			elems = append(elems, named{"subhead", sub})
+		}
+		for i, p := range a.Paragraphs {
+			if para < 0 || i == para {
+				elems = append(elems, named{"body", p.Text})
+			}
+		}
+		for _, e := range elems {
+			if e.text == "" {
+				continue
+			}
+			for _, t := range seg.Analyze([]byte(e.text), tokenizer.IndexMode) {
+				if hl.bodyWords[t.Term] {
+					add(e.name, "word", t.Term)
+				}
+			}
+		}
 	}
 	var out []Match
-	for field, terms := range h.Locations {
-		n, ok := names[field]
-		if !ok {
-			continue
-		}
-		seen := map[string]bool{}
-		var list []string
-		if n.kind == "word" {
-			for t := range terms {
-				seen[t] = true
-				list = append(list, t)
-			}
-		} else {
-			byText := map[string][]span{}
-			offsets := map[string][][2]int{} // of texts, for locations without
-			var subs []string                // the article's subheads, once needed
-			for _, locs := range terms {
-				for _, l := range locs {
-					text := a.Title
-					switch field {
-					case fieldKickerBG:
-						text = a.Kicker
-					case fieldSubheadsBG:
-						if subs == nil {
-							subs = subheadsOf(a)
-						}
-						if len(l.ArrayPositions) == 0 || int(l.ArrayPositions[0]) >= len(subs) {
-							continue
-						}
-						text = subs[l.ArrayPositions[0]]
-					case fieldBodyBG, fieldParaBodyBG:
-						i := para
-						if para < 0 && len(l.ArrayPositions) > 0 {
-							i = int(l.ArrayPositions[0])
-						}
-						if i < 0 || i >= len(a.Paragraphs) {
-							continue
-						}
-						text = a.Paragraphs[i].Text
-					}
-					start, end := int(l.Start), int(l.End)
-					if end <= start { // the recall fields keep positions only
-						offs, ok := offsets[text]
-						if !ok {
-							offs = tokenizer.RecallOffsets(text)
-							offsets[text] = offs
-						}
-						if l.Pos < 1 || int(l.Pos) > len(offs) {
-							continue
-						}
-						start, end = offs[l.Pos-1][0], offs[l.Pos-1][1]
-					}
-					byText[text] = append(byText[text], span{start, end})
-				}
-			}
-			for text, ss := range byText {
-				for _, s := range mergeSpans(text, ss) {
-					t := tokenizer.Normalize(text[s.start:s.end])
-					if !seen[t] {
-						seen[t] = true
-						list = append(list, t)
-					}
-				}
-			}
-		}
-		if len(list) == 0 {
-			continue
+	for k, set := range found {
+		list := make([]string, 0, len(set))
+		for t := range set {
+			list = append(list, t)
 		}
 		sort.Strings(list)
-		out = append(out, Match{Field: n.name, Kind: n.kind, Terms: list})
+		out = append(out, Match{Field: k.field, Kind: k.kind, Terms: list})
 	}
-	_, located := h.Locations[fieldBody]
-	if _, ok := h.Locations[fieldParaBody]; ok {
-		located = true
-	}
-	if !located && hl != nil && len(hl.bodyWords) > 0 { // an index built before keeps them
-		if list := bodyWords(a, para, hl.bodyWords, seg); len(list) > 0 {
-			out = append(out, Match{Field: "body", Kind: "word", Terms: list})
-		}
-	}
+	rank := map[string]int{"title": 0, "kicker": 1, "subhead": 2, "body": 3}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Field != out[j].Field {
-			return out[i].Field > out[j].Field // title before body
+			return rank[out[i].Field] < rank[out[j].Field]
 		}
 		return out[i].Kind > out[j].Kind // word before substring
 	})
 	return out
-}
-
-// bodyWords lists, sorted, the terms of want that the index analysis makes
-// of an article's body, or of its paragraph para when para ≥ 0.
-func bodyWords(a *article.Article, para int, want map[string]bool, seg *tokenizer.Segmenter) []string {
-	seen := map[string]bool{}
-	var list []string
-	for i, p := range a.Paragraphs {
-		if para >= 0 && i != para {
-			continue
-		}
-		for _, t := range seg.Analyze([]byte(p.Text), tokenizer.IndexMode) {
-			if want[t.Term] && !seen[t.Term] {
-				seen[t.Term] = true
-				list = append(list, t.Term)
-			}
-		}
-	}
-	sort.Strings(list)
-	return list
 }

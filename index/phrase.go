@@ -31,11 +31,12 @@ import (
 type phrase struct {
 	terms [][]string
 	field string
+	elems elemFilter // the elements of the recall field it may match in
 	boost float64
 }
 
-func newPhrase(terms [][]string, field string, boost float64) *phrase {
-	return &phrase{terms: terms, field: field, boost: boost}
+func newPhrase(terms [][]string, field string, elems elemFilter, boost float64) *phrase {
+	return &phrase{terms: terms, field: field, elems: elems, boost: boost}
 }
 
 // SetBoost and Boost make it a bleve BoostableQuery.
@@ -85,7 +86,7 @@ func (q *phrase) Searcher(ctx context.Context, r index.IndexReader, _ mapping.In
 		closeAll(parts)
 		return nil, fmt.Errorf("phrase: %w", err)
 	}
-	s := &phraseSearcher{must: must, slots: slots, filled: filled, keep: keep}
+	s := &phraseSearcher{must: must, slots: slots, filled: filled, keep: keep, elems: q.elems}
 	// the query norm as bleve's phrase searcher sets it
 	s.must.SetQueryNorm(1 / math.Sqrt(s.must.Weight()))
 	return s, nil
@@ -103,6 +104,7 @@ type phraseSearcher struct {
 	slots  map[string][]int // term -> the positions of the phrase it may fill
 	filled []bool           // per position: whether a term must be there
 	keep   bool             // return the matched locations (explain)
+	elems  elemFilter       // the elements a match may lie in
 
 	curr        *search.DocumentMatch
 	initialized bool
@@ -169,14 +171,10 @@ func (s *phraseSearcher) Advance(ctx *search.SearchContext, id index.IndexIntern
 	return s.Next(ctx)
 }
 
-// key orders a location by its array position (the paragraph of a body)
-// and position: a phrase lies within one array element.
+// key orders a location by its element (elements.go) and position: a
+// phrase lies within one element.
 func key(l *search.Location) uint64 {
-	var ap uint64
-	if len(l.ArrayPositions) > 0 {
-		ap = l.ArrayPositions[0] + 1
-	}
-	return ap<<32 | l.Pos
+	return elemKey(l.ArrayPositions)<<32 | l.Pos
 }
 
 // check returns the current candidate if the phrase occurs in it, with
@@ -191,6 +189,9 @@ func (s *phraseSearcher) check() *search.DocumentMatch {
 	}
 	for i := range dm.FieldTermLocations {
 		l := &dm.FieldTermLocations[i]
+		if !s.elems.admits(&l.Location) {
+			continue
+		}
 		for _, k := range s.slots[l.Term] {
 			s.at[k] = append(s.at[k], key(&l.Location)-uint64(k))
 		}

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"runtime"
 
-	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
+	bleveindex "github.com/blevesearch/bleve_index_api"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/zhsearch/zhsearch/article"
@@ -16,19 +16,18 @@ import (
 // Analysis ahead of the write.
 //
 // Segmenting text is the expensive half of a write. Left to bleve, it
-// happens inside Batch, under writeMu, and twice per paragraph (in the
-// article's body and in the paragraph's own document). Instead a write
-// analyses its articles first, in the caller's goroutine and without any
-// lock, each distinct text once, and hands bleve documents whose text
-// fields return that analysis (tokenizer.Analyzed). Writers then analyse
+// happens inside Batch, under writeMu. Instead a write analyses its
+// articles first, in the caller's goroutine and without any lock, and
+// hands bleve documents whose text fields return that analysis
+// (tokenizer.Analyzed). Writers then analyse
 // in parallel, and the import analyses the next batch while the index
 // writes the previous one.
 
-// prepared is one article turned into its analysed bleve documents.
+// prepared is one article turned into its analysed bleve document.
 type prepared struct {
-	a    *article.Article
-	docs []*document.Document
-	gen  uint64 // ix.dictGen when it was analysed
+	a   *article.Article
+	doc *document.Document
+	gen uint64 // ix.dictGen when it was analysed
 }
 
 // Prepared is a set of articles analysed for writing (Index.Prepare).
@@ -36,58 +35,75 @@ type Prepared struct {
 	preps []*prepared
 }
 
-// prepare validates an article, maps it to its documents and analyses
-// their text fields, each distinct text once per analysis.
+// Index options of the text fields (newMapping documents them).
+const (
+	// The word field decides the words tier (tier.go) and nothing else:
+	// no frequencies and norms (the recall field ranks).
+	optsWords  = bleveindex.IndexField | bleveindex.SkipFreqNorm
+	optsRecall = bleveindex.IndexField | bleveindex.IncludeTermVectors
+)
+
+// prepare validates an article, maps it to its document and analyses its
+// text: the words of all its text as one field value (no positions are
+// kept, so elements need not be told apart), and the bigrams of each
+// element at its array positions (elements.go).
 func (ix *Index) prepare(a *article.Article) (*prepared, error) {
 	if err := a.Validate(); err != nil {
 		return nil, fmt.Errorf("article %q: %w", a.ID, err)
 	}
 	gen := ix.dictGen.Load()
-	data, err := ix.documents(a)
+	data, err := ix.documentData(a)
 	if err != nil {
 		return nil, fmt.Errorf("article %q: %w", a.ID, err)
 	}
-	type key struct {
-		words bool
-		text  string
+	doc := document.NewDocument(a.ID)
+	if err := ix.bi.Mapping().MapDocument(doc, data); err != nil {
+		return nil, fmt.Errorf("article %q: %w", a.ID, err)
 	}
-	streams := make(map[key]analysis.TokenStream)
-	m := ix.bi.Mapping()
-	p := &prepared{a: a, docs: make([]*document.Document, 0, len(data)), gen: gen}
-	for id, d := range data {
-		doc := document.NewDocument(id)
-		if err := m.MapDocument(doc, d); err != nil {
-			return nil, fmt.Errorf("article %q: document %q: %w", a.ID, id, err)
+	var words []tokenizer.Token
+	pos := 0
+	addWords := func(text string) []tokenizer.Token {
+		toks := ix.seg.Analyze([]byte(text), tokenizer.IndexMode)
+		for i := range toks { // one value: positions run on (they are not kept)
+			toks[i].Position += pos
+			toks[i].Start, toks[i].End = 0, 0
 		}
-		for i, f := range doc.Fields {
-			tf, isText := f.(*document.TextField)
-			if !isText || !tf.Options().IsIndexed() {
-				continue
-			}
-			// the mapping says which analysis a field takes
-			var words bool
-			switch m.AnalyzerNameForPath(tf.Name()) {
-			case tokenizer.IndexAnalyzer:
-				words = true
-			case tokenizer.BigramAnalyzer:
-			default:
-				continue
-			}
-			k := key{words, string(tf.Value())}
-			ts, seen := streams[k]
-			if !seen {
-				if words {
-					ts = tokenizer.Stream(ix.seg.Analyze(tf.Value(), tokenizer.IndexMode))
-				} else {
-					ts = tokenizer.RecallStream(tf.Value())
-				}
-				streams[k] = ts
-			}
-			doc.Fields[i] = document.NewTextFieldCustom(tf.Name(), tf.ArrayPositions(), tf.Value(), tf.Options(), tokenizer.Analyzed(ts))
+		if n := len(toks); n > 0 {
+			pos = toks[n-1].Position + 1
 		}
-		p.docs = append(p.docs, doc)
+		words = append(words, toks...)
+		return toks
 	}
-	return p, nil
+	recall := func(text string, ap []uint64) {
+		if text == "" {
+			return
+		}
+		doc.AddField(document.NewTextFieldCustom(fieldRecall, ap, []byte(text), optsRecall,
+			tokenizer.Analyzed(tokenizer.RecallStream([]byte(text)))))
+	}
+	if a.Title != "" {
+		titleWords := ix.seg.Analyze([]byte(a.Title), tokenizer.IndexMode)
+		doc.AddField(document.NewTextFieldCustom(fieldTitle, nil, []byte(a.Title), bleveindex.IndexField|bleveindex.IncludeTermVectors|bleveindex.StoreField,
+			tokenizer.Analyzed(tokenizer.Stream(titleWords))))
+		addWords(a.Title)
+		recall(a.Title, apTitle)
+	}
+	if a.Kicker != "" {
+		addWords(a.Kicker)
+		recall(a.Kicker, apKicker)
+	}
+	for j, sub := range subheadsOf(a) {
+		addWords(sub)
+		recall(sub, apSubhead(j))
+	}
+	for i, p := range a.Paragraphs {
+		addWords(p.Text)
+		recall(p.Text, apParagraph(i))
+	}
+	if len(words) > 0 {
+		doc.AddField(document.NewTextFieldCustom(fieldWords, nil, nil, optsWords, tokenizer.Analyzed(tokenizer.Stream(words))))
+	}
+	return &prepared{a: a, doc: doc, gen: gen}, nil
 }
 
 // Prepare validates and analyses articles for Write: the expensive part of

@@ -14,8 +14,6 @@ import (
 	"testing"
 	"unicode"
 
-	"github.com/blevesearch/bleve/v2"
-
 	"github.com/zhsearch/zhsearch/article"
 	"github.com/zhsearch/zhsearch/query"
 	"github.com/zhsearch/zhsearch/tokenizer"
@@ -69,17 +67,38 @@ func matchesDoc(t *testing.T, ix *Index, q, docID string) bool {
 	if err != nil {
 		t.Fatalf("parse %q: %v", q, err)
 	}
-	c := compiler{typ: TypeParagraph, seg: ix.seg, ix: ix}
+	for _, id := range paragraphsMatching(t, ix, tree, []string{articleOf(docID)}) {
+		if id == docID {
+			return true
+		}
+	}
+	return false
+}
+
+// paragraphsMatching lists the paragraphs a tree matches, as paragraph
+// search finds them, in the articles ids names (all when nil), without
+// building hits.
+func paragraphsMatching(t *testing.T, ix *Index, tree query.Q, ids []string) []string {
+	t.Helper()
+	c := compiler{typ: TypeParagraph, seg: ix.seg, ix: ix, hl: newHighlight(nil)}
 	bqq, err := c.compile(tree)
 	if err != nil {
-		t.Fatalf("compile %q: %v", q, err)
+		t.Fatalf("compile: %v", err)
 	}
-	full := bleve.NewConjunctionQuery(bqq, typeQuery(TypeParagraph), bleve.NewDocIDQuery([]string{docID}))
-	res, err := ix.bi.Search(bleve.NewSearchRequestOptions(full, 1, 0, false))
+	r := &Request{Type: TypeParagraph, IDs: ids}
+	full, err := ix.withFilters(bqq, r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return res.Total == 1
+	hits, _, err := ix.paragraphHits(context.Background(), full, newParaEval(&c, tree), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]string, len(hits))
+	for i, h := range hits {
+		out[i] = h.id()
+	}
+	return out
 }
 
 // phraseHits returns the ids of every paragraph a quoted phrase finds:
@@ -94,18 +113,8 @@ func phraseHits(t *testing.T, ix *Index, phrase string, large bool) map[string]b
 		if err != nil {
 			t.Fatal(err)
 		}
-		c := compiler{typ: TypeParagraph, seg: ix.seg, ix: ix}
-		bqq, err := c.compile(tree)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bqq, typeQuery(TypeParagraph)), 100000, 0, false)
-		res, err := ix.bi.Search(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, h := range res.Hits {
-			ids[h.ID] = true
+		for _, id := range paragraphsMatching(t, ix, tree, nil) {
+			ids[id] = true
 		}
 		return ids
 	}
@@ -128,7 +137,7 @@ func paragraphsOf(arts []*article.Article) []para {
 	var ps []para
 	for _, a := range arts {
 		for i, p := range a.Paragraphs {
-			ps = append(ps, para{paragraphDocID(a.ID, i), p.Text, tokenizer.Normalize(p.Text)})
+			ps = append(ps, para{a.ID + "#" + strconv.Itoa(i), p.Text, tokenizer.Normalize(p.Text)})
 		}
 	}
 	return ps

@@ -64,7 +64,8 @@ func (ix *Index) Related(ctx context.Context, id string, n int) (*Result, error)
 	}
 	var alts []bq.Query
 	for _, t := range terms {
-		alts = append(alts, termQuery(t.term, fieldBody, t.weight), termQuery(t.term, fieldTitle, 2*t.weight))
+		// the word field keeps no frequencies: a shared word scores its weight
+		alts = append(alts, &constScore{q: termQuery(t.term, fieldWords, 1), score: t.weight}, termQuery(t.term, fieldTitle, 2*t.weight))
 	}
 	like := bleve.NewDisjunctionQuery(alts...)
 	like.SetMin(float64(min(2, len(alts))))
@@ -74,7 +75,7 @@ func (ix *Index) Related(ctx context.Context, id string, n int) (*Result, error)
 	for _, t := range terms {
 		hl.mark("", t.term)
 	}
-	out, err := ix.run(ctx, q, &r, hl, false)
+	out, err := ix.run(ctx, q, &r, hl)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +122,7 @@ func (ix *Index) weigh(ctx context.Context, tf map[string]float64) ([]weighted, 
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		tfr, err := rd.TermFieldReader(ctx, []byte(t), fieldBody, false, false, false)
+		tfr, err := rd.TermFieldReader(ctx, []byte(t), fieldWords, false, false, false)
 		if err != nil {
 			return nil, fmt.Errorf("reading term %q: %w", t, err)
 		}

@@ -60,6 +60,16 @@ const (
 // story published now scores twice its relevance, one 30 days old 1.5×,
 // one 90 days old 1.125×, old ones ≈1×. Undated stories count as old
 // (factor 1), stories dated in the future as new (factor 2).
+// recent applies recencyFactor to the relevance of a score, not to the
+// words tier it may hold (tier.go): a recent substring match never
+// outranks a match of the words.
+func recent(score float64, published, now time.Time) float64 {
+	if score >= tierScore {
+		return tierScore + (score-tierScore)*recencyFactor(published, now)
+	}
+	return score * recencyFactor(published, now)
+}
+
 func recencyFactor(published, now time.Time) float64 {
 	if published.IsZero() {
 		return 1
@@ -175,10 +185,17 @@ func decodeCursor(s string, r *Request) (cursor, error) {
 	if err == nil {
 		err = json.Unmarshal(b, &c)
 	}
-	if err != nil || len(c.After) != len(sortOrder(c.Sort)) {
+	want := len(sortOrder(c.Sort))
+	if c.Type == TypeParagraph { // sort value, article, paragraph (paraCursor)
+		want = 3
+	}
+	if err != nil || len(c.After) != want {
 		return c, fmt.Errorf("%w: cursor is not one this server gave; pass next_cursor from the previous answer unchanged", ErrInvalidQuery)
 	}
 	for i, o := range sortOrder(c.Sort) {
+		if c.Type == TypeParagraph {
+			break // paraKey checks its values
+		}
 		if strings.HasSuffix(o, "_score") {
 			if _, err := strconv.ParseFloat(string(c.After[i]), 64); err != nil {
 				return c, fmt.Errorf("%w: cursor is not one this server gave; pass next_cursor from the previous answer unchanged", ErrInvalidQuery)

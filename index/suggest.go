@@ -78,7 +78,7 @@ func (ix *Index) frequentTerms(p string) ([]string, error) {
 	for _, f := range []struct {
 		field  string
 		weight uint64
-	}{{fieldTitle, 3}, {fieldBody, 1}} {
+	}{{fieldTitle, 3}, {fieldWords, 1}} {
 		d, err := ix.bi.FieldDictPrefix(f.field, []byte(p))
 		if err != nil {
 			return nil, fmt.Errorf("reading dictionary: %w", err)
@@ -115,7 +115,7 @@ func (ix *Index) frequentTerms(p string) ([]string, error) {
 func (ix *Index) titlesWith(ctx context.Context, p string) ([]string, error) {
 	alts := []bq.Query{}
 	if recall := tokenizer.RecallPhrase(p); len(recall) > 0 && recall[0] != "" {
-		q, err := ix.recallQuery(recall, fieldTitleBG, 1)
+		q, err := ix.recallQuery(recall, fieldRecall, inTitle, 1)
 		if err != nil {
 			return nil, err
 		}
@@ -124,7 +124,7 @@ func (ix *Index) titlesWith(ctx context.Context, p string) ([]string, error) {
 	pq := bleve.NewPrefixQuery(p)
 	pq.SetField(fieldTitle)
 	alts = append(alts, pq)
-	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDisjunctionQuery(alts...), typeQuery(TypeArticle)), 3*MaxSuggestions, 0, false)
+	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(alts...), 3*MaxSuggestions, 0, false)
 	req.Fields = []string{fieldTitle}
 	res, err := ix.bi.SearchInContext(ctx, req)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
@@ -159,6 +160,17 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	// Loading the dictionary leaves tens of MiB of garbage the runtime
 	// would keep for a while: hand it back before the server idles.
 	debug.FreeOSMemory()
+	// The heap of a search or a write is short-lived garbage: collect it
+	// less often (GOGC 300 instead of 100; a third of the CPU a write
+	// spent was the collector's) and let the soft memory limit, unless
+	// the operator set GOMEMLIMIT, bring collection back before the heap
+	// nears it.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(300)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(900 << 20)
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("--listen %s: %w", cfg.Listen, err)
