@@ -68,6 +68,11 @@ func openDisk(path string, bulk bool) (bi bleve.Index, created bool, err error) 
 		openCfg["unsafe_batch"] = true
 	}
 	if _, statErr := os.Stat(filepath.Join(path, "index_meta.json")); statErr == nil {
+		// Bleve trusts its files: a damaged one is served (and panics in
+		// searches) or crashes the process. Check them first (verify.go).
+		if err := Verify(path); err != nil {
+			return nil, false, err
+		}
 		bi, err = bleve.OpenUsing(path, openCfg)
 		return bi, false, lockError(err)
 	}
