@@ -98,6 +98,7 @@ type Server struct {
 	searchSlots chan struct{}   // a token a running search
 	searchQueue chan struct{}   // a token a search waiting for a slot
 	queueWait   time.Duration   // how long a search may wait in the queue
+	panics      panicState      // panics recovered (health.go)
 }
 
 // New builds the API's routes and middleware.
@@ -152,7 +153,7 @@ func New(cfg Config) *Server {
 	// carries, CORS (preflights answered before auth), then auth and limits.
 	e.Use(middleware.RequestID())
 	e.Use(s.requestLogger())
-	e.Use(middleware.Recover())
+	e.Use(s.recoverMiddleware) // health.go
 	e.Use(s.securityHeaders())
 	if len(cfg.CORSOrigins) > 0 {
 		e.Use(s.corsMiddleware())

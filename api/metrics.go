@@ -25,6 +25,7 @@ type metrics struct {
 	ingest   *prometheus.CounterVec
 	rejected prometheus.Counter
 	written  *prometheus.CounterVec
+	panics   prometheus.Counter
 }
 
 func newMetrics(s *Server) *metrics {
@@ -54,6 +55,10 @@ func newMetrics(s *Server) *metrics {
 		Name: "zhsearch_articles_written_total",
 		Help: "Articles stored (op=put, each with all its paragraphs) or deleted (op=delete) through the API.",
 	}, []string{"op"})
+	m.panics = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "zhsearch_panics_total",
+		Help: "Requests that panicked (answered 500); the first one marks the server not ready.",
+	})
 	build := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        "zhsearch_build_info",
 		Help:        "Always 1; the labels name the running build.",
@@ -63,7 +68,7 @@ func newMetrics(s *Server) *metrics {
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.latency, m.searches, m.ingest, m.rejected, m.written, build,
+		m.requests, m.latency, m.searches, m.ingest, m.rejected, m.written, m.panics, build,
 		documentsCollector{s: s},
 	)
 	for _, c := range s.cfg.Collectors {
