@@ -99,6 +99,7 @@ type Server struct {
 	searchQueue chan struct{}   // a token a search waiting for a slot
 	queueWait   time.Duration   // how long a search may wait in the queue
 	panics      panicState      // panics recovered (health.go)
+	durability  Durability      // the Store's, if it tells (health.go)
 }
 
 // New builds the API's routes and middleware.
@@ -140,6 +141,7 @@ func New(cfg Config) *Server {
 		searchQueue: make(chan struct{}, cfg.MaxConcurrentSearches),
 		queueWait:   searchQueueWait,
 	}
+	s.durability, _ = cfg.Store.(Durability)
 	s.metrics = newMetrics(s)
 	if s.cfg.Store != nil {
 		s.cfg.Store = countingStore{Store: s.cfg.Store, m: s.metrics}

@@ -1,13 +1,27 @@
 package api
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"runtime/debug"
 	"sync"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/zhsearch/zhsearch/index"
 )
+
+// Durability is what a Store may also tell about making writes durable
+// (index.Index does): /readyz reports a full disk, /metrics the failed
+// persists.
+type Durability interface {
+	// Health is nil while writes can be made durable, an error wrapping
+	// index.ErrDiskFull while the disk is full.
+	Health(ctx context.Context) error
+	PersistStats() index.PersistStats
+}
 
 func (s *Server) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
@@ -16,6 +30,16 @@ func (s *Server) healthz(c echo.Context) error {
 func (s *Server) readyz(c echo.Context) error {
 	if why := s.panics.cause(); why != "" {
 		return &apiError{http.StatusServiceUnavailable, "not_ready", "not ready: " + why}
+	}
+	if s.durability != nil {
+		if err := s.durability.Health(c.Request().Context()); err != nil {
+			if errors.Is(err, index.ErrDiskFull) {
+				return &apiError{http.StatusServiceUnavailable, "disk_full",
+					"not ready: disk full: writes answer 507 and store nothing until space is freed; searches are served"}
+			}
+			return &apiError{http.StatusServiceUnavailable, "not_ready",
+				"not ready: writes cannot be made durable and store nothing; searches are served"}
+		}
 	}
 	if s.cfg.Ready != nil {
 		if err := s.cfg.Ready(c.Request().Context()); err != nil {

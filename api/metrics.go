@@ -71,6 +71,18 @@ func newMetrics(s *Server) *metrics {
 		m.requests, m.latency, m.searches, m.ingest, m.rejected, m.written, m.panics, build,
 		documentsCollector{s: s},
 	)
+	if d := s.durability; d != nil {
+		m.reg.MustRegister(
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "zhsearch_persist_failures_total",
+				Help: "Failed attempts to persist the index to disk (a full disk; the index retries at once, so they come in runs).",
+			}, func() float64 { return float64(d.PersistStats().FailedAttempts) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "zhsearch_writes_not_stored_total",
+				Help: "Writes answered 507 (or 500 not_stored) because they could not be persisted; nothing of them was stored.",
+			}, func() float64 { return float64(d.PersistStats().UndoneWrites) }),
+		)
+	}
 	for _, c := range s.cfg.Collectors {
 		m.reg.MustRegister(c)
 	}

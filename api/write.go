@@ -248,12 +248,24 @@ func (s *Server) postNDJSON(c echo.Context, strict bool) error {
 		batch      []*article.Article
 		batchLines []int // indexes into res.Results
 		batchBytes int
+		stopped    error // the write that could not be made durable
 	)
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
 		if err := s.cfg.Store.Put(ctx, batch...); err != nil {
+			if errors.Is(err, index.ErrDiskFull) || errors.Is(err, index.ErrPersist) {
+				// Earlier batches are stored: say which lines are.
+				for _, i := range batchLines {
+					res.Results[i].Status = "rejected"
+					res.Results[i].Error = &ItemError{Code: notStoredCode(err), Message: notStored(err)}
+					res.Rejected++
+				}
+				batch, batchLines, batchBytes = batch[:0], batchLines[:0], 0
+				stopped = err
+				return err
+			}
 			return err
 		}
 		for _, i := range batchLines {
@@ -284,8 +296,21 @@ func (s *Server) postNDJSON(c echo.Context, strict bool) error {
 		return nil
 	})
 	// The lines read whole before a read error are stored all the same.
-	if err := flush(); err != nil {
-		return err
+	if stopped == nil {
+		if err := flush(); err != nil && stopped == nil {
+			return err
+		}
+	}
+	if stopped != nil {
+		// The stream stopped at a write that could not be made durable;
+		// the lines before it are stored as results say, the rest unread.
+		res.Error = &ItemError{Code: notStoredCode(stopped), Message: notStored(stopped) +
+			"; the lines marked stored before it are stored, the lines after it were not read"}
+		status := http.StatusInsufficientStorage
+		if !errors.Is(stopped, index.ErrDiskFull) {
+			status = http.StatusInternalServerError
+		}
+		return c.JSON(status, res)
 	}
 	if readErr != nil {
 		var mbe *http.MaxBytesError

@@ -393,7 +393,7 @@ func (ix *Index) reindexArticle(ctx context.Context, id string) error {
 			return fmt.Errorf("indexing %q: %w", d.ID(), err)
 		}
 	}
-	if err := ix.bi.Batch(b); err != nil {
+	if err := ix.persistBatch(b); err != nil {
 		return fmt.Errorf("re-indexing %q: %w", id, err)
 	}
 	return nil

@@ -32,6 +32,13 @@ import (
 // the batch. When bleve rejects the whole batch, the ops are retried one
 // batch each, so a write fails only if it fails by itself; none of them is
 // acknowledged before its own batch is written.
+//
+// A batch that reaches the in-memory index but cannot be persisted (a
+// full disk: durable.go) is undone: a second batch gives every id it
+// touched back what it held before (its stored version, or nothing), so
+// searches and reads no longer see it and, once scorch persists again,
+// neither does the disk. Every op of it fails with the persist error
+// (ErrDiskFull): retrying them one by one would only fail again.
 
 // writeOp is one queued Put (arts) or Delete (del).
 type writeOp struct {
@@ -76,7 +83,7 @@ func (ix *Index) applyGroup(ops []*writeOp) {
 		}
 		return
 	}
-	b, in := ix.buildBatch(ops)
+	b, in, before := ix.buildBatchUndo(ops)
 	if len(in) == 0 {
 		return
 	}
@@ -84,28 +91,109 @@ func (ix *Index) applyGroup(ops []*writeOp) {
 	if err == nil {
 		return
 	}
-	if len(in) == 1 {
-		in[0].err = fmt.Errorf("writing batch: %w", err)
+	if notPersisted(err) || len(in) == 1 {
+		err = ix.undoIfApplied(err, before, len(in))
+		for _, op := range in {
+			op.err = fmt.Errorf("writing batch: %w", err)
+		}
 		return
 	}
 	// Find the op(s) bleve rejects: each on its own.
 	for _, op := range in {
 		op.err = nil
-		b, one := ix.buildBatch([]*writeOp{op})
+		b, one, before := ix.buildBatchUndo([]*writeOp{op})
 		if len(one) == 0 {
 			continue
 		}
 		if err := ix.batch(b); err != nil {
-			op.err = fmt.Errorf("writing batch: %w", err)
+			op.err = fmt.Errorf("writing batch: %w", ix.undoIfApplied(err, before, 1))
 		}
 	}
 }
 
-// batch writes b (writeMu held). On a bulk index it first waits while
-// too many batches wait for the disk.
+// notPersisted reports whether a batch error means the batch reached the
+// in-memory index but not the disk.
+func notPersisted(err error) bool {
+	return errors.Is(err, ErrDiskFull) || errors.Is(err, ErrPersist)
+}
+
+// undoIfApplied undoes a batch that failed to persist and returns the
+// error its ops answer; other errors (bleve refused the batch before
+// applying it) are returned as they are.
+func (ix *Index) undoIfApplied(err error, before *undoLog, ops int) error {
+	if !notPersisted(err) {
+		return err
+	}
+	if uerr := ix.undo(before); uerr != nil {
+		return fmt.Errorf("%w; undoing it failed too, so it may be stored after all: %v", err, uerr)
+	}
+	if ps := ix.persist(); ps != nil {
+		ps.undone.Add(uint64(ops))
+	}
+	return err
+}
+
+// undoLog is what a batch's ids held before it: their stored version, or
+// nil for none, and the most paragraphs any version in the batch gave
+// them (the documents to delete).
+type undoLog struct {
+	order  []string
+	before map[string]*article.Article
+	paras  map[string]int
+}
+
+func (u *undoLog) touch(id string, stored *article.Article) {
+	if _, ok := u.before[id]; ok {
+		return
+	}
+	u.order = append(u.order, id)
+	u.before[id] = stored
+}
+
+func (u *undoLog) wrote(a *article.Article) {
+	u.paras[a.ID] = max(u.paras[a.ID], len(a.Paragraphs))
+}
+
+// undo writes the batch that gives each id in u what it held before. It
+// does not wait for the batch to be persisted: it is in the in-memory
+// index when Batch returns, and scorch persists it with the failed batch
+// it cancels once it can persist at all.
+func (ix *Index) undo(u *undoLog) error {
+	b := ix.bi.NewBatch()
+	for _, id := range u.order {
+		paras := u.paras[id]
+		if old := u.before[id]; old != nil {
+			paras = max(paras, len(old.Paragraphs))
+		}
+		b.Delete(id)
+		for i := range paras {
+			b.Delete(paragraphDocID(id, i))
+		}
+	}
+	for _, id := range u.order {
+		old := u.before[id]
+		if old == nil {
+			continue
+		}
+		p, err := ix.prepare(old)
+		if err != nil {
+			return err
+		}
+		for _, d := range p.docs {
+			if err := b.IndexAdvanced(d); err != nil {
+				return fmt.Errorf("indexing %q: %w", d.ID(), err)
+			}
+		}
+	}
+	return ix.bi.Batch(b)
+}
+
+// batch writes b (writeMu held) and returns once it is persisted
+// (durable.go). On a bulk index it first waits while too many batches
+// wait for the disk, and returns once b is searchable.
 func (ix *Index) batch(b *bleve.Batch) error {
 	if !ix.bulk {
-		return ix.bi.Batch(b)
+		return ix.persistBatch(b)
 	}
 	if err := ix.drain(maxUnpersisted - 1); err != nil {
 		return err
@@ -119,7 +207,15 @@ func (ix *Index) batch(b *bleve.Batch) error {
 // buildBatch turns ops into one batch; it sets err on the ops that fail on
 // their own and returns the ops the batch holds.
 func (ix *Index) buildBatch(ops []*writeOp) (*bleve.Batch, []*writeOp) {
+	b, in, _ := ix.buildBatchUndo(ops)
+	return b, in
+}
+
+// buildBatchUndo is buildBatch that also returns what the batch's ids held
+// before it, to undo it.
+func (ix *Index) buildBatchUndo(ops []*writeOp) (*bleve.Batch, []*writeOp, *undoLog) {
 	b := ix.bi.NewBatch()
+	u := &undoLog{before: map[string]*article.Article{}, paras: map[string]int{}}
 	// state is each id's version as of the ops so far: an article, or nil
 	// once deleted; ids not in it are as stored.
 	state := make(map[string]*article.Article)
@@ -130,7 +226,14 @@ func (ix *Index) buildBatch(ops []*writeOp) (*bleve.Batch, []*writeOp) {
 			}
 			return a, nil
 		}
-		return ix.get(id)
+		a, err := ix.get(id)
+		switch {
+		case err == nil:
+			u.touch(id, a)
+		case errors.Is(err, ErrNotFound):
+			u.touch(id, nil)
+		}
+		return a, err
 	}
 	removeOld := func(id string) error {
 		old, err := current(id)
@@ -194,6 +297,7 @@ func (ix *Index) buildBatch(ops []*writeOp) (*bleve.Batch, []*writeOp) {
 				break
 			}
 			state[x.a.ID] = x.a
+			u.wrote(x.a)
 		}
 		if op.err != nil {
 			// b.Index analysed part of this op into the batch: start
@@ -206,11 +310,11 @@ func (ix *Index) buildBatch(ops []*writeOp) (*bleve.Batch, []*writeOp) {
 					rest = append(rest, o)
 				}
 			}
-			return ix.buildBatch(rest)
+			return ix.buildBatchUndo(rest)
 		}
 		in = append(in, op)
 	}
-	return b, in
+	return b, in, u
 }
 
 // GroupStats says how writes were grouped: batches written and ops (Put or
