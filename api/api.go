@@ -98,6 +98,8 @@ type Server struct {
 	searchSlots chan struct{}   // a token a running search
 	searchQueue chan struct{}   // a token a search waiting for a slot
 	queueWait   time.Duration   // how long a search may wait in the queue
+	panics      panicState      // panics recovered (health.go)
+	durability  Durability      // the Store's, if it tells (health.go)
 }
 
 // New builds the API's routes and middleware.
@@ -139,6 +141,7 @@ func New(cfg Config) *Server {
 		searchQueue: make(chan struct{}, cfg.MaxConcurrentSearches),
 		queueWait:   searchQueueWait,
 	}
+	s.durability, _ = cfg.Store.(Durability)
 	s.metrics = newMetrics(s)
 	if s.cfg.Store != nil {
 		s.cfg.Store = countingStore{Store: s.cfg.Store, m: s.metrics}
@@ -152,7 +155,7 @@ func New(cfg Config) *Server {
 	// carries, CORS (preflights answered before auth), then auth and limits.
 	e.Use(middleware.RequestID())
 	e.Use(s.requestLogger())
-	e.Use(middleware.Recover())
+	e.Use(s.recoverMiddleware) // health.go
 	e.Use(s.securityHeaders())
 	if len(cfg.CORSOrigins) > 0 {
 		e.Use(s.corsMiddleware())

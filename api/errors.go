@@ -46,6 +46,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 		status, body = ae.status, Error{Code: ae.code, Message: ae.msg}
 	case errors.Is(err, index.ErrInvalidQuery):
 		status, body = http.StatusBadRequest, Error{Code: "invalid_query", Message: err.Error()}
+	case errors.Is(err, index.ErrDiskFull):
+		status, body = http.StatusInsufficientStorage, Error{Code: "insufficient_storage", Message: notStored(err)}
+	case errors.Is(err, index.ErrPersist):
+		status, body = http.StatusInternalServerError, Error{Code: "not_stored", Message: notStored(err)}
 	case errors.Is(err, index.ErrNotFound):
 		status, body = http.StatusNotFound, Error{Code: "not_found", Message: err.Error()}
 	case errors.Is(err, context.DeadlineExceeded):
@@ -67,6 +71,26 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	_ = c.JSON(status, errorBody{Error: body})
+}
+
+// notStored is the message of a write that could not be made durable:
+// the index's reason (the disk is full, or the write was kept in memory
+// only), without the batch's internals.
+func notStored(err error) string {
+	switch {
+	case errors.Is(err, index.ErrDiskFull):
+		return "the disk is full: nothing of this write was stored; free space on the server and send it again"
+	}
+	return "the write could not be made durable: nothing of it was stored; send it again later"
+}
+
+// notStoredCode is the error code of a write that could not be made
+// durable.
+func notStoredCode(err error) string {
+	if errors.Is(err, index.ErrDiskFull) {
+		return "insufficient_storage"
+	}
+	return "not_stored"
 }
 
 func codeForStatus(status int) string {

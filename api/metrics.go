@@ -25,6 +25,7 @@ type metrics struct {
 	ingest   *prometheus.CounterVec
 	rejected prometheus.Counter
 	written  *prometheus.CounterVec
+	panics   prometheus.Counter
 }
 
 func newMetrics(s *Server) *metrics {
@@ -54,6 +55,10 @@ func newMetrics(s *Server) *metrics {
 		Name: "zhsearch_articles_written_total",
 		Help: "Articles stored (op=put, each with all its paragraphs) or deleted (op=delete) through the API.",
 	}, []string{"op"})
+	m.panics = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "zhsearch_panics_total",
+		Help: "Requests that panicked (answered 500); the first one marks the server not ready.",
+	})
 	build := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        "zhsearch_build_info",
 		Help:        "Always 1; the labels name the running build.",
@@ -63,9 +68,21 @@ func newMetrics(s *Server) *metrics {
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.latency, m.searches, m.ingest, m.rejected, m.written, build,
+		m.requests, m.latency, m.searches, m.ingest, m.rejected, m.written, m.panics, build,
 		documentsCollector{s: s},
 	)
+	if d := s.durability; d != nil {
+		m.reg.MustRegister(
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "zhsearch_persist_failures_total",
+				Help: "Failed attempts to persist the index to disk (a full disk; the index retries at once, so they come in runs).",
+			}, func() float64 { return float64(d.PersistStats().FailedAttempts) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "zhsearch_writes_not_stored_total",
+				Help: "Writes answered 507 (or 500 not_stored) because they could not be persisted; nothing of them was stored.",
+			}, func() float64 { return float64(d.PersistStats().UndoneWrites) }),
+		)
+	}
 	for _, c := range s.cfg.Collectors {
 		m.reg.MustRegister(c)
 	}

@@ -253,16 +253,28 @@ func (s *Server) postNDJSON(c echo.Context, strict bool) error {
 		// busy. Batches that share an id are stored one after the other,
 		// so the later line wins.
 		inflight *putJob
-		failed   error
+		failed   error // a batch's write failed: stop there
+		stopped  error // that failure: the write could not be made durable
 	)
 	finish := func(j *putJob) {
 		if j == nil {
 			return
 		}
 		<-j.done
-		if j.err != nil {
+		if err := j.err; err != nil {
+			if errors.Is(err, index.ErrDiskFull) || errors.Is(err, index.ErrPersist) {
+				// Earlier batches are stored: say which lines are.
+				for _, i := range j.lines {
+					res.Results[i].Status = "rejected"
+					res.Results[i].Error = &ItemError{Code: notStoredCode(err), Message: notStored(err)}
+					res.Rejected++
+				}
+				if stopped == nil {
+					stopped = err
+				}
+			}
 			if failed == nil {
-				failed = j.err
+				failed = err
 			}
 			return
 		}
@@ -313,13 +325,23 @@ func (s *Server) postNDJSON(c echo.Context, strict bool) error {
 		return nil
 	})
 	// The lines read whole before a read error are stored all the same.
-	ferr := flush()
-	finish(inflight)
-	if ferr == nil {
-		ferr = failed
+	if failed == nil {
+		_ = flush()
 	}
-	if ferr != nil {
-		return ferr
+	finish(inflight)
+	if stopped != nil {
+		// The stream stopped at a write that could not be made durable;
+		// the lines before it are stored as results say, the rest unread.
+		res.Error = &ItemError{Code: notStoredCode(stopped), Message: notStored(stopped) +
+			"; the lines marked stored before it are stored, the lines after it were not read"}
+		status := http.StatusInsufficientStorage
+		if !errors.Is(stopped, index.ErrDiskFull) {
+			status = http.StatusInternalServerError
+		}
+		return c.JSON(status, res)
+	}
+	if failed != nil {
+		return failed
 	}
 	if readErr != nil {
 		var mbe *http.MaxBytesError

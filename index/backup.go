@@ -23,8 +23,9 @@ var ErrBackupExists = errors.New("backup destination exists")
 // writes: scorch copies one snapshot of its root (every write is one
 // batch, so the copy holds each write whole or not at all) and keeps that
 // snapshot's segment files from being merged away during the copy. The
-// copy is written to a temporary sibling of out, fsynced and renamed into
-// place, so out either is a whole backup or does not exist.
+// copy is written to a temporary sibling of out, fsynced, verified (every
+// segment against its checksum, verify.go) and renamed into place, so out
+// either is a whole, sound backup or does not exist.
 func (ix *Index) Backup(ctx context.Context, out string) (Stats, error) {
 	if err := ctx.Err(); err != nil {
 		return Stats{}, err
@@ -56,6 +57,12 @@ func (ix *Index) Backup(ctx context.Context, out string) (Stats, error) {
 	}
 	if err := syncTree(tmp); err != nil {
 		return Stats{}, fmt.Errorf("syncing backup: %w", err)
+	}
+	// A backup is only worth its name if it opens: check the copy as
+	// start-up would (verify.go), so that a damaged index is never
+	// reported as backed up.
+	if err := Verify(tmp); err != nil {
+		return Stats{}, fmt.Errorf("the copy does not verify; no backup was written: %w", err)
 	}
 	if err := os.Rename(tmp, out); err != nil {
 		return Stats{}, err

@@ -109,7 +109,7 @@ func (ix *Index) writeBulk(p *Prepared) error {
 	bs.writers.Add(1)
 	defer bs.writers.Done()
 	ix.writeMu.Unlock()
-	if _, err := ix.batch(b); err != nil {
+	if err := ix.batch(b); err != nil {
 		return fmt.Errorf("writing batch: %w", err)
 	}
 	return nil

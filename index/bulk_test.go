@@ -130,7 +130,9 @@ func TestOldLayoutRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ix.bi.SetInternal([]byte(layoutKey), []byte("1")); err != nil {
+	b := ix.bi.NewBatch()
+	b.SetInternal([]byte(layoutKey), []byte("1"))
+	if err := ix.persistBatch(b); err != nil {
 		t.Fatal(err)
 	}
 	if err := ix.Close(); err != nil {

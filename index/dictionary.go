@@ -389,7 +389,7 @@ func (ix *Index) reindexArticle(ctx context.Context, id string) error {
 	if err := b.IndexAdvanced(p.doc); err != nil {
 		return fmt.Errorf("indexing %q: %w", id, err)
 	}
-	if err := ix.bi.Batch(b); err != nil {
+	if err := ix.persistBatch(b); err != nil {
 		return fmt.Errorf("re-indexing %q: %w", id, err)
 	}
 	return nil

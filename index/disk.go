@@ -54,22 +54,32 @@ var ErrLocked = errors.New("index is in use by another process")
 const lockTimeout = "2s"
 
 // openDisk opens the scorch index at path, or creates it when the path is
-// missing or an empty directory. Scorch's default, safe batches are kept:
-// Batch returns only after the new segment and the root are fsynced, which
-// is what makes a 2xx answer to a write mean "on disk".
+// missing or an empty directory.
 //
-// With bulk, batches return once searchable and are persisted in the
-// background (scorch's unsafe_batch, a run-time setting that is never
-// written into the index's metadata); Index then tracks their persistence
-// itself (bulk.go).
+// It always opens with scorch's unsafe batches (Batch returns once the
+// batch is searchable) and a persist-failure callback: a write waits for
+// its own persisted callback (durable.go, persistBatch), which is what
+// makes a 2xx answer to a write mean "on disk", and learns of a failed
+// persist without the damage scorch's safe batches do then. Both are
+// run-time settings, never written into the index's metadata.
+//
+// With bulk, writes do not wait for their persist one by one: Index
+// tracks it itself and lets a few batches wait for the disk (bulk.go).
 func openDisk(path string, bulk bool) (bi bleve.Index, created bool, err error) {
 	cfg := map[string]any{"bolt_timeout": lockTimeout}
-	// Batches always return once searchable (unsafe_batch): a server's
-	// writer then waits for its batch's persisted callback after letting
-	// go of the write lock (groupcommit.go), so the next batch is built
-	// while this one is fsynced; a 2xx still means on disk.
-	openCfg := map[string]any{"bolt_timeout": lockTimeout, "unsafe_batch": true}
+	openCfg := map[string]any{
+		"bolt_timeout":           lockTimeout,
+		"unsafe_batch":           true,
+		"asyncErrorCallbackName": asyncErrorCallback,
+	}
+	store := filepath.Join(path, "store")
 	if _, statErr := os.Stat(filepath.Join(path, "index_meta.json")); statErr == nil {
+		// Bleve trusts its files: a damaged one is served (and panics in
+		// searches) or crashes the process. Check them first (verify.go).
+		if err := Verify(path); err != nil {
+			return nil, false, err
+		}
+		watchPersist(store)
 		bi, err = bleve.OpenUsing(path, openCfg)
 		return bi, false, lockError(err)
 	}
@@ -93,11 +103,12 @@ func openDisk(path string, bulk bool) (bi bleve.Index, created bool, err error) 
 		_ = bi.Close()
 		return nil, false, err
 	}
-	// NewUsing stores its config in index_meta.json: create the index safe,
-	// then open it again with the run-time setting.
+	// NewUsing stores its config in index_meta.json: create the index with
+	// safe batches, then open it again with the run-time settings.
 	if err := bi.Close(); err != nil {
 		return nil, false, err
 	}
+	watchPersist(store)
 	bi, err = bleve.OpenUsing(path, openCfg)
 	return bi, true, lockError(err)
 }

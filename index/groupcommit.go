@@ -5,11 +5,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"sync"
-	"time"
 
 	"github.com/blevesearch/bleve/v2"
-
-	"github.com/zhsearch/zhsearch/article"
 )
 
 // Group commit.
@@ -35,20 +32,20 @@ import (
 // the batch. When bleve rejects the whole batch, the ops are retried one
 // batch each, so a write fails only if it fails by itself; none of them is
 // acknowledged before its own batch is written.
+//
+// A batch that reaches the in-memory index but cannot be persisted (a
+// full disk: durable.go) is undone: a second batch gives every id it
+// touched back what it held before (its stored version, or nothing), so
+// searches and reads no longer see it and, once scorch persists again,
+// neither does the disk. Every op of it fails with the persist error
+// (ErrDiskFull): retrying them one by one would only fail again.
 
 // writeOp is one queued Put (arts) or Delete (del).
 type writeOp struct {
-	preps   []*prepared // analysed articles (prepare.go)
-	del     string
-	done    bool           // set by the leader under writeMu
-	err     error          // the op's outcome, valid once done
-	persist []*persistWait // the op's batch reaching the disk; nil when nothing was written
-}
-
-// persistWait is a batch's persisted callback, for every op it holds.
-type persistWait struct {
-	done chan struct{}
-	err  error
+	preps []*prepared // analysed articles (prepare.go)
+	del   string
+	done  bool  // set by the leader under writeMu
+	err   error // the op's outcome, valid once done
 }
 
 // commit queues op and returns once it is applied, by this goroutine or by
@@ -59,22 +56,18 @@ func (ix *Index) commit(op *writeOp) error {
 	ix.queueMu.Unlock()
 
 	ix.writeMu.Lock()
-	if !op.done {
-		ix.queueMu.Lock()
-		ops := ix.queue
-		ix.queue = nil
-		ix.queueMu.Unlock()
-		ix.groups++
-		ix.grouped += uint64(len(ops))
-		ix.applyGroup(ops)
-	}
-	ix.writeMu.Unlock()
-	if op.err != nil || op.persist == nil {
+	defer ix.writeMu.Unlock()
+	if op.done {
 		return op.err
 	}
-	// searchable now; acknowledged once on disk, while the next batch is
-	// built
-	return ix.awaitPersisted(op.persist)
+	ix.queueMu.Lock()
+	ops := ix.queue
+	ix.queue = nil
+	ix.queueMu.Unlock()
+	ix.groups++
+	ix.grouped += uint64(len(ops))
+	ix.applyGroup(ops)
+	return op.err
 }
 
 // applyGroup writes ops (writeMu held), as one batch if it can.
@@ -90,35 +83,97 @@ func (ix *Index) applyGroup(ops []*writeOp) {
 		}
 		return
 	}
-	b, in := ix.buildBatch(ops)
+	b, in, before := ix.buildBatchUndo(ops)
 	if len(in) == 0 {
 		return
 	}
-	pw, err := ix.batch(b)
+	err := ix.batch(b)
 	if err == nil {
-		for _, op := range in {
-			op.persist = pw
-		}
 		return
 	}
-	if len(in) == 1 {
-		in[0].err = fmt.Errorf("writing batch: %w", err)
+	if notPersisted(err) || len(in) == 1 {
+		err = ix.undoIfApplied(err, before, len(in))
+		for _, op := range in {
+			op.err = fmt.Errorf("writing batch: %w", err)
+		}
 		return
 	}
 	// Find the op(s) bleve rejects: each on its own.
 	for _, op := range in {
 		op.err = nil
-		b, one := ix.buildBatch([]*writeOp{op})
+		b, one, before := ix.buildBatchUndo([]*writeOp{op})
 		if len(one) == 0 {
 			continue
 		}
-		pw, err := ix.batch(b)
-		if err != nil {
-			op.err = fmt.Errorf("writing batch: %w", err)
+		if err := ix.batch(b); err != nil {
+			op.err = fmt.Errorf("writing batch: %w", ix.undoIfApplied(err, before, 1))
+		}
+	}
+}
+
+// notPersisted reports whether a batch error means the batch reached the
+// in-memory index but not the disk.
+func notPersisted(err error) bool {
+	return errors.Is(err, ErrDiskFull) || errors.Is(err, ErrPersist)
+}
+
+// undoIfApplied undoes a batch that failed to persist and returns the
+// error its ops answer; other errors (bleve refused the batch before
+// applying it) are returned as they are.
+func (ix *Index) undoIfApplied(err error, before *undoLog, ops int) error {
+	if !notPersisted(err) {
+		return err
+	}
+	if uerr := ix.undo(before); uerr != nil {
+		return fmt.Errorf("%w; undoing it failed too, so it may be stored after all: %v", err, uerr)
+	}
+	if ps := ix.persist(); ps != nil {
+		ps.undone.Add(uint64(ops))
+	}
+	return err
+}
+
+// undoLog is what a batch's ids held before it: their stored version, or
+// nil for none, and the most paragraphs any version in the batch gave
+// them (the documents to delete).
+type undoLog struct {
+	order  []string
+	before map[string][]byte // the stored article's JSON, decoded only to undo
+}
+
+func (u *undoLog) touch(id string, stored []byte) {
+	if _, ok := u.before[id]; ok {
+		return
+	}
+	u.order = append(u.order, id)
+	u.before[id] = stored
+}
+
+// undo writes the batch that gives each id in u what it held before. It
+// does not wait for the batch to be persisted: it is in the in-memory
+// index when Batch returns, and scorch persists it with the failed batch
+// it cancels once it can persist at all.
+func (ix *Index) undo(u *undoLog) error {
+	b := ix.bi.NewBatch()
+	for _, id := range u.order {
+		raw := u.before[id]
+		if raw == nil {
+			b.Delete(id)
 			continue
 		}
-		op.persist = pw
+		old, err := decodeStored(id, raw)
+		if err != nil {
+			return err
+		}
+		p, err := ix.prepare(old)
+		if err != nil {
+			return err
+		}
+		if err := b.IndexAdvanced(p.doc); err != nil {
+			return fmt.Errorf("indexing %q: %w", id, err)
+		}
 	}
+	return ix.bi.Batch(b)
 }
 
 // parts is one group's batch, split by id into bleve batches that are
@@ -131,17 +186,16 @@ type parts []*bleve.Batch
 // splitDocs is how many documents a group needs to be split in two.
 const splitDocs = 128
 
-// batch writes the parts of a group (writeMu held), each on a goroutine
-// of its own: searchable when it returns, on disk when the returned waits
-// are done (none for a bulk index, which tracks its batches itself and
-// first waits while too many wait for the disk).
-func (ix *Index) batch(ps parts) ([]*persistWait, error) {
+// batch writes the parts of a group (writeMu held), each on a goroutine of
+// its own, and returns once they are persisted (durable.go). On a bulk
+// index it first waits while too many batches wait for the disk, and
+// returns once the parts are searchable.
+func (ix *Index) batch(ps parts) error {
 	if ix.bulk {
 		if err := ix.drain(maxUnpersisted - 1); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	waits := make([]*persistWait, len(ps))
 	errs := make([]error, len(ps))
 	var wg sync.WaitGroup
 	for i, b := range ps {
@@ -153,53 +207,22 @@ func (ix *Index) batch(ps parts) ([]*persistWait, error) {
 			})
 			continue
 		}
-		pw := &persistWait{done: make(chan struct{})}
-		b.SetPersistedCallback(func(err error) {
-			pw.err = err
-			close(pw.done)
-		})
-		waits[i] = pw
-		wg.Go(func() { errs[i] = ix.bi.Batch(b) })
+		wg.Go(func() { errs[i] = ix.persistBatch(b) })
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	if ix.bulk {
-		return nil, nil
-	}
-	return waits, nil
+	return errors.Join(errs...)
 }
 
-// awaitPersisted waits for a group's batches to reach the disk. It fails
-// when scorch's persister reports errors meanwhile: the persister retries
-// forever, so waiting for the callback alone could hang.
-func (ix *Index) awaitPersisted(pws []*persistWait) error {
-	errsBefore := ix.persistErrors()
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	for _, pw := range pws {
-	wait:
-		for {
-			select {
-			case <-pw.done:
-				if pw.err != nil {
-					return fmt.Errorf("%w: %w", ErrPersist, pw.err)
-				}
-				break wait
-			case <-tick.C:
-				if n := ix.persistErrors(); n > errsBefore {
-					return fmt.Errorf("%w: %d failed attempts", ErrPersist, n-errsBefore)
-				}
-			}
-		}
-	}
-	return nil
-}
-
-// buildBatch turns ops into one batch, in parts; it sets err on the ops
-// that fail on their own and returns the ops the batch holds.
+// buildBatch turns ops into one batch; it sets err on the ops that fail on
+// their own and returns the ops the batch holds.
 func (ix *Index) buildBatch(ops []*writeOp) (parts, []*writeOp) {
+	ps, in, _ := ix.buildBatchUndo(ops)
+	return ps, in
+}
+
+// buildBatchUndo is buildBatch that also returns what the batch's ids held
+// before it, to undo it.
+func (ix *Index) buildBatchUndo(ops []*writeOp) (parts, []*writeOp, *undoLog) {
 	n := 0
 	for _, op := range ops {
 		n += max(len(op.preps), 1)
@@ -216,27 +239,35 @@ func (ix *Index) buildBatch(ops []*writeOp) (parts, []*writeOp) {
 		_, _ = h.Write([]byte(id))
 		return ps[h.Sum32()%uint32(len(ps))]
 	}
+	u := &undoLog{before: map[string][]byte{}}
 	// state is each id's version as of the ops so far: an article, or nil
 	// once deleted; ids not in it are as stored.
-	state := make(map[string]*article.Article)
-	current := func(id string) (*article.Article, error) {
-		if a, ok := state[id]; ok {
-			if a == nil {
-				return nil, fmt.Errorf("article %q: %w", id, ErrNotFound)
+	state := make(map[string]bool) // id -> exists, as of the ops so far
+	current := func(id string) error {
+		if exists, ok := state[id]; ok {
+			if !exists {
+				return fmt.Errorf("article %q: %w", id, ErrNotFound)
 			}
-			return a, nil
+			return nil
 		}
-		return ix.get(id)
+		raw, err := ix.getRaw(id)
+		switch {
+		case err == nil:
+			u.touch(id, raw)
+		case errors.Is(err, ErrNotFound):
+			u.touch(id, nil)
+		}
+		return err
 	}
 	var in []*writeOp
 	for _, op := range ops {
 		if op.preps == nil {
-			if _, err := current(op.del); err != nil {
+			if err := current(op.del); err != nil {
 				op.err = err
 				continue
 			}
 			part(op.del).Delete(op.del)
-			state[op.del] = nil
+			state[op.del] = false
 			in = append(in, op)
 			continue
 		}
@@ -259,28 +290,32 @@ func (ix *Index) buildBatch(ops []*writeOp) (parts, []*writeOp) {
 			continue
 		}
 		for _, x := range all { // one document an article: indexing it replaces the old one
+			if err := current(x.a.ID); err != nil && !errors.Is(err, ErrNotFound) {
+				op.err = err
+				break
+			}
 			if err := part(x.doc.ID()).IndexAdvanced(x.doc); err != nil {
 				op.err = fmt.Errorf("indexing %q: %w", x.doc.ID(), err)
 				break
 			}
-			state[x.a.ID] = x.a
+			state[x.a.ID] = true
 		}
 		if op.err != nil {
-			// the op went into the batch in part: start over without it
-			// rather than leave half an article in. The ops before it
-			// that failed keep their errors; the ones after it have not
-			// been looked at yet.
+			// b.Index analysed part of this op into the batch: start
+			// over without it rather than leave half an article in. The
+			// ops before it that failed keep their errors; the ones after
+			// it have not been looked at yet.
 			rest := make([]*writeOp, 0, len(ops))
 			for _, o := range ops {
 				if o != op && o.err == nil {
 					rest = append(rest, o)
 				}
 			}
-			return ix.buildBatch(rest)
+			return ix.buildBatchUndo(rest)
 		}
 		in = append(in, op)
 	}
-	return ps, in
+	return ps, in, u
 }
 
 // GroupStats says how writes were grouped: batches written and ops (Put or

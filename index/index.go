@@ -353,6 +353,15 @@ func (ix *Index) Get(ctx context.Context, id string) (*article.Article, error) {
 }
 
 func (ix *Index) get(id string) (*article.Article, error) {
+	raw, err := ix.getRaw(id)
+	if err != nil {
+		return nil, err
+	}
+	return decodeStored(id, raw)
+}
+
+// getRaw returns a stored article's JSON; ErrNotFound if unknown.
+func (ix *Index) getRaw(id string) ([]byte, error) {
 	doc, err := ix.bi.Document(id)
 	if err != nil {
 		return nil, fmt.Errorf("reading article %q: %w", id, err)
@@ -368,7 +377,7 @@ func (ix *Index) get(id string) (*article.Article, error) {
 	if raw == nil {
 		return nil, fmt.Errorf("article %q: %w", id, ErrNotFound)
 	}
-	return decodeStored(id, raw)
+	return raw, nil
 }
 
 // storedJSON decodes stored articles: json-iterator's drop-in for

@@ -58,7 +58,7 @@ func (ix *Index) recordWords(dict []byte, words []string) error {
 	b := ix.bi.NewBatch()
 	b.SetInternal([]byte(dictKey), dict)
 	b.SetInternal([]byte(reindexKey), raw)
-	return ix.bi.Batch(b)
+	return ix.persistBatch(b)
 }
 
 // finishReindex removes the record of the unfinished re-index once a run
@@ -76,7 +76,9 @@ func (ix *Index) finishReindex(runErr error) error {
 	if waiting > 0 {
 		return nil
 	}
-	return ix.bi.DeleteInternal([]byte(reindexKey))
+	b := ix.bi.NewBatch()
+	b.DeleteInternal([]byte(reindexKey))
+	return ix.persistBatch(b)
 }
 
 // resumeReindex starts, at open, the re-index a crash interrupted.

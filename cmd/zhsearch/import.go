@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"io/fs"
 	"os"
@@ -137,13 +139,21 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 		_ = im.bar.Finish()
 	}
 	closeErr := ix.Close()
+	if runErr != nil || closeErr != nil {
+		// Batches written but not yet persisted when the import failed
+		// (a full disk) are not stored: count what the index holds.
+		if err := im.recount(ctx); err != nil {
+			im.uncounted = true
+			fmt.Fprintf(stderr, "zhsearch import: counting what was stored: %v\n", err)
+		}
+	}
 	im.summary()
 	switch {
 	case runErr != nil:
-		fmt.Fprintf(stderr, "zhsearch import: %v (articles reported above as imported are stored)\n", runErr)
+		fmt.Fprintf(stderr, "zhsearch import: %v (the articles counted as imported above are stored; the others are not)\n", runErr)
 		return 1
 	case closeErr != nil:
-		fmt.Fprintf(stderr, "zhsearch import: closing the index: %v\n", closeErr)
+		fmt.Fprintf(stderr, "zhsearch import: closing the index: %v (the articles counted as imported above are stored; the others are not)\n", closeErr)
 		return 1
 	case im.rejected > 0:
 		return 1
@@ -176,6 +186,11 @@ type importer struct {
 	batch      []*article.Article
 	batchBytes int
 	batchParas int
+
+	// sent is the fingerprint of the last version of each id handed to
+	// the index, to count what is stored after a failure (recount).
+	sent      map[string]uint64
+	uncounted bool // recount failed: what is stored is unknown
 
 	// The batches being written, oldest first: the next batch is
 	// analysed (index.Prepare) while up to maxWriting earlier ones are
@@ -319,6 +334,12 @@ func (im *importer) flush(ctx context.Context) error {
 		return nil
 	}
 	n, paras := len(im.batch), im.batchParas
+	if im.sent == nil {
+		im.sent = map[string]uint64{}
+	}
+	for _, a := range im.batch {
+		im.sent[a.ID] = fingerprint(a)
+	}
 	p, err := im.ix.Prepare(ctx, im.batch...)
 	if err != nil {
 		return fmt.Errorf("analysing a batch of %d articles: %w", n, err)
@@ -367,6 +388,45 @@ func (im *importer) wait() error {
 	return first
 }
 
+// fingerprint identifies one version of an article.
+func fingerprint(a *article.Article) uint64 {
+	raw, _ := json.Marshal(a)
+	h := fnv.New64a()
+	_, _ = h.Write(raw)
+	return h.Sum64()
+}
+
+// recount sets the counts to what the index holds of this import, after
+// a failure: a bulk write is counted when it is searchable, and the ones
+// scorch could not persist before the index closed are lost. It reopens
+// the index (the data directory is still locked) and counts the ids whose
+// stored version is the one this import sent.
+func (im *importer) recount(ctx context.Context) error {
+	ix, err := index.Open(index.Options{Path: indexDir(im.cfg.Data)})
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	articles, paragraphs := 0, 0
+	for id, fp := range im.sent {
+		a, err := ix.Get(ctx, id)
+		if errors.Is(err, index.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if fingerprint(a) == fp {
+			articles++
+			paragraphs += len(a.Paragraphs)
+		}
+	}
+	im.mu.Lock()
+	im.articles, im.paragraphs = articles, paragraphs
+	im.mu.Unlock()
+	return nil
+}
+
 // say prints a line above the progress bar.
 func (im *importer) say(line string) {
 	if im.bar != nil {
@@ -397,6 +457,9 @@ func (im *importer) summary() {
 		secs = 1e-9
 	}
 	mb := float64(im.decoded) / 1e6
+	if im.uncounted {
+		fmt.Fprintf(im.out, "the import failed and what it stored could not be counted: run zhsearch verify --data %s, then zhsearch search --data %s to see\n", im.cfg.Data, im.cfg.Data)
+	}
 	fmt.Fprintf(im.out, "imported %d articles, %d paragraphs from %d file(s) into %s in %s: %.0f articles/s, %.2f MB/s (%.1f MB of text",
 		im.articles, im.paragraphs, im.files, im.cfg.Data, el.Round(time.Millisecond), float64(im.articles)/secs, mb/secs, mb)
 	if im.read != im.decoded {

@@ -10,6 +10,7 @@
 //	zhsearch analyze [--mode index|query] [--dict FILE] [--json] TEXT
 //	zhsearch backup --data DIR OUT
 //	zhsearch restore --data DIR BACKUP
+//	zhsearch verify --data DIR
 //	zhsearch loadtest [--corpus FILE] [--limit N] [--data DIR] [--duration 5m] [--search-rate N] [--write-rate N]
 //	zhsearch eval search [--corpus FILE.jsonl.gz] [--n N] [--seed S] [--limit N]
 //	zhsearch eval segment --gold FILE --test FILE [--words FILE]
@@ -50,6 +51,7 @@ Commands:
   analyze       show how a text is segmented and indexed
   backup        copy a stopped server's index (--data DIR OUT); a running one: POST /v1/admin/snapshot
   restore       make a backup or snapshot the index of a new data directory (--data DIR BACKUP)
+  verify        check an index, backup or snapshot for damage, as start-up does (--data DIR); exit 1 if damaged
   loadtest      searches and writes at once against a server on a corpus, with QPS, latency, RSS
   eval search   measure search quality on a corpus (see README)
   eval segment  score segmentation against a gold standard (SIGHAN format)
@@ -76,6 +78,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return backupCmd(ctx, args, getenv, stdout, stderr)
 	case "restore":
 		return restoreCmd(ctx, args, getenv, stdout, stderr)
+	case "verify":
+		return verifyCmd(args, getenv, stdout, stderr)
 	case "loadtest":
 		return loadtestCmd(ctx, args, stdout, stderr)
 	case "eval":
