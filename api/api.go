@@ -54,6 +54,10 @@ type Config struct {
 	// DefaultMaxArticleBytes and DefaultMaxRequestBytes.
 	MaxArticleBytes int
 	MaxRequestBytes int64
+	// WriteDeadline bounds each write to the index: one article, a page,
+	// or one batch of an NDJSON stream (write.go). A write past it stores
+	// nothing and answers 503; zero is DefaultWriteDeadline.
+	WriteDeadline time.Duration
 	// SearchTimeout bounds every search, suggestion and related query;
 	// zero is DefaultSearchTimeout.
 	SearchTimeout time.Duration
@@ -107,6 +111,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.SearchTimeout <= 0 {
 		cfg.SearchTimeout = DefaultSearchTimeout
+	}
+	if cfg.WriteDeadline <= 0 {
+		cfg.WriteDeadline = DefaultWriteDeadline
 	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
