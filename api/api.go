@@ -157,7 +157,7 @@ func New(cfg Config) *Server {
 	// Outermost first: an id for the request, one log line and the metrics
 	// of its final status, panics turned into 500s, headers every answer
 	// carries, CORS (preflights answered before auth), then auth and limits.
-	e.Use(middleware.RequestID())
+	e.Use(validRequestID, middleware.RequestID())
 	e.Use(s.requestLogger())
 	e.Use(middleware.Recover())
 	e.Use(s.securityHeaders())

@@ -397,7 +397,8 @@ func (s *Server) postPage(c echo.Context) error {
 		Page: c.QueryParam("page"), Section: c.QueryParam("section"),
 	}
 	if _, err := article.ParseTime(meta.PublishedAt, time.UTC); err != nil {
-		return badParam("published_at", "use RFC 3339 (2024-07-01T08:00:00+08:00) or YYYY-MM-DD")
+		return badParam("published_at", fmt.Sprintf("%q: use RFC 3339 (2024-07-01T08:00:00+08:00) or YYYY-MM-DD, with a year from %d to %d",
+			meta.PublishedAt, article.MinYear, article.MaxYear))
 	}
 	body, err := readBody(c, s.maxRequest(), "the page")
 	if err != nil {

@@ -426,3 +426,16 @@ func TestWriteDeadlineStoresNothing(t *testing.T) {
 		t.Errorf("%d articles stored, want none", st.Articles)
 	}
 }
+
+// TestPagePublishedAtSaysTheYearRange checks that a date out of range is
+// refused with the accepted years, not only the formats.
+func TestPagePublishedAtSaysTheYearRange(t *testing.T) {
+	base, _ := writeServer(t, Config{})
+	for _, v := range []string{"1600-01-01", "2300-01-01T00:00:00Z", "yesterday"} {
+		a := do(t, "POST", base+"/v1/pages?published_at="+url.QueryEscape(v), "text/markdown", strings.NewReader("## 标题\n\n正文。\n"))
+		msg, _ := a.body["error"].(map[string]any)["message"].(string)
+		if a.status != http.StatusBadRequest || !strings.Contains(msg, "1678") || !strings.Contains(msg, "2261") || !strings.Contains(msg, v) {
+			t.Errorf("published_at=%s: %d %q; want 400 naming the value and the years 1678 to 2261", v, a.status, msg)
+		}
+	}
+}
