@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"unicode"
 	"unicode/utf8"
 
@@ -307,11 +308,51 @@ func ReadWords(r io.Reader, name string) ([]Word, error) {
 	return words, nil
 }
 
+// ErrNotRegular reports a dictionary path that is not a regular file.
+var ErrNotRegular = errors.New("not a regular file")
+
+// OpenWordsFile opens a newsroom dictionary file, refusing anything but a
+// regular file (a FIFO or a device would block the open or the read for
+// ever, and hold up start-up). Errors name the file.
+func OpenWordsFile(path string) (*os.File, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("dictionary: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("dictionary %s: %w (it is a %s): give a file of `word [freq [pos]]` lines", path, ErrNotRegular, fileKind(fi.Mode()))
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, fmt.Errorf("dictionary: %w", err)
+	}
+	// replaced between the Stat and the open: look again at what is open
+	if fi, err = f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("dictionary %s: %w", path, ErrNotRegular)
+	}
+	return f, nil
+}
+
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "directory"
+	case m&os.ModeNamedPipe != 0:
+		return "named pipe (FIFO)"
+	case m&os.ModeSocket != 0:
+		return "socket"
+	case m&os.ModeDevice != 0:
+		return "device"
+	}
+	return "special file"
+}
+
 // LoadWordsFile reads a newsroom dictionary file and adds its words.
 func (s *Segmenter) LoadWordsFile(path string) (int, error) {
-	f, err := os.Open(path)
+	f, err := OpenWordsFile(path)
 	if err != nil {
-		return 0, fmt.Errorf("dictionary: %w", err)
+		return 0, err
 	}
 	defer f.Close()
 	words, err := ReadWords(f, path)

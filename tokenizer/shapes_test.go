@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"unicode/utf8"
 
@@ -240,4 +242,22 @@ func TestASCIIWordTurnsOffASCIICut(t *testing.T) {
 		}
 	}
 	t.Error("the added word covid19 was not found")
+}
+
+// TestDictionaryFileMustBeRegular checks that a FIFO, a device or a
+// directory given as a dictionary is refused at once, naming the file,
+// instead of blocking the open for ever.
+func TestDictionaryFileMustBeRegular(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "words.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	seg := shared(t)
+	for _, p := range []string{fifo, "/dev/zero", dir} {
+		_, err := seg.LoadWordsFile(p)
+		if !errors.Is(err, ErrNotRegular) || !strings.Contains(err.Error(), p) {
+			t.Errorf("LoadWordsFile(%s): %v; want ErrNotRegular naming the file", p, err)
+		}
+	}
 }
