@@ -54,6 +54,10 @@ type Config struct {
 	// DefaultMaxArticleBytes and DefaultMaxRequestBytes.
 	MaxArticleBytes int
 	MaxRequestBytes int64
+	// WriteDeadline bounds each write to the index: one article, a page,
+	// or one batch of an NDJSON stream (write.go). A write past it stores
+	// nothing and answers 503; zero is DefaultWriteDeadline.
+	WriteDeadline time.Duration
 	// SearchTimeout bounds every search, suggestion and related query;
 	// zero is DefaultSearchTimeout.
 	SearchTimeout time.Duration
@@ -110,6 +114,9 @@ func New(cfg Config) *Server {
 	if cfg.SearchTimeout <= 0 {
 		cfg.SearchTimeout = DefaultSearchTimeout
 	}
+	if cfg.WriteDeadline <= 0 {
+		cfg.WriteDeadline = DefaultWriteDeadline
+	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
@@ -153,7 +160,7 @@ func New(cfg Config) *Server {
 	// Outermost first: an id for the request, one log line and the metrics
 	// of its final status, panics turned into 500s, headers every answer
 	// carries, CORS (preflights answered before auth), then auth and limits.
-	e.Use(middleware.RequestID())
+	e.Use(validRequestID, middleware.RequestID())
 	e.Use(s.requestLogger())
 	e.Use(s.recoverMiddleware) // health.go
 	e.Use(s.securityHeaders())

@@ -348,3 +348,31 @@ func (s *Server) routeLabel(path string) string {
 	}
 	return "unmatched"
 }
+
+// validRequestID drops a client's X-Request-Id longer than 128 characters
+// or with a character outside [A-Za-z0-9._-], so that the request-id
+// middleware after it gives the request a fresh one: the id is echoed in
+// the answer and written to the log, where a hostile one could forge
+// lines or bloat them.
+func validRequestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header
+		if id := h.Get(echo.HeaderXRequestID); id != "" && !goodRequestID(id) {
+			h.Del(echo.HeaderXRequestID)
+		}
+		return next(c)
+	}
+}
+
+func goodRequestID(id string) bool {
+	if len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}

@@ -355,3 +355,40 @@ func TestQueuedSearchGetsAFreedSlot(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestIDIsChecked checks that a client's X-Request-Id is echoed
+// only when it is at most 128 characters of [A-Za-z0-9._-]; any other is
+// replaced by a fresh id.
+func TestRequestIDIsChecked(t *testing.T) {
+	srv := httptest.NewServer(New(Config{Backend: &slowBackend{}}))
+	defer srv.Close()
+	for _, tc := range []struct {
+		name, id string
+		kept     bool
+	}{
+		{"ordinary", "abc-123_X.y", true},
+		{"128 characters", strings.Repeat("a", 128), true},
+		{"129 characters", strings.Repeat("a", 129), false},
+		{"space", "a b", false},
+		{"slash", "a/b", false},
+		{"non-ASCII", "请求", false},
+		{"quote", `a"b`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest("GET", srv.URL+"/healthz", nil)
+			req.Header.Set("X-Request-Id", tc.id)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			got := resp.Header.Get("X-Request-Id")
+			if got == "" || (got == tc.id) != tc.kept {
+				t.Errorf("X-Request-Id %q answered %q; kept=%v wanted", tc.id, got, tc.kept)
+			}
+			if !goodRequestID(got) {
+				t.Errorf("answered id %q is not a valid id", got)
+			}
+		})
+	}
+}

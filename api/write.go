@@ -38,6 +38,34 @@ const (
 	ndjsonBatchBytes = 2 << 20
 )
 
+// DefaultWriteDeadline is Config.WriteDeadline's default.
+const DefaultWriteDeadline = 30 * time.Second
+
+// put stores arts under the write deadline. The index writes a call's
+// articles in one batch, all or nothing: a write cancelled (the client
+// gone) or past its deadline before the batch is committed stores none of
+// them, and one committed is acknowledged even if the deadline passed
+// while it was being written.
+func (s *Server) put(ctx context.Context, arts ...*article.Article) error {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.WriteDeadline)
+	defer cancel()
+	err := s.cfg.Store.Put(ctx, arts...)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return s.writeTimeout(len(arts))
+	}
+	return err
+}
+
+// writeTimeout is the answer to a write that passed its deadline.
+func (s *Server) writeTimeout(n int) error {
+	what := "the article was"
+	if n > 1 {
+		what = fmt.Sprintf("the %d articles of the batch were", n)
+	}
+	return &apiError{http.StatusServiceUnavailable, "timeout",
+		fmt.Sprintf("the write took longer than its deadline of %s; %s not stored: retry, or send less text at a time", s.cfg.WriteDeadline, what)}
+}
+
 // writeRoutes registers the write endpoints on g, the group that the
 // auth middleware protects, and the article listing on v1.
 func (s *Server) writeRoutes(v1, g *echo.Group) {
@@ -228,7 +256,7 @@ func (s *Server) writeOne(c echo.Context, opts article.DecodeOptions) error {
 	} else if !errors.Is(err, index.ErrNotFound) {
 		return err
 	}
-	if err := s.cfg.Store.Put(ctx, a); err != nil {
+	if err := s.put(ctx, a); err != nil {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/v1/articles/"+url.PathEscape(a.ID))
@@ -262,7 +290,9 @@ func (s *Server) postNDJSON(c echo.Context, strict bool) error {
 		}
 		<-j.done
 		if err := j.err; err != nil {
-			if errors.Is(err, index.ErrDiskFull) || errors.Is(err, index.ErrPersist) {
+			var ae *apiError
+			switch {
+			case errors.Is(err, index.ErrDiskFull) || errors.Is(err, index.ErrPersist):
 				// Earlier batches are stored: say which lines are.
 				for _, i := range j.lines {
 					res.Results[i].Status = "rejected"
@@ -272,6 +302,18 @@ func (s *Server) postNDJSON(c echo.Context, strict bool) error {
 				if stopped == nil {
 					stopped = err
 				}
+			case errors.As(err, &ae) && ae.code == "timeout":
+				// the batch is not stored: say so line by line, keep
+				// what earlier batches stored, and read no further
+				for _, i := range j.lines {
+					res.Results[i].Status = "rejected"
+					res.Results[i].Error = &ItemError{Code: ae.code, Message: ae.msg}
+				}
+				res.Rejected += len(j.lines)
+				if res.Error == nil {
+					res.Error = &ItemError{Code: ae.code, Message: ae.msg + "; the lines after it were not read"}
+				}
+				err = errBatchTimeout
 			}
 			if failed == nil {
 				failed = err
@@ -296,7 +338,7 @@ func (s *Server) postNDJSON(c echo.Context, strict bool) error {
 			return failed
 		}
 		go func() {
-			j.err = s.cfg.Store.Put(ctx, j.arts...)
+			j.err = s.put(ctx, j.arts...)
 			close(j.done)
 		}()
 		finish(inflight)
@@ -340,8 +382,11 @@ func (s *Server) postNDJSON(c echo.Context, strict bool) error {
 		}
 		return c.JSON(status, res)
 	}
-	if failed != nil {
+	if failed != nil && !errors.Is(failed, errBatchTimeout) {
 		return failed
+	}
+	if res.Error != nil { // a batch passed its write deadline
+		return c.JSON(http.StatusServiceUnavailable, res)
 	}
 	if readErr != nil {
 		var mbe *http.MaxBytesError
@@ -388,6 +433,10 @@ func (j *putJob) shares(o *putJob) bool {
 	return false
 }
 
+// errBatchTimeout stops reading an NDJSON stream once a batch passed its
+// write deadline; the answer (BulkResult.Error) says so.
+var errBatchTimeout = errors.New("a batch passed its write deadline")
+
 func (s *Server) deleteArticle(c echo.Context) error {
 	if err := s.cfg.Store.Delete(c.Request().Context(), c.Param("id")); err != nil {
 		return err
@@ -427,7 +476,8 @@ func (s *Server) postPage(c echo.Context) error {
 		Page: c.QueryParam("page"), Section: c.QueryParam("section"),
 	}
 	if _, err := article.ParseTime(meta.PublishedAt, time.UTC); err != nil {
-		return badParam("published_at", "use RFC 3339 (2024-07-01T08:00:00+08:00) or YYYY-MM-DD")
+		return badParam("published_at", fmt.Sprintf("%q: use RFC 3339 (2024-07-01T08:00:00+08:00) or YYYY-MM-DD, with a year from %d to %d",
+			meta.PublishedAt, article.MinYear, article.MaxYear))
 	}
 	body, err := readBody(c, s.maxRequest(), "the page")
 	if err != nil {
@@ -459,7 +509,7 @@ func (s *Server) postPage(c echo.Context) error {
 	if len(good) == 0 {
 		return &apiError{http.StatusBadRequest, "invalid_article", "no article of the page is valid: " + res.Rejected[0].Error.Message}
 	}
-	if err := s.cfg.Store.Put(c.Request().Context(), good...); err != nil {
+	if err := s.put(c.Request().Context(), good...); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, res)

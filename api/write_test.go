@@ -382,3 +382,60 @@ func TestSlowBulkOutlivesServerTimeouts(t *testing.T) {
 		t.Errorf("%d %v", a.status, a.body)
 	}
 }
+
+// TestWriteDeadlineStoresNothing checks that a write past its deadline
+// answers 503 and stores nothing, on every write endpoint.
+func TestWriteDeadlineStoresNothing(t *testing.T) {
+	base, ix := writeServer(t, Config{WriteDeadline: time.Nanosecond})
+	art := func(id string) string {
+		return fmt.Sprintf(`{"id":%q,"title":"二七经开区","paragraphs":["二七经开区位居全省第六名。"]}`, id)
+	}
+	for _, tc := range []struct {
+		name, method, path, ctype, body string
+		ids                             []string
+	}{
+		{"POST one", "POST", "/v1/articles", "application/json", art("late-1"), []string{"late-1"}},
+		{"PUT", "PUT", "/v1/articles/late-2", "application/json", art("late-2"), []string{"late-2"}},
+		{"NDJSON", "POST", "/v1/articles", "application/x-ndjson", art("late-3") + "\n" + art("late-4") + "\n", []string{"late-3", "late-4"}},
+		{"page", "POST", "/v1/pages?source=t", "text/markdown", "## 迟到的标题\n\n二七经开区位居全省第六名。\n", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := do(t, tc.method, base+tc.path, tc.ctype, strings.NewReader(tc.body))
+			if a.status != http.StatusServiceUnavailable {
+				t.Fatalf("status %d (%v), want 503", a.status, a.body)
+			}
+			if tc.name == "NDJSON" {
+				if a.body["accepted"].(float64) != 0 || a.body["rejected"].(float64) != 2 {
+					t.Errorf("answer %v: want 0 accepted, 2 rejected", a.body)
+				}
+			} else if errCode(t, a) != "timeout" {
+				t.Errorf("code %q, want timeout", errCode(t, a))
+			}
+			for _, id := range tc.ids {
+				if _, err := ix.Get(t.Context(), id); err == nil {
+					t.Errorf("article %s is stored after a write past its deadline", id)
+				}
+			}
+		})
+	}
+	st, err := ix.Stats(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Articles != 0 {
+		t.Errorf("%d articles stored, want none", st.Articles)
+	}
+}
+
+// TestPagePublishedAtSaysTheYearRange checks that a date out of range is
+// refused with the accepted years, not only the formats.
+func TestPagePublishedAtSaysTheYearRange(t *testing.T) {
+	base, _ := writeServer(t, Config{})
+	for _, v := range []string{"1600-01-01", "2300-01-01T00:00:00Z", "yesterday"} {
+		a := do(t, "POST", base+"/v1/pages?published_at="+url.QueryEscape(v), "text/markdown", strings.NewReader("## 标题\n\n正文。\n"))
+		msg, _ := a.body["error"].(map[string]any)["message"].(string)
+		if a.status != http.StatusBadRequest || !strings.Contains(msg, "1678") || !strings.Contains(msg, "2261") || !strings.Contains(msg, v) {
+			t.Errorf("published_at=%s: %d %q; want 400 naming the value and the years 1678 to 2261", v, a.status, msg)
+		}
+	}
+}

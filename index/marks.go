@@ -135,8 +135,11 @@ func normalizedOffsets(text string) (string, []int) {
 // insideOccurrence reports whether norm[start:end] lies inside an
 // occurrence of w in norm.
 func insideOccurrence(norm, w string, start, end int) bool {
-	for from := max(0, end-len(w)); from <= start && from < len(norm); {
-		i := strings.Index(norm[from:], w)
+	// an occurrence covering [start, end) starts at or before start, so
+	// the search never reads past start+len(w): linear in the text
+	limit := min(len(norm), start+len(w))
+	for from := max(0, end-len(w)); from <= start && from < limit; {
+		i := strings.Index(norm[from:limit], w)
 		if i < 0 {
 			return false
 		}

@@ -113,40 +113,49 @@ func windows(text string, spans []span, maxRunes, n int) []window {
 	if len(spans) == 0 || n <= 0 {
 		return nil
 	}
+	if !sort.SliceIsSorted(spans, func(a, b int) bool { return spans[a].start < spans[b].start }) {
+		spans = mergeSpans(text, append([]span(nil), spans...))
+	}
+	// spans are sorted and do not overlap (mergeSpans), so their ends are
+	// sorted too: the spans of a range are found by binary search, and
+	// the work is linear in the clauses, not clauses × spans (a 1 MB
+	// paragraph of short clauses, each a match, took minutes).
+	firstEndingAfter := func(off int) int { return sort.Search(len(spans), func(k int) bool { return spans[k].end > off }) }
+	firstStartingAt := func(off int) int { return sort.Search(len(spans), func(k int) bool { return spans[k].start >= off }) }
 	cs := clauses(text)
-	runes := func(a, b int) int { return utf8.RuneCountInString(text[a:b]) }
+	// runeAt[k] is the rune index of cs[k]: a window's length in runes is
+	// a subtraction, not a count (a count per step made growing a window
+	// over many short clauses quadratic in the window).
+	runeAt := make([]int, len(cs))
+	for k := 1; k < len(cs); k++ {
+		runeAt[k] = runeAt[k-1] + utf8.RuneCountInString(text[cs[k-1]:cs[k]])
+	}
+	runes := func(a, b int) int { return runeAt[b] - runeAt[a] }
 	var cands []window
 	for i := 0; i+1 < len(cs); i++ {
 		// only windows that start at a clause holding a match
-		has := false
-		for _, s := range spans {
-			if s.start < cs[i+1] && s.end > cs[i] {
-				has = true
-				break
-			}
-		}
-		if !has {
+		if k := firstEndingAfter(cs[i]); k == len(spans) || spans[k].start >= cs[i+1] {
 			continue
 		}
 		from, to := cs[i], cs[i+1]
-		if runes(from, to) > maxRunes {
+		if runes(i, i+1) > maxRunes {
 			from, to = centre(text, spans, cs[i], cs[i+1], maxRunes)
 		} else {
 			j := i + 1
-			for j+1 < len(cs) && runes(from, cs[j+1]) <= maxRunes {
+			for j+1 < len(cs) && runes(i, j+1) <= maxRunes {
 				j++
 				to = cs[j]
 			}
 			k := i
-			for k > 0 && runes(cs[k-1], to) <= maxRunes {
+			for k > 0 && runes(k-1, j) <= maxRunes {
 				k--
 				from = cs[k]
 			}
 		}
 		var in []span
-		for _, s := range spans {
-			if s.start >= from && s.end <= to {
-				in = append(in, s)
+		for k := firstStartingAt(from); k < len(spans) && spans[k].start < to; k++ {
+			if spans[k].end <= to {
+				in = append(in, spans[k])
 			}
 		}
 		cands = append(cands, window{from: from, to: to, distinct: distinctMatches(text, in), count: len(in)})
@@ -183,11 +192,8 @@ func windows(text string, spans []span, maxRunes, n int) []window {
 // the first span inside it, on rune boundaries.
 func centre(text string, spans []span, from, to, maxRunes int) (int, int) {
 	anchor := from
-	for _, s := range spans {
-		if s.start >= from && s.start < to {
-			anchor = s.start
-			break
-		}
+	if k := sort.Search(len(spans), func(k int) bool { return spans[k].start >= from }); k < len(spans) && spans[k].start < to {
+		anchor = spans[k].start
 	}
 	// start a quarter of the window before the match
 	start := anchor

@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"unicode"
@@ -72,43 +73,79 @@ func searchable(s string) bool {
 }
 
 // Analyze segments text into words (and, in IndexMode, sub-words) with
-// offsets into the original text.
+// offsets into the original text. Its cost is linear in the text
+// (chunks.go); AnalyzeContext stops early when asked.
 func (s *Segmenter) Analyze(text []byte, mode Mode) []Token {
+	toks, _ := s.analyze(context.Background(), text, mode, nil)
+	return toks
+}
+
+// AnalyzeContext is Analyze that gives up, with ctx's error, when ctx is
+// done: it looks between chunks, so a cancelled request stops within one
+// chunk's work (MaxChunkRunes runes) instead of analysing a whole text.
+func (s *Segmenter) AnalyzeContext(ctx context.Context, text []byte, mode Mode) ([]Token, error) {
+	return s.analyze(ctx, text, mode, nil)
+}
+
+// work counts what an analysis asked of gse, for the tests that check
+// its cost is linear without timing it.
+type work struct {
+	cuts, maxCutRunes, cutRunes int // gse Cut calls, the longest input, the sum
+	finds                       int // dictionary look-ups for sub-words
+}
+
+func (s *Segmenter) analyze(ctx context.Context, text []byte, mode Mode, w *work) ([]Token, error) {
 	if len(text) == 0 {
-		return nil
+		return nil, ctx.Err()
 	}
 	n := normalize(text)
 	norm := string(n.norm)
-	s.mu.RLock()
-	pieces := s.gse.Cut(norm, true)
-	s.mu.RUnlock()
-
-	tokens := make([]Token, 0, len(pieces)+len(pieces)/4)
+	tokens := make([]Token, 0, len(norm)/4)
 	pos := 0
-	cursor := 0
-	for _, p := range pieces {
-		if p == "" {
-			continue
+	for _, c := range chunks(norm) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
 		}
-		i := strings.Index(norm[cursor:], p)
-		if i < 0 { // gse changed the text: skip it rather than lie about offsets
-			continue
+		part := norm[c.start:c.end]
+		if w != nil {
+			r := utf8.RuneCountInString(part)
+			w.cuts++
+			w.cutRunes += r
+			w.maxCutRunes = max(w.maxCutRunes, r)
 		}
-		start := cursor + i
-		end := start + len(p)
-		cursor = end
-		for _, w := range splitMixed(norm[start:end], start) {
-			if !searchable(w.term) {
+		s.mu.RLock()
+		var pieces []string
+		if s.cutsASCII(part) {
+			pieces = asciiCut(part)
+		} else {
+			pieces = s.gse.Cut(part, true)
+		}
+		s.mu.RUnlock()
+		cursor := 0
+		for _, p := range pieces {
+			if p == "" {
 				continue
 			}
-			pos++
-			tokens = append(tokens, Token{Term: w.term, Start: n.orig(w.start), End: n.orig(w.end), Position: pos, Kind: KindWord})
-			if mode == IndexMode {
-				tokens = s.appendSubwords(tokens, &n, norm, w.start, w.end, pos)
+			i := strings.Index(part[cursor:], p)
+			if i < 0 { // gse changed the text: skip it rather than lie about offsets
+				continue
+			}
+			start := c.start + cursor + i
+			end := start + len(p)
+			cursor = end - c.start
+			for _, sp := range splitMixed(norm[start:end], start) {
+				if !searchable(sp.term) {
+					continue
+				}
+				pos++
+				tokens = append(tokens, Token{Term: sp.term, Start: n.orig(sp.start), End: n.orig(sp.end), Position: pos, Kind: KindWord})
+				if mode == IndexMode {
+					tokens = s.appendSubwords(tokens, &n, norm, sp.start, sp.end, pos, w)
+				}
 			}
 		}
 	}
-	return tokens
+	return tokens, nil
 }
 
 type span struct {
@@ -137,8 +174,12 @@ func splitMixed(p string, base int) []span {
 }
 
 // appendSubwords adds the dictionary words found inside the word
-// norm[start:end] (at least three characters long) at position pos.
-func (s *Segmenter) appendSubwords(tokens []Token, n *normalized, norm string, start, end, pos int) []Token {
+// norm[start:end] (at least three characters long) at position pos. From
+// each character it extends a candidate only while the dictionary holds a
+// word starting with it (gse's Find reports a prefix with frequency 0),
+// and never past maxSubwordRunes: the work is linear in the word, not
+// quadratic (a 100,000-letter "word" took minutes).
+func (s *Segmenter) appendSubwords(tokens []Token, n *normalized, norm string, start, end, pos int, w *work) []Token {
 	word := norm[start:end]
 	if utf8.RuneCountInString(word) < 3 {
 		return tokens
@@ -152,9 +193,16 @@ func (s *Segmenter) appendSubwords(tokens []Token, n *normalized, norm string, s
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for i := 0; i < runes; i++ {
-		for j := i + 2; j <= runes && j-i < runes; j++ {
+		for j := i + 2; j <= runes && j-i < runes && j-i <= maxSubwordRunes; j++ {
 			sub := word[offs[i]:offs[j]]
-			if freq, _, ok := s.gse.Find(sub); !ok || freq <= 0 {
+			if w != nil {
+				w.finds++
+			}
+			freq, _, ok := s.gse.Find(sub)
+			if !ok {
+				break // no dictionary word starts with sub
+			}
+			if freq <= 0 {
 				continue
 			}
 			tokens = append(tokens, Token{

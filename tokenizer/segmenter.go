@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"unicode"
 	"unicode/utf8"
 
@@ -39,6 +40,13 @@ type Segmenter struct {
 	mu    sync.RWMutex
 	gse   gse.Segmenter
 	added []Word // words added after the base dictionary, in order
+	// asciiWords are the dictionary's words made of ASCII alone (gse's
+	// zh_s has five: AT&T, C#, C++, c#, c++): Analyze leaves a Latin
+	// chunk holding one of them to gse's Cut and cuts the others itself
+	// (asciiCut). asciiUnknown turns that off: a dictionary gse loaded
+	// itself, or too many such words to look for.
+	asciiWords   []string
+	asciiUnknown bool
 
 	// calcOnce runs gse's CalcToken (the sub-segments and path weights of
 	// every word) the first time gse's own Segment needs them: the
@@ -76,6 +84,7 @@ func LoadSegmenter(dict string) (*Segmenter, error) {
 	case DictBoth: // gse's own embedded copies; empty in a build with gse's `ne` tag
 		err = s.gse.LoadDictEmbed("zh")
 		s.calcOnce.Do(func() {}) // LoadDictEmbed ran CalcToken
+		s.asciiUnknown = true    // not checked: gse loaded the words itself
 	default:
 		return nil, fmt.Errorf("unknown embedded dictionary %q: use %s or %s", dict, DictSimplified, DictBoth)
 	}
@@ -129,11 +138,41 @@ func (s *Segmenter) loadWords(gz []byte) error {
 		if freq == 0 {
 			continue
 		}
+		s.noteASCII(word)
 		if err := s.gse.AddToken(word, freq, pos); err != nil {
 			return fmt.Errorf("dictionary word %q: %w", word, err)
 		}
 	}
 	return nil
+}
+
+// maxASCIIWords bounds the ASCII words Analyze looks for in a Latin
+// chunk before it cuts the chunk itself; past it gse cuts them all.
+const maxASCIIWords = 64
+
+// noteASCII records a dictionary word made of ASCII alone.
+func (s *Segmenter) noteASCII(word string) {
+	if !asciiOnly(word) {
+		return
+	}
+	s.asciiWords = append(s.asciiWords, word)
+	if len(s.asciiWords) > maxASCIIWords {
+		s.asciiUnknown = true
+	}
+}
+
+// cutsASCII reports whether asciiCut gives gse's answer for part, an
+// ASCII chunk: no dictionary word occurs in it.
+func (s *Segmenter) cutsASCII(part string) bool {
+	if s.asciiUnknown || !asciiOnly(part) {
+		return false
+	}
+	for _, w := range s.asciiWords {
+		if strings.Contains(part, w) {
+			return false
+		}
+	}
+	return true
 }
 
 // calcTokens makes sure gse's CalcToken has run, for gse's Segment.
@@ -211,6 +250,7 @@ func (s *Segmenter) AddWords(words ...Word) error {
 		if err := add(w.Word, w.Freq, w.Pos); err != nil {
 			return fmt.Errorf("adding %q: %w", w.Word, err)
 		}
+		s.noteASCII(w.Word)
 		s.added = append(s.added, w)
 	}
 	return nil
@@ -268,11 +308,51 @@ func ReadWords(r io.Reader, name string) ([]Word, error) {
 	return words, nil
 }
 
+// ErrNotRegular reports a dictionary path that is not a regular file.
+var ErrNotRegular = errors.New("not a regular file")
+
+// OpenWordsFile opens a newsroom dictionary file, refusing anything but a
+// regular file (a FIFO or a device would block the open or the read for
+// ever, and hold up start-up). Errors name the file.
+func OpenWordsFile(path string) (*os.File, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("dictionary: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("dictionary %s: %w (it is a %s): give a file of `word [freq [pos]]` lines", path, ErrNotRegular, fileKind(fi.Mode()))
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, fmt.Errorf("dictionary: %w", err)
+	}
+	// replaced between the Stat and the open: look again at what is open
+	if fi, err = f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("dictionary %s: %w", path, ErrNotRegular)
+	}
+	return f, nil
+}
+
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "directory"
+	case m&os.ModeNamedPipe != 0:
+		return "named pipe (FIFO)"
+	case m&os.ModeSocket != 0:
+		return "socket"
+	case m&os.ModeDevice != 0:
+		return "device"
+	}
+	return "special file"
+}
+
 // LoadWordsFile reads a newsroom dictionary file and adds its words.
 func (s *Segmenter) LoadWordsFile(path string) (int, error) {
-	f, err := os.Open(path)
+	f, err := OpenWordsFile(path)
 	if err != nil {
-		return 0, fmt.Errorf("dictionary: %w", err)
+		return 0, err
 	}
 	defer f.Close()
 	words, err := ReadWords(f, path)

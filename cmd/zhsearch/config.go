@@ -38,6 +38,7 @@ type Config struct {
 	MaxQueryLen           int
 	MaxSize               int
 	RequestTimeout        time.Duration
+	WriteDeadline         time.Duration
 	MaxConcurrentSearches int
 
 	ReadHeaderTimeout time.Duration
@@ -162,6 +163,7 @@ func (c *Config) settings() []setting {
 		{"max-query-len", "ZHSEARCH_MAX_QUERY_LEN", "500", "most characters in a query (q); longer answers 400", positive(&c.MaxQueryLen, 0), false},
 		{"max-size", "ZHSEARCH_MAX_SIZE", strconv.Itoa(index.MaxSize), "most hits a page (size); larger answers 400", positive(&c.MaxSize, index.MaxSize), false},
 		{"request-timeout", "ZHSEARCH_REQUEST_TIMEOUT", "10s", "deadline of a read of the API, down into the search; past it answers 503", duration(&c.RequestTimeout), false},
+		{"write-deadline", "ZHSEARCH_WRITE_DEADLINE", "30s", "deadline of each write to the index (an article, a page, a batch of 250 NDJSON lines); past it the write stores nothing and answers 503", duration(&c.WriteDeadline), false},
 		{"max-searches", "ZHSEARCH_MAX_SEARCHES", "16", "searches running at once; as many more wait up to 250ms, the rest answer 503 with Retry-After", positive(&c.MaxConcurrentSearches, 0), false},
 		{"read-header-timeout", "ZHSEARCH_READ_HEADER_TIMEOUT", "5s", "time a client has to send the request headers (slowloris guard)", duration(&c.ReadHeaderTimeout), false},
 		{"read-timeout", "ZHSEARCH_READ_TIMEOUT", "30s", "time a client has to send the whole request", duration(&c.ReadTimeout), false},

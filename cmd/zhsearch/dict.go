@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 
 	"github.com/zhsearch/zhsearch/index"
 	"github.com/zhsearch/zhsearch/tokenizer"
@@ -17,7 +16,7 @@ func loadDictFile(ctx context.Context, ix *index.Index, path string, log *slog.L
 	if path == "" {
 		return nil
 	}
-	f, err := os.Open(path)
+	f, err := tokenizer.OpenWordsFile(path)
 	if err != nil {
 		return fmt.Errorf("--dict: %w", err)
 	}

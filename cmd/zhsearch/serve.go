@@ -187,6 +187,7 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		MaxQueryLen:           cfg.MaxQueryLen,
 		MaxSize:               cfg.MaxSize,
 		RequestTimeout:        cfg.RequestTimeout,
+		WriteDeadline:         cfg.WriteDeadline,
 		SearchTimeout:         cfg.RequestTimeout,
 		MaxConcurrentSearches: cfg.MaxConcurrentSearches,
 		Version:               version,
