@@ -127,30 +127,69 @@ const persistFailures = 2
 // scorch keeps retrying in the background. For an index in memory it is
 // Batch.
 func (ix *Index) persistBatch(b *bleve.Batch) error {
+	w, err := ix.applyBatch(b)
+	if err != nil {
+		return err
+	}
+	return w.wait()
+}
+
+// persistWait is a batch applied to the in-memory index, waiting to be
+// persisted.
+type persistWait struct {
+	ps      *persistState // nil: an index in memory, nothing to wait for
+	b       *bleve.Batch
+	done    chan error
+	before  uint64
+	changed <-chan struct{}
+
+	once sync.Once // every op of a group waits: the first one reads done
+	err  error
+}
+
+// applyBatch writes b to the in-memory index (searchable when it returns)
+// and returns what waits for it to be persisted; an error means b was not
+// applied.
+func (ix *Index) applyBatch(b *bleve.Batch) (*persistWait, error) {
 	ps := ix.persist()
 	if ps == nil {
-		return ix.bi.Batch(b)
+		return &persistWait{}, ix.bi.Batch(b)
 	}
-	done := make(chan error, 1)
-	b.SetPersistedCallback(func(err error) { done <- err })
-	before, changed := ps.snapshot()
+	w := &persistWait{ps: ps, b: b, done: make(chan error, 1)}
+	b.SetPersistedCallback(func(err error) { w.done <- err })
+	w.before, w.changed = ps.snapshot()
 	if err := ix.bi.Batch(b); err != nil {
-		return err // not applied: scorch failed before the root changed
+		return nil, err // not applied: scorch failed before the root changed
 	}
+	return w, nil
+}
+
+// wait returns once the batch is persisted, or an error wrapping
+// ErrDiskFull or ErrPersist when scorch fails to persist it. Any number
+// of goroutines may wait.
+func (w *persistWait) wait() error {
+	if w.ps == nil {
+		return nil
+	}
+	w.once.Do(func() { w.err = w.await() })
+	return w.err
+}
+
+func (w *persistWait) await() error {
 	for {
 		select {
-		case err := <-done:
-			if err == nil && b.TotalDocsSize() > 0 {
+		case err := <-w.done:
+			if err == nil && w.b.TotalDocsSize() > 0 {
 				// Only a batch with documents shows there is room again:
 				// deletions persist into pages root.bolt already has.
-				ps.succeeded()
+				w.ps.succeeded()
 			}
 			return err
-		case <-changed:
+		case <-w.changed:
 			var n uint64
-			n, changed = ps.snapshot()
-			if n-before >= persistFailures {
-				return ps.err()
+			n, w.changed = w.ps.snapshot()
+			if n-w.before >= persistFailures {
+				return w.ps.err()
 			}
 		}
 	}

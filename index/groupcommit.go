@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
@@ -44,8 +45,22 @@ import (
 type writeOp struct {
 	preps []*prepared // analysed articles (prepare.go)
 	del   string
-	done  bool  // set by the leader under writeMu
-	err   error // the op's outcome, valid once done
+	done  bool          // set by the leader under writeMu
+	err   error         // the op's outcome, valid once done
+	group *pendingGroup // the batch that holds it, until persisted
+}
+
+// pendingGroup is a batch applied to the in-memory index whose ops wait,
+// without the write lock, for it to be persisted: the next group's
+// segments are built meanwhile. Scorch persists roots in order, so when a
+// group fails to persist, every group applied after it fails too: the
+// first of them to learn it undoes them all, newest first (under
+// writeMu), and each answers the error.
+type pendingGroup struct {
+	waits  []*persistWait
+	undo   *undoLog
+	ops    int
+	failed error // set under writeMu when it was undone
 }
 
 // commit queues op and returns once it is applied, by this goroutine or by
@@ -56,18 +71,52 @@ func (ix *Index) commit(op *writeOp) error {
 	ix.queueMu.Unlock()
 
 	ix.writeMu.Lock()
-	defer ix.writeMu.Unlock()
-	if op.done {
+	if !op.done {
+		ix.queueMu.Lock()
+		ops := ix.queue
+		ix.queue = nil
+		ix.queueMu.Unlock()
+		ix.groups++
+		ix.grouped += uint64(len(ops))
+		ix.applyGroup(ops)
+	}
+	ix.writeMu.Unlock()
+	if op.err != nil || op.group == nil {
 		return op.err
 	}
-	ix.queueMu.Lock()
-	ops := ix.queue
-	ix.queue = nil
-	ix.queueMu.Unlock()
-	ix.groups++
-	ix.grouped += uint64(len(ops))
-	ix.applyGroup(ops)
-	return op.err
+	return ix.await(op.group)
+}
+
+// await waits for a group to be persisted; if it fails, it undoes it and
+// every group applied after it.
+func (ix *Index) await(g *pendingGroup) error {
+	var err error
+	for _, w := range g.waits {
+		if err = w.wait(); err != nil {
+			break
+		}
+	}
+	ix.writeMu.Lock()
+	defer ix.writeMu.Unlock()
+	if g.failed != nil { // undone with a group before it
+		return fmt.Errorf("writing batch: %w", g.failed)
+	}
+	at := slices.Index(ix.pending, g)
+	if err == nil {
+		if at >= 0 {
+			ix.pending = slices.Delete(ix.pending, at, at+1)
+		}
+		return nil
+	}
+	if at < 0 {
+		at = 0
+	}
+	for i := len(ix.pending) - 1; i >= at; i-- { // newest first
+		p := ix.pending[i]
+		p.failed = ix.undoIfApplied(err, p.undo, p.ops)
+	}
+	ix.pending = ix.pending[:at]
+	return fmt.Errorf("writing batch: %w", g.failed)
 }
 
 // applyGroup writes ops (writeMu held), as one batch if it can.
@@ -86,6 +135,21 @@ func (ix *Index) applyGroup(ops []*writeOp) {
 	b, in, before := ix.buildBatchUndo(ops)
 	if len(in) == 0 {
 		return
+	}
+	if !ix.bulk {
+		waits, err := ix.applyParts(b)
+		if err == nil {
+			g := &pendingGroup{waits: waits, undo: before, ops: len(in)}
+			ix.pending = append(ix.pending, g)
+			for _, op := range in {
+				op.group = g
+			}
+			return
+		}
+		if len(in) == 1 {
+			in[0].err = fmt.Errorf("writing batch: %w", err)
+			return
+		}
 	}
 	err := ix.batch(b)
 	if err == nil {
@@ -185,6 +249,25 @@ type parts []*bleve.Batch
 
 // splitDocs is how many documents a group needs to be split in two.
 const splitDocs = 128
+
+// applyParts applies the parts of a group to the in-memory index (writeMu
+// held), each on a goroutine of its own, and returns what waits for them
+// to be persisted. On an error, none of the parts was applied (bleve
+// refuses a batch before it changes anything) or an applied part's error
+// is reported with them.
+func (ix *Index) applyParts(ps parts) ([]*persistWait, error) {
+	waits := make([]*persistWait, len(ps))
+	errs := make([]error, len(ps))
+	var wg sync.WaitGroup
+	for i, b := range ps {
+		wg.Go(func() { waits[i], errs[i] = ix.applyBatch(b) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return waits, nil
+}
 
 // batch writes the parts of a group (writeMu held), each on a goroutine of
 // its own, and returns once they are persisted (durable.go). On a bulk
@@ -315,6 +398,9 @@ func (ix *Index) buildBatchUndo(ops []*writeOp) (parts, []*writeOp, *undoLog) {
 		}
 		in = append(in, op)
 	}
+	// a part that got no operation would never be persisted (bleve
+	// applies nothing, and calls no callback)
+	ps = slices.DeleteFunc(ps, func(b *bleve.Batch) bool { return b.Size() == 0 })
 	return ps, in, u
 }
 

@@ -121,11 +121,12 @@ type Index struct {
 	// writer holding writeMu applies the queue as one batch.
 	queueMu sync.Mutex
 	queue   []*writeOp
-	groups  uint64 // batches written by commit, under writeMu
-	grouped uint64 // ops those batches held, under writeMu
-	closed  bool   // under writeMu
-	created bool   // Open made a new index
-	tmpDir  string // the scratch directory of an in-memory index, removed by Close
+	groups  uint64          // batches written by commit, under writeMu
+	grouped uint64          // ops those batches held, under writeMu
+	closed  bool            // under writeMu
+	pending []*pendingGroup // applied, not yet persisted, oldest first; under writeMu
+	created bool            // Open made a new index
+	tmpDir  string          // the scratch directory of an in-memory index, removed by Close
 
 	broadDocs int        // where a query becomes broad (compiler.broad); tests lower it
 	bulk      bool       // Options.Bulk on disk (bulk.go)
@@ -197,6 +198,19 @@ func (ix *Index) Close() error {
 	ix.writeMu.Lock()
 	defer ix.writeMu.Unlock()
 	ix.closed = true
+	// writes applied and waiting for the disk, outside the lock
+	// (groupcommit.go), reach it (or fail) before the index goes
+	for len(ix.pending) > 0 {
+		pending := slices.Clone(ix.pending)
+		ix.writeMu.Unlock()
+		for _, g := range pending {
+			for _, w := range g.waits {
+				_ = w.wait() // the group's waiters read the outcome
+			}
+		}
+		ix.writeMu.Lock()
+		ix.pending = slices.DeleteFunc(ix.pending, func(g *pendingGroup) bool { return slices.Contains(pending, g) })
+	}
 	var err error
 	if ix.bulk { // bulk writes past the closed check end, then reach the disk
 		ix.bulkState.writers.Wait()
