@@ -152,6 +152,7 @@ func New(cfg Config) *Server {
 	// carries, CORS (preflights answered before auth), then auth and limits.
 	e.Use(middleware.RequestID())
 	e.Use(s.requestLogger())
+	e.Use(s.metrics.countInFlight)
 	e.Use(middleware.Recover())
 	e.Use(s.securityHeaders())
 	if len(cfg.CORSOrigins) > 0 {

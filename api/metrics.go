@@ -25,6 +25,7 @@ type metrics struct {
 	ingest   *prometheus.CounterVec
 	rejected prometheus.Counter
 	written  *prometheus.CounterVec
+	inFlight prometheus.Gauge
 }
 
 func newMetrics(s *Server) *metrics {
@@ -54,6 +55,10 @@ func newMetrics(s *Server) *metrics {
 		Name: "zhsearch_articles_written_total",
 		Help: "Articles stored (op=put, each with all its paragraphs) or deleted (op=delete) through the API.",
 	}, []string{"op"})
+	m.inFlight = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "zhsearch_http_requests_in_flight",
+		Help: "HTTP requests being served now (this scrape included).",
+	})
 	build := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        "zhsearch_build_info",
 		Help:        "Always 1; the labels name the running build.",
@@ -63,7 +68,7 @@ func newMetrics(s *Server) *metrics {
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.latency, m.searches, m.ingest, m.rejected, m.written, build,
+		m.requests, m.latency, m.searches, m.ingest, m.rejected, m.written, m.inFlight, build,
 		documentsCollector{s: s},
 	)
 	for _, c := range s.cfg.Collectors {
@@ -94,6 +99,16 @@ func (m *metrics) observe(method, route string, status int, latency time.Duratio
 		m.searches.WithLabelValues(route, outcome(status)).Inc()
 	case accessOf(method, route) == accessWrite:
 		m.ingest.WithLabelValues(method, route, outcome(status)).Inc()
+	}
+}
+
+// countInFlight keeps zhsearch_http_requests_in_flight: what a shutdown
+// waits for, and what tells an operator requests are piling up.
+func (m *metrics) countInFlight(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		m.inFlight.Inc()
+		defer m.inFlight.Dec()
+		return next(c)
 	}
 }
 

@@ -365,20 +365,22 @@ func TestSlowBulkOutlivesServerTimeouts(t *testing.T) {
 	}
 	defer ix.Close()
 	srv := httptest.NewUnstartedServer(New(Config{Backend: ix, Store: ix}))
-	srv.Config.ReadTimeout = 1500 * time.Millisecond
-	srv.Config.WriteTimeout = 1500 * time.Millisecond
+	// The stream lasts longer than the timeouts (15 × 200 ms > 2 s), each
+	// gap far shorter (a 1.8 s stall would be needed to break it).
+	srv.Config.ReadTimeout = 2 * time.Second
+	srv.Config.WriteTimeout = 2 * time.Second
 	srv.Start()
 	defer srv.Close()
 	pr, pw := io.Pipe()
 	go func() {
-		for i := 0; i < 8; i++ {
+		for i := 0; i < 15; i++ {
 			fmt.Fprintf(pw, `{"id": "slow%d", "title": "慢%d", "body": "x"}`+"\n", i, i)
-			time.Sleep(500 * time.Millisecond)
+			time.Sleep(200 * time.Millisecond)
 		}
 		pw.Close()
 	}()
 	a := do(t, "POST", srv.URL+"/v1/articles", "application/x-ndjson", pr)
-	if a.status != 200 || a.body["accepted"] != 8.0 {
+	if a.status != 200 || a.body["accepted"] != 15.0 {
 		t.Errorf("%d %v", a.status, a.body)
 	}
 }

@@ -78,7 +78,7 @@ func startServer(t *testing.T, bin string, args ...string) (string, *exec.Cmd) {
 	select {
 	case addr := <-found:
 		base := "http://" + addr
-		for i := 0; i < 100; i++ {
+		for i := 0; i < 1200; i++ { // a minute: it listens before it logs, so at once unless broken
 			if resp, err := http.Get(base + "/healthz"); err == nil {
 				resp.Body.Close()
 				return base, cmd

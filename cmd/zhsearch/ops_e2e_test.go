@@ -46,7 +46,7 @@ func (p *proc) Logs() string {
 // waitLog waits until the log holds s.
 func (p *proc) waitLog(t *testing.T, s string) {
 	t.Helper()
-	for i := 0; i < 100; i++ {
+	for i := 0; i < 1200; i++ { // a minute, a guard against a hang, not a speed check
 		if strings.Contains(p.Logs(), s) {
 			return
 		}
@@ -115,7 +115,7 @@ func startProc(t *testing.T, env []string, args ...string) *proc {
 	select {
 	case addr := <-found:
 		p.base = "http://" + addr
-		for i := 0; i < 100; i++ {
+		for i := 0; i < 1200; i++ { // a minute: it listens before it logs, so at once unless broken
 			if resp, err := http.Get(p.base + "/healthz"); err == nil {
 				resp.Body.Close()
 				return p
@@ -381,14 +381,15 @@ func TestOpsHardenedServer(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer conn.Close()
-		start := time.Now()
 		if _, err := conn.Write([]byte("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")); err != nil {
 			t.Fatal(err)
 		}
-		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-		_, _ = io.ReadAll(conn) // returns when the server hangs up
-		if el := time.Since(start); el > 5*time.Second {
-			t.Errorf("a client that never finished its headers kept the connection %s (--read-header-timeout 1s)", el)
+		// The client's deadline only keeps a broken server from hanging
+		// the test: what is checked is who hangs up, not how soon.
+		_ = conn.SetReadDeadline(time.Now().Add(2 * time.Minute))
+		_, err = io.ReadAll(conn) // returns when the server hangs up
+		if isTimeout(err) {
+			t.Errorf("a client that never finished its headers kept the connection until the client gave up (--read-header-timeout 1s)")
 		}
 	})
 
@@ -579,7 +580,8 @@ func nonLoopbackIP(t *testing.T) string {
 }
 
 // TestBadSettingsStopStartup checks that an invalid value stops start-up
-// with a message naming the setting.
+// with a message naming the setting, before the dictionary starts loading
+// (TestDataDirLock shows a good start logs that it does).
 func TestBadSettingsStopStartup(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
@@ -606,7 +608,6 @@ func TestBadSettingsStopStartup(t *testing.T) {
 			if tc.env != "" {
 				cmd.Env = append(cmd.Env, tc.env)
 			}
-			start := time.Now()
 			out, err := cmd.CombinedOutput()
 			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 {
 				t.Errorf("exit %v, want 2: %s", err, out)
@@ -614,8 +615,8 @@ func TestBadSettingsStopStartup(t *testing.T) {
 			if !strings.Contains(string(out), tc.want) {
 				t.Errorf("message %q does not name %s", out, tc.want)
 			}
-			if time.Since(start) > 5*time.Second {
-				t.Errorf("took %s: settings must be checked before the dictionary loads", time.Since(start))
+			if strings.Contains(string(out), msgLoadingDictionary) {
+				t.Errorf("the dictionary started loading: settings must be checked before it\n%s", out)
 			}
 		})
 	}
@@ -629,7 +630,9 @@ func TestDataDirLock(t *testing.T) {
 	}
 	data := t.TempDir()
 	first := startProc(t, nil, "--data", data)
-	start := time.Now()
+	if !strings.Contains(first.Logs(), msgLoadingDictionary) {
+		t.Errorf("a good start does not log %q:\n%s", msgLoadingDictionary, first.Logs())
+	}
 	cmd := exec.Command(buildBinary(t), "serve", "--listen", "127.0.0.1:0", "--data", data)
 	out, err := cmd.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
@@ -638,8 +641,8 @@ func TestDataDirLock(t *testing.T) {
 	if !strings.Contains(string(out), "in use by another zhsearch process") || !strings.Contains(string(out), fmt.Sprint(first.cmd.Process.Pid)) {
 		t.Errorf("message %q does not say who holds the directory", out)
 	}
-	if el := time.Since(start); el > 15*time.Second {
-		t.Errorf("the second process took %s to give up", el)
+	if strings.Contains(string(out), msgLoadingDictionary) {
+		t.Errorf("the second process loaded the dictionary before finding the directory locked:\n%s", out)
 	}
 	// search on the same directory is refused the same way.
 	out, err = exec.Command(buildBinary(t), "search", "--data", data, "网格化").CombinedOutput()

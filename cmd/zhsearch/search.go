@@ -95,7 +95,7 @@ func searchLocal(ctx context.Context, data, tz string, getenv func(string) strin
 	if err != nil {
 		return nil, err
 	}
-	ix, closeIndex, err := openIndex(ctx, cfg)
+	ix, closeIndex, err := openIndex(ctx, cfg, nil)
 	if err != nil {
 		return nil, err
 	}
