@@ -542,6 +542,28 @@ func TestOpsDefaultServer(t *testing.T) {
 		if err == nil || !strings.Contains(string(out), "400") {
 			t.Errorf("bad --since: %v %s", err, out)
 		}
+		// Without --data or --server: the server at ZHSEARCH_LISTEN, or a
+		// refusal naming the choices; never a made-up index.
+		listenAt := func(addr string, args ...string) ([]byte, error) {
+			cmd := exec.Command(buildBinary(t), append([]string{"search", "--color", "never"}, args...)...)
+			cmd.Env = append(os.Environ(), "ZHSEARCH_DATA=", "ZHSEARCH_LISTEN="+addr)
+			return cmd.CombinedOutput()
+		}
+		out, err = listenAt(strings.TrimPrefix(p.base, "http://"), "网格化")
+		if err != nil || !strings.Contains(string(out), "article hits for 网格化") || strings.Contains(string(out), "0 article hits") {
+			t.Errorf("search asking ZHSEARCH_LISTEN: %v\n%s", err, out)
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		nobody := ln.Addr().String()
+		ln.Close()
+		out, err = listenAt(nobody, "网格化")
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.Contains(string(out), "no zhsearch server answers at http://"+nobody) ||
+			!strings.Contains(string(out), "--data DIR") {
+			t.Errorf("search with no server and no --data: %v\n%s", err, out)
+		}
 	})
 
 	t.Run("version", func(t *testing.T) {
@@ -629,7 +651,7 @@ func TestDataDirLock(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	data := t.TempDir()
-	first := startProc(t, nil, "--data", data)
+	first := startProc(t, nil, "--data", data, "--seed")
 	if !strings.Contains(first.Logs(), msgLoadingDictionary) {
 		t.Errorf("a good start does not log %q:\n%s", msgLoadingDictionary, first.Logs())
 	}
