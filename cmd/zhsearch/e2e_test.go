@@ -203,7 +203,7 @@ func TestEndToEndSeedPage(t *testing.T) {
 	// The web page and the widget are in the binary, beside the API.
 	for _, tc := range []struct{ path, ctype, contains string }{
 		{"/", "text/html; charset=utf-8", "/assets/app.js"},
-		{"/articles/" + url.PathEscape("fa271d82f36faa3e"), "text/html; charset=utf-8", "/assets/app.js"},
+		{"/articles/" + url.PathEscape("1e2e3d5ca669c8dd"), "text/html; charset=utf-8", "/assets/app.js"},
 		{"/widget.js", "text/javascript; charset=utf-8", "zhsearch.mount"},
 		{"/widget-demo.html", "text/html; charset=utf-8", "widget.js"},
 	} {

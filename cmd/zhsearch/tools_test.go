@@ -157,3 +157,43 @@ func TestEvalSegmentPKU(t *testing.T) {
 		t.Errorf("PKU F1 %.4f (want ≥ 0.810), OOV recall %.4f (want ≥ 0.575)", res.F1, res.OOVRecall)
 	}
 }
+
+// TestHelpListsEveryCommand: zhsearch --help (and help, -h) lists every
+// command run dispatches, and every command listed is one.
+func TestHelpListsEveryCommand(t *testing.T) {
+	dispatched := []string{"serve", "import", "analyze", "backup", "restore", "loadtest", "eval search", "eval segment",
+		"healthcheck", "search", "bench", "version", "help"}
+	for _, arg := range []string{"--help", "-h", "help"} {
+		var out, errb strings.Builder
+		if code := run(context.Background(), []string{arg}, func(string) string { return "" }, &out, &errb); code != 0 {
+			t.Fatalf("zhsearch %s: exit %d %s", arg, code, errb.String())
+		}
+		listed := map[string]bool{}
+		for _, line := range strings.Split(out.String(), "\n") {
+			if f := strings.Fields(line); strings.HasPrefix(line, "  ") && len(f) > 0 {
+				name := f[0]
+				if name == "eval" && len(f) > 1 {
+					name += " " + f[1]
+				}
+				listed[name] = true
+			}
+		}
+		for _, c := range dispatched {
+			if !listed[c] {
+				t.Errorf("zhsearch %s does not list %q:\n%s", arg, c, out.String())
+			}
+			delete(listed, c)
+		}
+		for c := range listed {
+			t.Errorf("zhsearch %s lists %q, which run does not dispatch", arg, c)
+		}
+	}
+	// and each listed command is known to run (an unknown one exits 2 with "unknown command").
+	for _, c := range dispatched {
+		var out, errb strings.Builder
+		run(context.Background(), append(strings.Fields(c), "--help"), func(string) string { return "" }, &out, &errb)
+		if strings.Contains(errb.String(), "unknown command") {
+			t.Errorf("%s: %s", c, errb.String())
+		}
+	}
+}
