@@ -52,11 +52,11 @@ Commands:
   backup        copy a stopped server's index (--data DIR OUT); a running one: POST /v1/admin/snapshot
   restore       make a backup or snapshot the index of a new data directory (--data DIR BACKUP)
   loadtest      searches and writes at once against a server on a corpus, with QPS, latency, RSS
-  eval search   measure search quality on a corpus (see README)
+  eval search   measure search quality on a corpus (docs/evaluation.md)
   eval segment  score segmentation against a gold standard (SIGHAN format)
   healthcheck   exit 0 if the server named by --listen / ZHSEARCH_LISTEN is ready, else 1
   search        print the hits of a query: from --data DIR, --server URL, or the server at --listen
-  bench         run the benchmark protocol against real processes (see README, Performance)
+  bench         run the benchmark protocol against real processes (docs/performance.md)
   version       print the version and the commit
   help          print this list (also zhsearch --help)
 

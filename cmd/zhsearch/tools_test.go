@@ -188,6 +188,16 @@ func TestHelpListsEveryCommand(t *testing.T) {
 			t.Errorf("zhsearch %s lists %q, which run does not dispatch", arg, c)
 		}
 	}
+	// The README's command table has a row for each.
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range dispatched {
+		if c != "serve" && !strings.Contains(string(readme), "| `zhsearch "+c) {
+			t.Errorf("README's command table lacks zhsearch %s", c)
+		}
+	}
 	// and each listed command is known to run (an unknown one exits 2 with "unknown command").
 	for _, c := range dispatched {
 		var out, errb strings.Builder
