@@ -21,6 +21,7 @@ import (
 
 	"github.com/zhsearch/zhsearch/article"
 	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/query"
 )
 
 // Backend is what the API needs from the search index.
@@ -48,7 +49,12 @@ type Config struct {
 	Store Store
 	// Snapshots, when set, enables POST /v1/admin/snapshot (admin.go).
 	Snapshots Snapshotter
-	// WriteMiddleware runs on every write endpoint (e.g. authentication).
+	// WriteMiddleware runs on every write endpoint after the built-in
+	// guard, which is not this: authMiddleware (middleware.go) lets a
+	// request write by its method and path (accessOf) when it carries one
+	// of APIKeys, or comes from loopback when there is none. This adds to
+	// that guard (an audit log, a stricter rule), never replaces it; the
+	// zhsearch command sets none.
 	WriteMiddleware []echo.MiddlewareFunc
 	// MaxArticleBytes and MaxRequestBytes bound writes; 0 means
 	// DefaultMaxArticleBytes and DefaultMaxRequestBytes.
@@ -59,7 +65,7 @@ type Config struct {
 	// nothing and answers 503; zero is DefaultWriteDeadline.
 	WriteDeadline time.Duration
 	// SearchTimeout bounds every search, suggestion and related query;
-	// zero is DefaultSearchTimeout.
+	// zero is DefaultSearchTimeout, the same as DefaultRequestTimeout.
 	SearchTimeout time.Duration
 	// APIKeys may write (articles, pages, dictionary, admin). With none,
 	// writes are accepted only from loopback clients.
@@ -71,7 +77,7 @@ type Config struct {
 	CORSOrigins []string
 
 	MaxBodyBytes          int64         // request body limit
-	MaxQueryLen           int           // characters in q (and text, prefix)
+	MaxQueryLen           int           // characters in q (and text, prefix); at most query.MaxRunes
 	MaxSize               int           // hits per page
 	RequestTimeout        time.Duration // deadline of every /v1 request
 	MaxConcurrentSearches int           // searches running at once; more get 503
@@ -87,8 +93,9 @@ type Config struct {
 	Web Pages
 }
 
-// DefaultSearchTimeout is the deadline of a search when none is configured.
-const DefaultSearchTimeout = 5 * time.Second
+// DefaultSearchTimeout is the deadline of a search when none is
+// configured: the request's own (--request-timeout), one deadline.
+const DefaultSearchTimeout = DefaultRequestTimeout
 
 // Server is the HTTP API.
 type Server struct {
@@ -120,7 +127,7 @@ func New(cfg Config) *Server {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	if cfg.MaxQueryLen <= 0 {
+	if cfg.MaxQueryLen <= 0 || cfg.MaxQueryLen > query.MaxRunes {
 		cfg.MaxQueryLen = DefaultMaxQueryLen
 	}
 	if cfg.MaxSize <= 0 || cfg.MaxSize > index.MaxSize {
@@ -162,6 +169,7 @@ func New(cfg Config) *Server {
 	// carries, CORS (preflights answered before auth), then auth and limits.
 	e.Use(validRequestID, middleware.RequestID())
 	e.Use(s.requestLogger())
+	e.Use(s.metrics.countInFlight)
 	e.Use(s.recoverMiddleware) // health.go
 	e.Use(s.securityHeaders())
 	if len(cfg.CORSOrigins) > 0 {

@@ -26,6 +26,7 @@ type metrics struct {
 	rejected prometheus.Counter
 	written  *prometheus.CounterVec
 	panics   prometheus.Counter
+	inFlight prometheus.Gauge
 }
 
 func newMetrics(s *Server) *metrics {
@@ -59,6 +60,10 @@ func newMetrics(s *Server) *metrics {
 		Name: "zhsearch_panics_total",
 		Help: "Requests that panicked (answered 500); the first one marks the server not ready.",
 	})
+	m.inFlight = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "zhsearch_http_requests_in_flight",
+		Help: "HTTP requests being served now (this scrape included).",
+	})
 	build := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        "zhsearch_build_info",
 		Help:        "Always 1; the labels name the running build.",
@@ -68,7 +73,7 @@ func newMetrics(s *Server) *metrics {
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.latency, m.searches, m.ingest, m.rejected, m.written, m.panics, build,
+		m.requests, m.latency, m.searches, m.ingest, m.rejected, m.written, m.panics, m.inFlight, build,
 		documentsCollector{s: s},
 	)
 	if d := s.durability; d != nil {
@@ -111,6 +116,16 @@ func (m *metrics) observe(method, route string, status int, latency time.Duratio
 		m.searches.WithLabelValues(route, outcome(status)).Inc()
 	case accessOf(method, route) == accessWrite:
 		m.ingest.WithLabelValues(method, route, outcome(status)).Inc()
+	}
+}
+
+// countInFlight keeps zhsearch_http_requests_in_flight: what a shutdown
+// waits for, and what tells an operator requests are piling up.
+func (m *metrics) countInFlight(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		m.inFlight.Inc()
+		defer m.inFlight.Dec()
+		return next(c)
 	}
 }
 

@@ -17,12 +17,13 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/query"
 )
 
 // Defaults of the limits, used when a Config field is zero.
 const (
 	DefaultMaxBodyBytes          = 64 << 20
-	DefaultMaxQueryLen           = 500
+	DefaultMaxQueryLen           = query.MaxRunes // the parser's limit: an operator may lower it, never raise it
 	DefaultRequestTimeout        = 10 * time.Second
 	DefaultMaxConcurrentSearches = 16
 )

@@ -16,6 +16,7 @@ import (
 
 	"github.com/zhsearch/zhsearch/article"
 	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/query"
 )
 
 // fakeBackend answers without an index. Search blocks until release is
@@ -170,6 +171,24 @@ func TestKeySet(t *testing.T) {
 	for key, want := range map[string]bool{"a": true, "bb": true, "": false, "b": false, "a ": false, "bbb": false} {
 		if got := ks.has(key); got != want {
 			t.Errorf("has(%q) = %v", key, got)
+		}
+	}
+}
+
+// TestQueryLimitIsTheParsers: the API's query length limit is the query
+// parser's, by default and however high a Config asks: one limit, one
+// error code (query_too_long).
+func TestQueryLimitIsTheParsers(t *testing.T) {
+	for _, asked := range []int{0, query.MaxRunes + 244} {
+		s, _ := newTestServer(t, Config{MaxQueryLen: asked})
+		for _, n := range []int{query.MaxRunes, query.MaxRunes + 1} {
+			rec := doReq(s, "GET", "/v1/search?q="+strings.Repeat("%E5%9C%B0", n), loopback, "", nil)
+			if n <= query.MaxRunes && rec.Code != 200 {
+				t.Errorf("MaxQueryLen %d, %d characters: %d %s, want 200", asked, n, rec.Code, rec.Body)
+			}
+			if n > query.MaxRunes && (rec.Code != 400 || errorCode(t, rec) != "query_too_long") {
+				t.Errorf("MaxQueryLen %d, %d characters: %d %s, want 400 query_too_long", asked, n, rec.Code, rec.Body)
+			}
 		}
 	}
 }

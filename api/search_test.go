@@ -145,7 +145,7 @@ func TestSearchParameters(t *testing.T) {
 		ids    []string
 		check  func(t *testing.T, r result)
 	}{
-		{"q", v("q", "二七经开区"), []string{"fa271d82f36faa3e", "t-econ-1"}, nil},
+		{"q", v("q", "二七经开区"), []string{"1e2e3d5ca669c8dd", "t-econ-1"}, nil},
 		{"type=paragraph", v("q", "换乘", "type", "paragraph"), []string{"t-metro-1#1"}, func(t *testing.T, r result) {
 			h := r.Hits[0]
 			if h.Type != "paragraph" || h.ArticleID != "t-metro-1" || h.Paragraph == nil || *h.Paragraph != 1 || h.Subhead != "换乘更方便" || h.Title == "" || h.PublishedAt == "" {
@@ -261,7 +261,7 @@ func TestSearchErrors(t *testing.T) {
 		{"unknown field", url.Values{"q": {"color:红"}}, "invalid_query", "unknown field"},
 		{"empty after parsing", url.Values{"q": {"，。！"}}, "invalid_query", "nothing to search for"},
 		{"only exclusions", url.Values{"q": {"-地铁"}}, "invalid_query", "add a word"},
-		{"q too long", url.Values{"q": {strings.Repeat("地", 257)}}, "invalid_query", "at most 256"},
+		{"q too long", url.Values{"q": {strings.Repeat("地", 257)}}, "query_too_long", "the limit is 256"},
 		{"bad since", url.Values{"q": {"地铁"}, "since": {"2024-02-30"}}, "invalid_query", "YYYY-MM-DD"},
 		{"bad until", url.Values{"q": {"地铁"}, "until": {"last week"}}, "invalid_query", "RFC 3339"},
 		{"since year 0", url.Values{"q": {"地铁"}, "since": {"0000-01-01"}}, "invalid_query", "1678 to 2261"},

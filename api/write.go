@@ -253,6 +253,9 @@ func (s *Server) writeOne(c echo.Context, opts article.DecodeOptions) error {
 	status, code := "created", http.StatusCreated
 	if _, err := s.cfg.Backend.Get(ctx, a.ID); err == nil {
 		status, code = "replaced", http.StatusOK
+		if opts.ID == "" && article.HasDerivedID(a) {
+			warnings = append(warnings, derivedReplaced(a))
+		}
 	} else if !errors.Is(err, index.ErrNotFound) {
 		return err
 	}
@@ -348,6 +351,7 @@ func (s *Server) postNDJSON(c echo.Context, strict bool) error {
 	}
 	opts := article.ReadOptions{DecodeOptions: article.DecodeOptions{Strict: strict}, MaxArticleBytes: s.maxArticle()}
 	keep := newDeadlineKeeper(c)
+	derivedAt := map[string]int{} // derived id → its line in this request
 	readErr := article.ReadNDJSON(c.Request().Body, opts, func(it article.Item) error {
 		keep.progress()
 		if it.Err != nil {
@@ -355,7 +359,20 @@ func (s *Server) postNDJSON(c echo.Context, strict bool) error {
 			res.Results = append(res.Results, LineResult{Line: it.Line, Status: "rejected", Error: &ItemError{Code: "invalid_article", Message: it.Err.Error()}})
 			return nil
 		}
-		res.Results = append(res.Results, LineResult{Line: it.Line, ID: it.Article.ID, Status: "pending", Warnings: it.Warnings})
+		warnings := it.Warnings
+		if a := it.Article; article.HasDerivedID(a) {
+			// An id derived from the article replaces only the same
+			// article; say so when it does, never overwrite in silence.
+			if line, ok := derivedAt[a.ID]; ok {
+				warnings = append(warnings, fmt.Sprintf("no id given: the id %s, derived from %s, is that of line %d, which this line replaced", a.ID, article.DerivedFrom(a), line))
+			} else if _, err := s.cfg.Backend.Get(ctx, a.ID); err == nil {
+				warnings = append(warnings, derivedReplaced(a))
+			} else if !errors.Is(err, index.ErrNotFound) {
+				return err
+			}
+			derivedAt[a.ID] = it.Line
+		}
+		res.Results = append(res.Results, LineResult{Line: it.Line, ID: it.Article.ID, Status: "pending", Warnings: warnings})
 		batch = append(batch, it.Article)
 		batchLines = append(batchLines, len(res.Results)-1)
 		for _, p := range it.Article.Paragraphs {
@@ -436,6 +453,12 @@ func (j *putJob) shares(o *putJob) bool {
 // errBatchTimeout stops reading an NDJSON stream once a batch passed its
 // write deadline; the answer (BulkResult.Error) says so.
 var errBatchTimeout = errors.New("a batch passed its write deadline")
+
+// derivedReplaced is the warning of a write that replaced a stored article
+// under an id derived from the article itself: never a silent overwrite.
+func derivedReplaced(a *article.Article) string {
+	return fmt.Sprintf("no id given: the id %s, derived from %s, is that of a stored article, which this one replaced; send an id (or a url) to keep articles apart", a.ID, article.DerivedFrom(a))
+}
 
 func (s *Server) deleteArticle(c echo.Context) error {
 	if err := s.cfg.Store.Delete(c.Request().Context(), c.Param("id")); err != nil {

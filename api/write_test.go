@@ -365,20 +365,22 @@ func TestSlowBulkOutlivesServerTimeouts(t *testing.T) {
 	}
 	defer ix.Close()
 	srv := httptest.NewUnstartedServer(New(Config{Backend: ix, Store: ix}))
-	srv.Config.ReadTimeout = 1500 * time.Millisecond
-	srv.Config.WriteTimeout = 1500 * time.Millisecond
+	// The stream lasts longer than the timeouts (15 × 200 ms > 2 s), each
+	// gap far shorter (a 1.8 s stall would be needed to break it).
+	srv.Config.ReadTimeout = 2 * time.Second
+	srv.Config.WriteTimeout = 2 * time.Second
 	srv.Start()
 	defer srv.Close()
 	pr, pw := io.Pipe()
 	go func() {
-		for i := 0; i < 8; i++ {
+		for i := 0; i < 15; i++ {
 			fmt.Fprintf(pw, `{"id": "slow%d", "title": "慢%d", "body": "x"}`+"\n", i, i)
-			time.Sleep(500 * time.Millisecond)
+			time.Sleep(200 * time.Millisecond)
 		}
 		pw.Close()
 	}()
 	a := do(t, "POST", srv.URL+"/v1/articles", "application/x-ndjson", pr)
-	if a.status != 200 || a.body["accepted"] != 8.0 {
+	if a.status != 200 || a.body["accepted"] != 15.0 {
 		t.Errorf("%d %v", a.status, a.body)
 	}
 }
@@ -436,6 +438,56 @@ func TestPagePublishedAtSaysTheYearRange(t *testing.T) {
 		msg, _ := a.body["error"].(map[string]any)["message"].(string)
 		if a.status != http.StatusBadRequest || !strings.Contains(msg, "1678") || !strings.Contains(msg, "2261") || !strings.Contains(msg, v) {
 			t.Errorf("published_at=%s: %d %q; want 400 naming the value and the years 1678 to 2261", v, a.status, msg)
+		}
+	}
+}
+
+// TestDerivedIDs: articles without id and url get ids derived from their
+// source, date, page, title and text, so two articles with one title stay
+// apart; and a write that replaces an article under a derived id says so.
+func TestDerivedIDs(t *testing.T) {
+	base, _ := writeServer(t, Config{})
+	post := func(ctype, body string) answer {
+		t.Helper()
+		return do(t, "POST", base+"/v1/articles", ctype, strings.NewReader(body))
+	}
+	a1 := `{"title": "市政府召开常务会议", "published_at": "2024-03-01", "body": "会议研究了春季植树工作。"}`
+	a2 := `{"title": "市政府召开常务会议", "published_at": "2024-03-08", "body": "会议研究了防汛准备工作。"}`
+	a3 := `{"title": "市政府召开常务会议", "published_at": "2024-03-01", "body": "会议部署了安全生产检查。"}`
+	ids := map[string]bool{}
+	for _, b := range []string{a1, a2, a3} {
+		a := post("application/json", b)
+		if a.status != 201 || a.body["status"] != "created" || a.body["warnings"] != nil {
+			t.Fatalf("%s: %d %v, want 201 created without a warning", b, a.status, a.body)
+		}
+		ids[a.body["id"].(string)] = true
+	}
+	if len(ids) != 3 {
+		t.Errorf("three articles with one title got ids %v", ids)
+	}
+	// The same article again replaces itself, and says why.
+	a := post("application/json", a1)
+	if a.status != 200 || a.body["status"] != "replaced" || !strings.Contains(fmt.Sprint(a.body["warnings"]), "derived from its source, date, page, title and text") {
+		t.Errorf("same article again: %d %v, want 200 replaced with a warning", a.status, a.body)
+	}
+	// An explicit id replacing its article is no news: no warning.
+	for i := 0; i < 2; i++ {
+		a = post("application/json", `{"id": "given", "title": "t", "body": "x"}`)
+	}
+	if a.body["status"] != "replaced" || a.body["warnings"] != nil {
+		t.Errorf("explicit id replaced: %v", a.body)
+	}
+	// NDJSON: a line replacing a stored article or an earlier line under a
+	// derived id carries a warning; a new one does not.
+	a = post("application/x-ndjson", a2+"\n"+a2+"\n"+`{"title": "新文章", "body": "正文。"}`+"\n")
+	res, _ := a.body["results"].([]any)
+	if a.status != 200 || len(res) != 3 {
+		t.Fatalf("NDJSON: %d %v", a.status, a.body)
+	}
+	for i, want := range []string{"is that of a stored article", "is that of line 1", ""} {
+		w := fmt.Sprint(res[i].(map[string]any)["warnings"])
+		if want == "" && w != "<nil>" || want != "" && !strings.Contains(w, want) {
+			t.Errorf("line %d: warnings %s, want %q", i+1, w, want)
 		}
 	}
 }

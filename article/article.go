@@ -111,15 +111,33 @@ func (a *Article) Normalize() {
 }
 
 // DeriveID makes an id from what identifies an article in print or on the
-// web: its URL if it has one, else its source, date, page and title. The
-// same input always gives the same id, so re-imports replace.
+// web: its URL if it has one, else its source, date, page, title and text.
+// The same article sent again gets the same id, so a re-import replaces
+// it; two different articles (the same title over two texts, or on two
+// dates) get different ids.
 func DeriveID(a *Article) string {
 	key := a.URL
 	if key == "" {
-		key = strings.Join([]string{a.Source, a.PublishedAt, a.Page, a.Title}, "\x00")
+		parts := []string{a.Source, a.PublishedAt, a.Page, a.Kicker, a.Title}
+		for _, p := range a.Paragraphs {
+			parts = append(parts, p.Text)
+		}
+		key = strings.Join(parts, "\x00")
 	}
 	sum := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(sum[:8])
+}
+
+// HasDerivedID reports whether a's id is the one DeriveID gives it: the
+// article came without an id (or with that very one).
+func HasDerivedID(a *Article) bool { return a.ID == DeriveID(a) }
+
+// DerivedFrom says, for a message, what a derived id was made of.
+func DerivedFrom(a *Article) string {
+	if a.URL != "" {
+		return "its url"
+	}
+	return "its source, date, page, title and text"
 }
 
 // MaxIDLen bounds article ids, which appear in URLs.

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/zhsearch/zhsearch/article"
 )
@@ -228,14 +227,12 @@ func TestOnDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	t.Run("second open fails fast", func(t *testing.T) {
-		start := time.Now()
+	t.Run("second open fails", func(t *testing.T) {
+		// ErrLocked rather than bolt's endless wait for its lock (which
+		// would hang this test until go test's own timeout).
 		_, err := Open(Options{Path: dir})
 		if !errors.Is(err, ErrLocked) {
 			t.Errorf("err = %v, want ErrLocked", err)
-		}
-		if el := time.Since(start); el > 30*time.Second {
-			t.Errorf("took %s", el)
 		}
 	})
 	ix = reopen(t, ix, dir)

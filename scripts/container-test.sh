@@ -189,7 +189,8 @@ rm -rf "$rootfs"
 bh images
 
 # ---------------------------------------------------------------- build ----
-build_args=(--build-arg "VERSION=$version")
+commit=$(git -C "$repo" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+build_args=(--build-arg "VERSION=$version" --build-arg "COMMIT=$commit")
 [ -n "${GOPROXY:-}" ] && build_args+=(--build-arg "GOPROXY=$GOPROXY")
 bud() {
 	bh bud --isolation chroot --pull=never --format docker --layers "${build_args[@]}" "$@"
@@ -275,6 +276,7 @@ step "zhsearch version prints the stamped version"
 out=$(bh run --isolation chroot "$ctr" -- /zhsearch version 2>&1) || fail "zhsearch version exited non-zero: $out"
 echo "$out"
 [[ "$out" == *"$version"* ]] || fail "zhsearch version printed \"$out\", want it to contain $version (set by -ldflags -X main.version)"
+[[ "$out" == *"($commit)"* ]] || fail "zhsearch version printed \"$out\", want the commit ($commit, set by -ldflags -X main.commit)"
 bh rm "$ctr" >/dev/null
 
 # ---------------------------------------------------------------- run ------
@@ -293,7 +295,9 @@ done
 [ -n "$port" ] || fail "no free port found on 127.0.0.1"
 base_url="http://127.0.0.1:$port"
 
-# start_server CONTAINER LOG: runs the image's entrypoint and command.
+# start_server CONTAINER LOG: runs the image's entrypoint and command. A data
+# folder starts empty unless ZHSEARCH_SEED=true: the test asks for the demo
+# page, to search it (the Go tests show the empty start).
 start_server() {
 	# In the background, without the ERR trap: start_server itself reports
 	# a container that exits.
@@ -303,6 +307,7 @@ start_server() {
 		--env "ZHSEARCH_LISTEN=127.0.0.1:$port" \
 		--env ZHSEARCH_DATA=/testdata \
 		--env "ZHSEARCH_API_KEY=$api_key" \
+		--env ZHSEARCH_SEED=true \
 		"$1" -- "${entry[@]}") >"$2" 2>&1 &
 	server_pid=$!
 	run_pids+=("$server_pid")

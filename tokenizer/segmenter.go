@@ -60,7 +60,7 @@ type Segmenter struct {
 // to simplified before segmentation, so the traditional dictionary is not
 // needed. Nothing is read from disk.
 //
-// zh_s alone was measured against zh_s plus zh_t (see the README's
+// zh_s alone was measured against zh_s plus zh_t (see docs/analysis.md's
 // Evaluation section and BenchmarkLoadDictionary): it loads in about half
 // the time and memory, and with folding it scores as well on traditional
 // text.

@@ -14,7 +14,7 @@ func Example() {
 	fmt.Println(site.Routes())
 
 	rec := httptest.NewRecorder()
-	site.ServeHTTP(rec, httptest.NewRequest("GET", "/articles/fa271d82f36faa3e", nil))
+	site.ServeHTTP(rec, httptest.NewRequest("GET", "/articles/1e2e3d5ca669c8dd", nil))
 	fmt.Println(rec.Code, rec.Header().Get("Content-Type"))
 	// Output:
 	// [/ /articles/:id /widget.js /widget.css /widget-demo.html /assets/*]

@@ -21,7 +21,7 @@ func TestServes(t *testing.T) {
 		csp          bool
 	}{
 		{"GET", "/", 200, "text/html; charset=utf-8", `<script type="module" src="/assets/app.js">`, true},
-		{"GET", "/articles/fa271d82f36faa3e", 200, "text/html; charset=utf-8", `id="article-view"`, true},
+		{"GET", "/articles/1e2e3d5ca669c8dd", 200, "text/html; charset=utf-8", `id="article-view"`, true},
 		{"GET", "/widget-demo.html", 200, "text/html; charset=utf-8", `src="/widget.js" data-target="#search"`, true},
 		{"GET", "/widget.js", 200, "text/javascript; charset=utf-8", "zhsearch.mount", false},
 		{"GET", "/widget.css", 200, "text/css; charset=utf-8", ":host", false},

@@ -28,7 +28,7 @@ func TestSnapshotWhileServing(t *testing.T) {
 	bin := buildBinary(t)
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
-	base, cmd := startServer(t, bin, "--data", data)
+	base, cmd := startServer(t, bin, "--data", data, "--seed") // the seed page: 2 articles, and 二七经开区 to search
 	for i := 0; i < 20; i++ {
 		if code, m := post(t, base+"/v1/articles", "application/json",
 			fmt.Sprintf(`{"id": "pre-%d", "title": "备份之前%d", "body": "地铁新线第%d篇。\n\n第二段。"}`, i, i, i)); code/100 != 2 {

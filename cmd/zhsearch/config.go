@@ -14,7 +14,9 @@ import (
 
 	gbytes "github.com/labstack/gommon/bytes"
 
+	"github.com/zhsearch/zhsearch/api"
 	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/query"
 )
 
 // Config is everything the server is told at start-up: one value built
@@ -23,8 +25,12 @@ import (
 type Config struct {
 	Listen string
 	Data   string
-	Seed   bool
-	Dict   string
+	// Seed: index the demo seed page into a new index. Unless set, it is
+	// on only for the in-memory index (Data empty): a newsroom's data
+	// directory starts empty.
+	Seed     bool
+	seedAuto bool
+	Dict     string
 	// Snapshots is where POST /v1/admin/snapshot writes; "" is next to Data.
 	Snapshots   string
 	APIKeys     []string
@@ -143,7 +149,13 @@ func (c *Config) settings() []setting {
 	return []setting{
 		{"listen", "ZHSEARCH_LISTEN", "127.0.0.1:8080", "address to serve HTTP on; 0.0.0.0:8080 for every interface", str(&c.Listen, checkListen), false},
 		{"data", "ZHSEARCH_DATA", "", "data directory: the index in DIR/index (opened, or created if new) under an exclusive lock; empty keeps an in-memory index", str(&c.Data, nil), false},
-		{"seed", "ZHSEARCH_SEED", "true", "index the embedded seed page into a new index; --seed=false starts empty", boolean(&c.Seed), false},
+		{"seed", "ZHSEARCH_SEED", "auto", "index the embedded seed page (a demo) into a new index: true or false; auto: only the in-memory index, so a --data directory starts empty", func(v string) error {
+			c.seedAuto = v == "auto"
+			if c.seedAuto {
+				return nil
+			}
+			return boolean(&c.Seed)(v)
+		}, false},
 		{"snapshots", "ZHSEARCH_SNAPSHOTS", "", "directory of the snapshots POST /v1/admin/snapshot makes, each a data directory serve --data can use; empty: the --data directory's name + -snapshots", str(&c.Snapshots, nil), false},
 		{"dict", "ZHSEARCH_DICT", "", "newsroom dictionary file on top of gse's: one `word [freq [pos]]` a line, # comments; an error names the file and line", str(&c.Dict, nil), false},
 		{"api-key", "ZHSEARCH_API_KEY", "", "comma-separated keys that may write (Authorization: Bearer KEY); without one, writes only from loopback. Prefer the variable: flags show in ps", list(&c.APIKeys, nil), true},
@@ -160,10 +172,10 @@ func (c *Config) settings() []setting {
 			return nil
 		}, false},
 		{"max-body", "ZHSEARCH_MAX_BODY", "64MiB", "largest request body accepted (an NDJSON import included); larger answers 413", size(&c.MaxBodyBytes), false},
-		{"max-query-len", "ZHSEARCH_MAX_QUERY_LEN", "500", "most characters in a query (q); longer answers 400", positive(&c.MaxQueryLen, 0), false},
+		{"max-query-len", "ZHSEARCH_MAX_QUERY_LEN", strconv.Itoa(query.MaxRunes), "most characters in a query (q, prefix, text); longer answers 400; at most the parser's " + strconv.Itoa(query.MaxRunes), positive(&c.MaxQueryLen, query.MaxRunes), false},
 		{"max-size", "ZHSEARCH_MAX_SIZE", strconv.Itoa(index.MaxSize), "most hits a page (size); larger answers 400", positive(&c.MaxSize, index.MaxSize), false},
-		{"request-timeout", "ZHSEARCH_REQUEST_TIMEOUT", "10s", "deadline of a read of the API, down into the search; past it answers 503", duration(&c.RequestTimeout), false},
-		{"write-deadline", "ZHSEARCH_WRITE_DEADLINE", "30s", "deadline of each write to the index (an article, a page, a batch of 250 NDJSON lines); past it the write stores nothing and answers 503", duration(&c.WriteDeadline), false},
+		{"request-timeout", "ZHSEARCH_REQUEST_TIMEOUT", api.DefaultRequestTimeout.String(), "deadline of a read of the API, the search included (one deadline); past it answers 503", duration(&c.RequestTimeout), false},
+		{"write-deadline", "ZHSEARCH_WRITE_DEADLINE", "30s", "deadline of each write to the index (an article, a page, a batch of NDJSON lines); past it the write stores nothing and answers 503", duration(&c.WriteDeadline), false},
 		{"max-searches", "ZHSEARCH_MAX_SEARCHES", "16", "searches running at once; as many more wait up to 250ms, the rest answer 503 with Retry-After", positive(&c.MaxConcurrentSearches, 0), false},
 		{"read-header-timeout", "ZHSEARCH_READ_HEADER_TIMEOUT", "5s", "time a client has to send the request headers (slowloris guard)", duration(&c.ReadHeaderTimeout), false},
 		{"read-timeout", "ZHSEARCH_READ_TIMEOUT", "30s", "time a client has to send the whole request", duration(&c.ReadTimeout), false},
@@ -212,7 +224,10 @@ func (f *flagValue) Set(v string) error {
 	return nil
 }
 
-func (f *flagValue) IsBoolFlag() bool { return f.s.def == "true" || f.s.def == "false" }
+// IsBoolFlag lets a boolean setting stand alone (--seed for --seed=true); seed's default is auto.
+func (f *flagValue) IsBoolFlag() bool {
+	return f.s.def == "true" || f.s.def == "false" || f.s.def == "auto"
+}
 
 // parseConfig builds the Config from args and the environment. It returns
 // flag.ErrHelp after printing the help, or an error naming the setting.
@@ -249,6 +264,9 @@ func parseConfig(name string, args []string, getenv func(string) string, out io.
 				return nil, nil, fmt.Errorf("%s=%q: %w", s.env, shown, err)
 			}
 		}
+	}
+	if c.seedAuto {
+		c.Seed = c.Data == ""
 	}
 	if c.WriteTimeout <= c.RequestTimeout {
 		return nil, nil, fmt.Errorf("--write-timeout (%s) must exceed --request-timeout (%s), or answers past the deadline are cut off", c.WriteTimeout, c.RequestTimeout)

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zhsearch/zhsearch/api"
+	"github.com/zhsearch/zhsearch/query"
 )
 
 func envOf(kv ...string) func(string) string {
@@ -37,8 +40,35 @@ func TestConfigFlagsWinOverEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if def.MaxQueryLen != query.MaxRunes || def.RequestTimeout != api.DefaultSearchTimeout {
+		t.Errorf("defaults: query length %d, request timeout %s; want the parser's %d and the API's search deadline %s",
+			def.MaxQueryLen, def.RequestTimeout, query.MaxRunes, api.DefaultSearchTimeout)
+	}
 	if def.Listen != "127.0.0.1:8080" || def.Timezone.String() != "Asia/Shanghai" || !def.Seed || def.LogFormat != "text" {
 		t.Errorf("defaults: %+v", def)
+	}
+}
+
+// TestSeedDefault: the demo seed page goes into the in-memory index
+// only, unless --seed / ZHSEARCH_SEED says otherwise.
+func TestSeedDefault(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		env  []string
+		want bool
+	}{
+		{nil, nil, true},
+		{[]string{"--data", "d"}, nil, false},
+		{nil, []string{"ZHSEARCH_DATA", "d"}, false},
+		{[]string{"--data", "d", "--seed"}, nil, true},
+		{[]string{"--data", "d"}, []string{"ZHSEARCH_SEED", "true"}, true},
+		{nil, []string{"ZHSEARCH_SEED", "false"}, false},
+		{[]string{"--seed=auto", "--data", "d"}, nil, false},
+	} {
+		cfg, _, err := parseConfig("zhsearch serve", tc.args, envOf(tc.env...), &strings.Builder{})
+		if err != nil || cfg.Seed != tc.want {
+			t.Errorf("%v %v: seed %v, %v; want %v", tc.args, tc.env, cfg != nil && cfg.Seed, err, tc.want)
+		}
 	}
 }
 
@@ -50,6 +80,7 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 	}{
 		{[]string{"--max-searches", "0"}, nil, "max-searches"},
 		{nil, []string{"ZHSEARCH_MAX_QUERY_LEN", "-1"}, "ZHSEARCH_MAX_QUERY_LEN"},
+		{[]string{"--max-query-len", "257"}, nil, "from 1 to 256"}, // the parser's limit, query.MaxRunes
 		{nil, []string{"ZHSEARCH_CORS_ORIGINS", "https://a.example/path"}, "ZHSEARCH_CORS_ORIGINS"},
 		{nil, []string{"ZHSEARCH_SHUTDOWN_GRACE", "-1s"}, "ZHSEARCH_SHUTDOWN_GRACE"},
 		{nil, []string{"ZHSEARCH_LOG_LEVEL", "loud"}, "ZHSEARCH_LOG_LEVEL"},

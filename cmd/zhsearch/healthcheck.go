@@ -64,10 +64,16 @@ func healthcheck(ctx context.Context, args []string, getenv func(string) string,
 	return 0
 }
 
-// readyzURL turns a listen address into the URL of its /readyz. A server
-// listening on every interface (0.0.0.0, ::, or no host) is asked on the
-// loopback address.
+// readyzURL turns a listen address into the URL of its /readyz.
 func readyzURL(listen string) (string, error) {
+	base, err := listenURL(listen)
+	return base + "/readyz", err
+}
+
+// listenURL turns a listen address into the base URL a client on this
+// machine asks. A server listening on every interface (0.0.0.0, ::, or no
+// host) is asked on the loopback address.
+func listenURL(listen string) (string, error) {
 	host, port, err := net.SplitHostPort(listen)
 	if err != nil {
 		return "", errors.New("want host:port")
@@ -75,5 +81,5 @@ func readyzURL(listen string) (string, error) {
 	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
 		host = "127.0.0.1" // Go's wildcard listeners are dual-stack
 	}
-	return "http://" + net.JoinHostPort(host, port) + "/readyz", nil
+	return "http://" + net.JoinHostPort(host, port), nil
 }

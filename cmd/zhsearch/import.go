@@ -30,6 +30,7 @@ type importConfig struct {
 	BatchSize   int // articles per batch
 	BatchMB     int // text per batch
 	Progress    string
+	Every       time.Duration // without a bar: a progress line this often
 	PublishedAt string
 	Source      string
 	Page        string
@@ -56,7 +57,8 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	fs.BoolVar(&cfg.Strict, "strict", false, "reject articles with unknown JSON fields instead of ignoring them with a warning")
 	fs.IntVar(&cfg.BatchSize, "batch", 50, "articles per index batch (two are written at once; bleve holds each one's analysis, about 0.5 MB per xwlb article, in memory)")
 	fs.IntVar(&cfg.BatchMB, "batch-mb", 1, "MiB of article text per index batch at most (bleve holds a batch's analysis in memory)")
-	fs.StringVar(&cfg.Progress, "progress", "auto", "progress bar: auto (on a terminal), always or never")
+	fs.StringVar(&cfg.Progress, "progress", "auto", "progress: auto (a bar on a terminal, else a line every --progress-every), always (a bar), or never")
+	fs.DurationVar(&cfg.Every, "progress-every", 5*time.Second, "when output is not a terminal, print a progress line this often")
 	fs.StringVar(&cfg.PublishedAt, "published-at", "", "page files: publication date, RFC 3339 or YYYY-MM-DD")
 	fs.StringVar(&cfg.Source, "source", "", "page files: the paper")
 	fs.StringVar(&cfg.Page, "page", "", "page files: page number or name (default: the file name)")
@@ -82,6 +84,8 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return fail("--batch-mb must be at least 1")
 	case cfg.Progress != "auto" && cfg.Progress != "always" && cfg.Progress != "never":
 		return fail("--progress must be auto, always or never, not %q", cfg.Progress)
+	case cfg.Every <= 0:
+		return fail("--progress-every must be a positive duration, such as 5s")
 	}
 	if _, err := article.ParseTime(cfg.PublishedAt, time.UTC); err != nil {
 		return fail("--published-at: %v", err)
@@ -115,7 +119,7 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return fail("%v", err)
 	}
-	im := &importer{cfg: cfg, ix: ix, out: stderr, start: time.Now()}
+	im := &importer{cfg: cfg, ix: ix, out: stderr, start: time.Now(), total: total}
 	if cfg.Progress == "always" || (cfg.Progress == "auto" && isTerminal(stderr)) {
 		im.bar = progressbar.NewOptions64(total,
 			progressbar.OptionSetWriter(stderr),
@@ -128,11 +132,29 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 			progressbar.OptionClearOnFinish(),
 		)
 	}
+	// Piped output (a log, CI) gets a line every --progress-every instead
+	// of a bar.
+	stopLines := func() {}
+	if im.bar == nil && cfg.Progress == "auto" {
+		tick := time.NewTicker(cfg.Every)
+		done, stopped := make(chan struct{}), make(chan struct{})
+		go func() { im.progressLines(tick.C, done); close(stopped) }()
+		stopLines = func() { tick.Stop(); close(done); <-stopped; stopLines = func() {} }
+	}
 	runErr := im.run(ctx, fs.Args(), getenv)
+	stopLines()
 	if runErr == nil {
-		// merge the segments that the bulk writes left, as a server would
+		// merge the segments that the bulk writes left, as a server would;
+		// on a large import this takes minutes, so say so.
+		if im.bar != nil {
+			_ = im.bar.Finish()
+		}
+		im.say(fmt.Sprintf("merging the index segments (the final merge) after %s…", time.Since(im.start).Round(time.Second)))
+		mergeStart := time.Now()
 		if err := ix.Compact(ctx); err != nil {
 			runErr = fmt.Errorf("compacting the index: %w", err)
+		} else {
+			im.say(fmt.Sprintf("final merge done in %s", time.Since(mergeStart).Round(time.Millisecond)))
 		}
 	}
 	if im.bar != nil {
@@ -173,6 +195,8 @@ type importer struct {
 	out   io.Writer
 	bar   *progressbar.ProgressBar
 	start time.Time
+	total int64 // bytes of the named files (stdin not counted)
+	sayMu sync.Mutex
 
 	mu         sync.Mutex // guards articles and paragraphs, counted by the writer
 	files      int
@@ -427,8 +451,39 @@ func (im *importer) recount(ctx context.Context) error {
 	return nil
 }
 
-// say prints a line above the progress bar.
+// progressLines prints a progress line at each tick until done: the
+// import's progress where there is no terminal for a bar.
+func (im *importer) progressLines(tick <-chan time.Time, done <-chan struct{}) {
+	for {
+		select {
+		case <-tick:
+			im.say(im.progressLine())
+		case <-done:
+			return
+		}
+	}
+}
+
+// progressLine says how far the import is: bytes read of the total,
+// articles and paragraphs indexed, time so far.
+func (im *importer) progressLine() string {
+	im.mu.Lock()
+	arts, paras := im.articles, im.paragraphs
+	im.mu.Unlock()
+	read := atomic.LoadInt64(&im.read)
+	of := ""
+	if im.total > 0 {
+		of = fmt.Sprintf(" of %.1f (%.0f%%)", float64(im.total)/1e6, 100*float64(read)/float64(im.total))
+	}
+	return fmt.Sprintf("importing: %.1f%s MB read, %d articles and %d paragraphs indexed, %s",
+		float64(read)/1e6, of, arts, paras, time.Since(im.start).Round(time.Second))
+}
+
+// say prints a line above the progress bar; the progress lines' goroutine
+// says too.
 func (im *importer) say(line string) {
+	im.sayMu.Lock()
+	defer im.sayMu.Unlock()
 	if im.bar != nil {
 		_ = im.bar.Clear()
 	}

@@ -145,9 +145,9 @@ func TestWritesSurviveSIGKILL(t *testing.T) {
 	bin := buildBinary(t)
 	data := filepath.Join(t.TempDir(), "data")
 
-	base, cmd := startServer(t, bin, "--data", data)
+	base, cmd := startServer(t, bin, "--data", data, "--seed")
 	if a := getArticles(t, base); a != 2 {
-		t.Fatalf("a new --data index seeded with %d articles, want the 2 of the seed page", a)
+		t.Fatalf("a new --data index with --seed holds %d articles, want the 2 of the seed page", a)
 	}
 	if code, m := post(t, base+"/v1/articles", "application/json", `{"id": "durable-1", "title": "断电也不丢", "body": "写入后立即断电。"}`); code != 201 {
 		t.Fatalf("POST: %d %v", code, m)
@@ -185,10 +185,10 @@ func TestWritesSurviveSIGKILL(t *testing.T) {
 	var e struct{ Error struct{ Code string } }
 	getJSON(t, base+"/v1/articles/bulk-7", 404, &e)
 
-	// --seed=false starts a new index empty.
-	base, _ = startServer(t, bin, "--data", filepath.Join(t.TempDir(), "empty"), "--seed=false")
+	// A new --data index starts empty unless --seed is given.
+	base, _ = startServer(t, bin, "--data", filepath.Join(t.TempDir(), "empty"))
 	if n := getArticles(t, base); n != 0 {
-		t.Errorf("--seed=false: %d articles", n)
+		t.Errorf("a new --data index without --seed: %d articles, want 0", n)
 	}
 }
 

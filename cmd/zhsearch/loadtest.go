@@ -34,13 +34,16 @@ import (
 // fixed rates for a bounded time. It reports per kind the requests, QPS,
 // latency percentiles and errors, and the server's RSS over time and at
 // its peak. It exits 1 when a request failed or RSS kept growing.
+//
+// A run's plan is rate × duration requests of each kind, all sent at the
+// rate: on a busy machine the run takes longer rather than sending fewer.
 func loadtestCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("zhsearch loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	corpus := fs.String("corpus", "../shared/data/news/xwlb.jsonl.gz", "news corpus (JSONL, optionally gzipped) to serve and to draw queries and writes from")
 	limit := fs.Int("limit", 0, "use only the first N articles of the corpus (0: all)")
 	data := fs.String("data", "", "index directory: reused if it holds an index, else the corpus is imported into it and it is kept; empty: a temporary directory")
-	dur := fs.Duration("duration", 5*time.Minute, "how long to attack (at most 1h)")
+	dur := fs.Duration("duration", 5*time.Minute, "how long to attack at the rates (at most 1h): the plan is rate × duration requests of each kind")
 	searchRate := fs.Int("search-rate", 20, "searches per second")
 	writeRate := fs.Int("write-rate", 4, "writes (PUT of an article, replacing one of --write-ids) per second")
 	writeIDs := fs.Int("write-ids", 500, "distinct ids the writes cycle through, so the index stays the corpus' size")
@@ -54,6 +57,10 @@ func loadtestCmd(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	if *dur <= 0 || *dur > time.Hour || *searchRate < 1 || *writeRate < 0 || *writeIDs < 1 || *rssEvery <= 0 {
 		fmt.Fprintln(stderr, "zhsearch loadtest: --duration must be in (0, 1h], --search-rate ≥ 1, --write-rate ≥ 0, --write-ids ≥ 1")
+		return 2
+	}
+	if planned(*searchRate, *dur) == 0 {
+		fmt.Fprintln(stderr, "zhsearch loadtest: --search-rate × --duration plans no search")
 		return 2
 	}
 	if err := loadtest(ctx, loadOpts{*corpus, *limit, *data, *dur, *searchRate, *writeRate, *writeIDs, *rssEvery, *seed}, stdout, stderr); err != nil {
@@ -197,6 +204,7 @@ func loadtest(ctx context.Context, o loadOpts, stdout, stderr io.Writer) error {
 		samples []rssSample
 	)
 	start := time.Now()
+	attacked := make(chan struct{}) // closed when both attacks are over
 	rssDone := make(chan struct{})
 	go func() {
 		defer close(rssDone)
@@ -212,16 +220,14 @@ func loadtest(ctx context.Context, o loadOpts, stdout, stderr io.Writer) error {
 			case <-tick.C:
 			case <-ctx.Done():
 				return
-			case <-time.After(o.dur + o.rssEvery):
-				return
-			}
-			if time.Since(start) > o.dur {
+			case <-attacked:
 				return
 			}
 		}
 	}()
 
-	fmt.Fprintf(stdout, "attacking %s for %s: %d searches/s and %d writes/s\n", base, o.dur, o.searchRate, o.writeRate)
+	fmt.Fprintf(stdout, "attacking %s for %s: %d searches/s and %d writes/s (plan: %d searches, %d writes)\n",
+		base, o.dur, o.searchRate, o.writeRate, planned(o.searchRate, o.dur), planned(o.writeRate, o.dur))
 	attack := func(name string, tr vegeta.Targeter, rate int, m *vegeta.Metrics, wg *sync.WaitGroup) {
 		defer wg.Done()
 		atk := vegeta.NewAttacker(vegeta.Timeout(30*time.Second), vegeta.KeepAlive(true), vegeta.MaxWorkers(64))
@@ -233,7 +239,8 @@ func loadtest(ctx context.Context, o loadOpts, stdout, stderr io.Writer) error {
 			case <-stopped:
 			}
 		}()
-		for res := range atk.Attack(tr, vegeta.Rate{Freq: rate, Per: time.Second}, o.dur, name) {
+		pacer := plannedPacer{vegeta.Rate{Freq: rate, Per: time.Second}, planned(rate, o.dur)}
+		for res := range atk.Attack(tr, pacer, 0, name) {
 			m.Add(res)
 		}
 		close(stopped)
@@ -248,6 +255,7 @@ func loadtest(ctx context.Context, o loadOpts, stdout, stderr io.Writer) error {
 		go attack("write", writeTargets, o.writeRate, &wm, &wg)
 	}
 	wg.Wait()
+	close(attacked)
 	<-rssDone
 	_, peak, _, _ := procRSS(srv.Process.Pid)
 
@@ -275,6 +283,28 @@ func loadtest(ctx context.Context, o loadOpts, stdout, stderr io.Writer) error {
 		return fmt.Errorf("anonymous RSS grew %.0f%% from the middle to the last third of the run: it does not level off", growth*100)
 	}
 	return nil
+}
+
+// planned is the number of requests a run sends at rate per second for d:
+// its plan, whatever the clock allows on a busy machine.
+func planned(rate int, d time.Duration) uint64 {
+	return uint64(int64(rate) * int64(d) / int64(time.Second))
+}
+
+// plannedPacer paces like its inner pacer and stops after n hits. vegeta's
+// own duration bound stops at a time instead, so a busy machine sends
+// fewer requests than asked; this sends the plan, late if need be.
+type plannedPacer struct {
+	vegeta.Pacer
+	n uint64
+}
+
+// Pace implements vegeta.Pacer.
+func (p plannedPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
+	if hits >= p.n {
+		return 0, true
+	}
+	return p.Pacer.Pace(elapsed, hits)
 }
 
 // minLevelRun is the shortest run whose RSS is judged: in a shorter one

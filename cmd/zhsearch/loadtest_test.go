@@ -6,11 +6,36 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
 // TestLoadtestCommand runs `zhsearch loadtest` briefly on a small corpus
 // of our own: it imports, serves, attacks with searches and writes, and
 // reports zero errors, percentiles and RSS, and leaves no server behind.
+// The request counts are the plan (rate × duration), which the command
+// sends in full however busy the machine: no count here is the clock's.
+// TestPlannedPacer: the pacer stops at the plan and paces like its inner
+// pacer before it.
+func TestPlannedPacer(t *testing.T) {
+	if n := planned(20, 4*time.Second); n != 80 {
+		t.Fatalf("planned(20, 4s) = %d, want 80", n)
+	}
+	p := plannedPacer{vegeta.Rate{Freq: 20, Per: time.Second}, 80}
+	for _, tc := range []struct {
+		elapsed time.Duration
+		hits    uint64
+		stop    bool
+	}{{0, 0, false}, {time.Second, 20, false}, {time.Hour, 79, false}, {time.Second, 80, true}, {time.Hour, 81, true}} {
+		wait, stop := p.Pace(tc.elapsed, tc.hits)
+		innerWait, _ := p.Pacer.Pace(tc.elapsed, tc.hits)
+		if stop != tc.stop || (!stop && wait != innerWait) {
+			t.Errorf("Pace(%s, %d) = %s, %v; want stop %v (inner wait %s)", tc.elapsed, tc.hits, wait, stop, tc.stop, innerWait)
+		}
+	}
+}
+
 func TestLoadtestCommand(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
@@ -27,6 +52,7 @@ func TestLoadtestCommand(t *testing.T) {
 	}
 	t.Logf("%s", out)
 	for _, re := range []string{
+		`plan: 80 searches, 20 writes`,
 		`search +80 requests, [\d.]+/s; latency p50 \S+, p95 \S+, p99 \S+, max \S+; errors 0`,
 		`write +20 requests, [\d.]+/s; .*errors 0`,
 		`server peak RSS \d+ MiB; RSS over time \(MiB, of it anonymous\): 0s=\d+/\d+`,

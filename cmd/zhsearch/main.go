@@ -18,6 +18,7 @@
 //	zhsearch search [flags] QUERY   print hits with snippets
 //	zhsearch bench ingest|query|startup|all --corpus FILE [flags]
 //	zhsearch version
+//	zhsearch help | --help
 package main
 
 import (
@@ -53,18 +54,23 @@ Commands:
   restore       make a backup or snapshot the index of a new data directory (--data DIR BACKUP)
   verify        check an index, backup or snapshot for damage, as start-up does (--data DIR); exit 1 if damaged
   loadtest      searches and writes at once against a server on a corpus, with QPS, latency, RSS
-  eval search   measure search quality on a corpus (see README)
+  eval search   measure search quality on a corpus (docs/evaluation.md)
   eval segment  score segmentation against a gold standard (SIGHAN format)
   healthcheck   exit 0 if the server named by --listen / ZHSEARCH_LISTEN is ready, else 1
-  search        print the hits of a query with their snippets
-  bench         run the benchmark protocol against real processes (see README, Performance)
-  version       print the version
+  search        print the hits of a query: from --data DIR, --server URL, or the server at --listen
+  bench         run the benchmark protocol against real processes (docs/performance.md)
+  version       print the version and the commit
+  help          print this list (also zhsearch --help)
+
+zhsearch COMMAND --help describes a command's flags.
 `
 
 // run is main without the process: it returns the exit code.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	cmd := "serve"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		cmd, args = "help", nil // the commands; zhsearch serve --help lists the settings
+	} else if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -17,10 +18,11 @@ import (
 	"github.com/zhsearch/zhsearch/index"
 )
 
-// searchCmd prints the hits of a query with their snippets: from a running
-// server with --server, or else from the index it opens itself (--data, or
-// the seed page in memory). Marks show as bold colour on a terminal and
-// vanish elsewhere, so the output pipes cleanly.
+// searchCmd prints the hits of a query with their snippets: from the index
+// it opens itself with --data, from the server at --server, or else from
+// the server the --listen setting names (the one `zhsearch serve` started
+// here); never from an index it makes up. Marks show as bold colour on a
+// terminal and vanish elsewhere, so the output pipes cleanly.
 func searchCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("zhsearch search", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -29,7 +31,8 @@ func searchCmd(ctx context.Context, args []string, getenv func(string) string, s
 		fs.PrintDefaults()
 	}
 	server := fs.String("server", "", "ask the zhsearch server at this URL (e.g. http://127.0.0.1:8080) instead of opening the index; sends ZHSEARCH_READ_KEY if set")
-	data := fs.String("data", "", "index directory to open (env ZHSEARCH_DATA); empty: the seed page in memory")
+	data := fs.String("data", "", "index directory to open (env ZHSEARCH_DATA), while no server holds it")
+	listen := fs.String("listen", envOr(getenv, "ZHSEARCH_LISTEN", "127.0.0.1:8080"), "without --data or --server: ask the server listening here (env ZHSEARCH_LISTEN)")
 	tz := fs.String("timezone", "", "the newsroom's zone (env ZHSEARCH_TIMEZONE, default Asia/Shanghai)")
 	typ := fs.String("type", index.TypeArticle, "article or paragraph")
 	size := fs.Int("size", 10, "hits to print")
@@ -70,10 +73,23 @@ func searchCmd(ctx context.Context, args []string, getenv func(string) string, s
 	}
 
 	var res *index.Result
-	if *server != "" {
+	switch {
+	case *server != "":
 		res, err = searchServer(ctx, *server, getenv("ZHSEARCH_READ_KEY"), req)
-	} else {
+	case *data != "" || getenv("ZHSEARCH_DATA") != "":
 		res, err = searchLocal(ctx, *data, *tz, getenv, req, stderr)
+	default:
+		base, lerr := listenURL(*listen)
+		if lerr != nil {
+			fmt.Fprintf(stderr, "zhsearch search: --listen %q: %v\n", *listen, lerr)
+			return 2
+		}
+		res, err = searchServer(ctx, base, getenv("ZHSEARCH_READ_KEY"), req)
+		var op *net.OpError
+		if errors.As(err, &op) {
+			fmt.Fprintf(stderr, "zhsearch search: no zhsearch server answers at %s (--listen, ZHSEARCH_LISTEN): start one with `zhsearch serve`, name another with --server URL, or search an index directory with --data DIR\n", base)
+			return 1
+		}
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "zhsearch search: %v\n", err)
@@ -95,7 +111,7 @@ func searchLocal(ctx context.Context, data, tz string, getenv func(string) strin
 	if err != nil {
 		return nil, err
 	}
-	ix, closeIndex, err := openIndex(ctx, cfg)
+	ix, closeIndex, err := openIndex(ctx, cfg, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -81,7 +81,9 @@ func indexDir(data string) string { return filepath.Join(data, "index") }
 
 // openIndex opens the index the settings name: in memory, or in the data
 // directory under its lock. close flushes and closes the index, then releases the lock.
-func openIndex(ctx context.Context, cfg *Config) (ix *index.Index, closeFn func() error, err error) {
+// locked, if set, runs once the directory is locked, before the
+// segmentation dictionary loads: a directory in use fails without it.
+func openIndex(ctx context.Context, cfg *Config, locked func()) (ix *index.Index, closeFn func() error, err error) {
 	release := func() {}
 	path := ""
 	if cfg.Data != "" {
@@ -89,6 +91,9 @@ func openIndex(ctx context.Context, cfg *Config) (ix *index.Index, closeFn func(
 			return nil, nil, err
 		}
 		path = indexDir(cfg.Data)
+	}
+	if locked != nil {
+		locked()
 	}
 	ix, err = index.Open(index.Options{Path: path, Location: cfg.Timezone})
 	if err != nil {
@@ -130,14 +135,20 @@ func domainCollectors(cfg *Config, seg *tokenizer.Segmenter) []prometheus.Collec
 	}
 }
 
+// msgLoadingDictionary is logged when the segmentation dictionary starts
+// loading (seconds): the settings and the data directory's lock are
+// checked before it, so a mistake fails at once.
+const msgLoadingDictionary = "loading the segmentation dictionary"
+
 func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	start := time.Now()
-	seg, err := tokenizer.Shared()
+	ix, closeIndex, err := openIndex(ctx, cfg, func() { log.Info(msgLoadingDictionary) })
 	if err != nil {
 		return err
 	}
-	ix, closeIndex, err := openIndex(ctx, cfg)
+	seg, err := tokenizer.Shared() // loaded by index.Open: this only fetches it
 	if err != nil {
+		_ = closeIndex()
 		return err
 	}
 	defer func() {

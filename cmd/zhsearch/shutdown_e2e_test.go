@@ -5,6 +5,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -65,7 +67,11 @@ func TestGracefulShutdownKeepsWrites(t *testing.T) {
 	if _, err := pw.Write([]byte(body[:half])); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond) // the server is now reading the body
+	// The signal must come while the server is reading the body: wait
+	// until it serves two requests, that write and the scrape asking.
+	for inFlight(t, p.base) < 2 {
+		time.Sleep(20 * time.Millisecond)
+	}
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -108,4 +114,17 @@ func TestGracefulShutdownKeepsWrites(t *testing.T) {
 	if res.Total != 1 || res.Hits[0].ID != "during-signal" {
 		t.Errorf("after restart, search for the write in flight: %+v", res)
 	}
+}
+
+// inFlight reads zhsearch_http_requests_in_flight from /metrics (the
+// scrape itself counted).
+func inFlight(t *testing.T, base string) int {
+	t.Helper()
+	_, _, b := call(t, "GET", base+"/metrics", "", nil)
+	m := regexp.MustCompile(`(?m)^zhsearch_http_requests_in_flight (\d+)$`).FindSubmatch(b)
+	if m == nil {
+		t.Fatalf("/metrics lacks zhsearch_http_requests_in_flight:\n%s", b)
+	}
+	n, _ := strconv.Atoi(string(m[1]))
+	return n
 }

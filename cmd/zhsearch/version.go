@@ -6,10 +6,19 @@ import (
 	"runtime/debug"
 )
 
-// versionString is the stamped version, the commit when the build knows
-// it, and the Go version.
+// commit is stamped at build time with -ldflags "-X main.commit=…" (the
+// Dockerfile and the documented build command do): builds without VCS
+// stamping (-buildvcs=false, a container build without .git) know it only
+// this way.
+var commit = ""
+
+// versionString is the stamped version, the commit (stamped, else from the
+// build's VCS information), and the Go version.
 func versionString() string {
 	s := "zhsearch " + version
+	if commit != "" {
+		return s + " (" + commit + ") " + runtime.Version()
+	}
 	if info, ok := debug.ReadBuildInfo(); ok {
 		var rev, dirty string
 		for _, kv := range info.Settings {
