@@ -24,6 +24,7 @@ func TestCountParameters(t *testing.T) {
 		{base, "/v1/search", url.Values{"q": {"地铁"}}, "snippets"},
 		{base, "/v1/search", url.Values{"q": {"地铁"}}, "snippet_len"},
 		{base, "/v1/suggest", url.Values{"q": {"地"}}, "size"},
+		{base, "/v1/examples", url.Values{}, "size"},
 		{base, "/v1/articles/no-such-article/related", url.Values{}, "size"},
 		{store, "/v1/articles", url.Values{}, "size"},
 		{store, "/v1/articles", url.Values{}, "page"},
@@ -54,5 +55,28 @@ func TestCountParameters(t *testing.T) {
 	get(t, base, "/v1/search", url.Values{"q": {"地铁"}, "size": {"1"}, "page": {"2"}}, http.StatusOK, &res)
 	if res.Page != 2 || res.Size != 1 || len(res.Hits) > 1 {
 		t.Errorf("size=1&page=2: page %d size %d, %d hits", res.Page, res.Size, len(res.Hits))
+	}
+}
+
+// TestExamplesAPI: GET /v1/examples answers words of the index's titles
+// that find something; size follows the count rule.
+func TestExamplesAPI(t *testing.T) {
+	base := testServer(t)
+	var body struct {
+		Examples []string `json:"examples"`
+	}
+	get(t, base, "/v1/examples", url.Values{"size": {"5"}}, http.StatusOK, &body)
+	if len(body.Examples) != 5 {
+		t.Fatalf("examples %q, want 5", body.Examples)
+	}
+	for _, w := range body.Examples {
+		var res result
+		get(t, base, "/v1/search", url.Values{"q": {w}}, http.StatusOK, &res)
+		if res.Total == 0 {
+			t.Errorf("example %q finds nothing", w)
+		}
+	}
+	for _, v := range []string{"0", "-1", "11", "x"} {
+		get(t, base, "/v1/examples", url.Values{"size": {v}}, http.StatusBadRequest, nil)
 	}
 }
