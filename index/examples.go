@@ -23,9 +23,11 @@ const (
 // (the web page's empty state): words of the newest articles' titles,
 // those that stand in most of those titles first, then those that the most
 // titles of the whole index hold, then the newer. A word is a word of the
-// segmenter's precise mode, as written in the title (not folded), of at
-// least two characters with a Chinese one, and not a stop word; so every
-// example finds at least the article it came from. An empty index has
+// segmenter's precise mode that its dictionary holds (with the newsroom's
+// words: not a guess of its hidden Markov model such as 批老旧 of
+// 第1批老旧小区), as written in the title (not folded), of at least two
+// characters with a Chinese one, and not a stop word; so every example
+// finds at least the article it came from. An empty index has
 // none. n of 0 is DefaultExamples; others out of 1..MaxExamples are
 // ErrInvalidQuery.
 func (ix *Index) Examples(ctx context.Context, n int) ([]string, error) {
@@ -50,7 +52,7 @@ func (ix *Index) Examples(ctx context.Context, n int) ([]string, error) {
 	for i, a := range l.Articles {
 		seen := map[string]bool{}
 		for _, t := range ix.seg.Analyze([]byte(a.Title), tokenizer.QueryMode) {
-			if t.Kind != tokenizer.KindWord || seen[t.Term] || !exampleWord(t.Term) {
+			if t.Kind != tokenizer.KindWord || seen[t.Term] || !exampleWord(t.Term) || !ix.seg.Contains(t.Term) {
 				continue
 			}
 			seen[t.Term] = true

@@ -25,6 +25,7 @@ func TestExamples(t *testing.T) {
 		{ID: "b", Title: "金水区城市更新项目启动", PublishedAt: "2024-03-02T08:00:00+08:00", Paragraphs: []article.Paragraph{{Text: "正文。"}}},
 		{ID: "c", Title: "郑州的５Ｇ基站建设和城市更新", PublishedAt: "2024-03-03T08:00:00+08:00", Paragraphs: []article.Paragraph{{Text: "正文。"}}},
 		{ID: "d", Title: "臺灣民眾關注老旧小区", PublishedAt: "2024-03-04T08:00:00+08:00", Paragraphs: []article.Paragraph{{Text: "正文。"}}},
+		{ID: "e", Title: "第1批老旧小区改造启动", PublishedAt: "2024-03-05T08:00:00+08:00", Paragraphs: []article.Paragraph{{Text: "正文。"}}},
 	}
 	for _, a := range arts {
 		a.Normalize()
@@ -36,9 +37,10 @@ func TestExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 城市更新 is in three titles, 老旧 and 小区 in two (the newest first).
-	if strings.Join(got, "|") != "城市更新|老旧|小区" {
-		t.Errorf("examples %q, want 城市更新|老旧|小区", got)
+	// 小区 and 城市更新 are in three titles each (小区 in the newest), 启动
+	// and 老旧 in two (启动 in the newest).
+	if strings.Join(got, "|") != "小区|城市更新|启动" {
+		t.Errorf("examples %q, want 小区|城市更新|启动", got)
 	}
 	all, err := ix.Examples(ctx, MaxExamples)
 	if err != nil {
@@ -49,6 +51,9 @@ func TestExamples(t *testing.T) {
 		t.Errorf("examples %q: want 臺灣 as the title writes it", all)
 	}
 	for _, w := range all {
+		if w == "批老旧" { // a guess of the HMM, not a dictionary word
+			t.Errorf("example %q", w)
+		}
 		if w == "的" || w == "5G" || w == "５Ｇ" || len([]rune(w)) < 2 {
 			t.Errorf("example %q: want words of two characters or more with a Chinese one, no stop words", w)
 		}
