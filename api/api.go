@@ -195,6 +195,7 @@ func New(cfg Config) *Server {
 	}
 	s.dictionaryRoutes(v1, write)
 	s.analyzeRoutes(v1)
+	s.examplesRoutes(v1)
 	if cfg.Snapshots != nil {
 		s.adminRoutes(write)
 	}

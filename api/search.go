@@ -11,8 +11,12 @@ import (
 	"github.com/zhsearch/zhsearch/index"
 )
 
-// intParam reads an optional integer query parameter.
-func intParam(c echo.Context, name string) (int, error) {
+// countParam reads an optional count parameter (page, size, snippets,
+// snippet_len) by the one rule every endpoint follows: left out (or empty),
+// it is 0 and the backend takes its default; given, it must be a whole
+// number of 1 or more. 0 and negative numbers are refused rather than
+// silently read as the default, so that size=0 and size=-1 answer alike.
+func countParam(c echo.Context, name string) (int, error) {
 	v := c.QueryParam(name)
 	if v == "" {
 		return 0, nil
@@ -20,6 +24,9 @@ func intParam(c echo.Context, name string) (int, error) {
 	n, err := strconv.Atoi(v)
 	if err != nil {
 		return 0, badParam(name, "must be a whole number")
+	}
+	if n < 1 {
+		return 0, badParam(name, v+" is not allowed: give 1 or more, or leave it out for the default")
 	}
 	return n, nil
 }
@@ -65,7 +72,7 @@ func (s *Server) search(c echo.Context) error {
 		name string
 		dst  *int
 	}{{"page", &req.Page}, {"size", &req.Size}, {"snippet_len", &req.SnippetLen}, {"snippets", &req.Snippets}} {
-		n, err := intParam(c, p.name)
+		n, err := countParam(c, p.name)
 		if err != nil {
 			return err
 		}

@@ -269,7 +269,7 @@ func TestSearchErrors(t *testing.T) {
 		{"since after until", url.Values{"q": {"地铁"}, "since": {"2024-06-02"}, "until": {"2024-06-01"}}, "invalid_query", "swap"},
 		{"size over 100", url.Values{"q": {"地铁"}, "size": {"101"}}, "invalid_query", "size must be between 1 and 100"},
 		{"size not a number", url.Values{"q": {"地铁"}, "size": {"ten"}}, "invalid_parameter", "whole number"},
-		{"page 0", url.Values{"q": {"地铁"}, "page": {"-1"}}, "invalid_query", "page"},
+		{"page -1", url.Values{"q": {"地铁"}, "page": {"-1"}}, "invalid_parameter", "page: -1 is not allowed"},
 		{"page too deep", url.Values{"q": {"地铁"}, "page": {"1002"}}, "invalid_query", "cursor"},
 		{"huge page", url.Values{"q": {"地铁"}, "page": {"99999999999999999999"}}, "invalid_parameter", "whole number"},
 		{"bad type", url.Values{"q": {"地铁"}, "type": {"video"}}, "invalid_query", "article or paragraph"},

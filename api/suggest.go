@@ -19,11 +19,11 @@ func (s *Server) suggest(c echo.Context) error {
 	if q == "" {
 		return &apiError{http.StatusBadRequest, "missing_query", "q: the prefix is missing or empty; pass ?q=the text typed so far"}
 	}
-	n, err := intParam(c, "size")
+	n, err := countParam(c, "size")
 	if err != nil {
 		return err
 	}
-	if n < 0 || n > 10 {
+	if n > 10 {
 		return badParam("size", "must be between 1 and 10")
 	}
 	ctx, cancel := s.searchContext(c)
@@ -40,7 +40,7 @@ func (s *Server) suggest(c echo.Context) error {
 
 // related answers the articles most like the one in the path.
 func (s *Server) related(c echo.Context) error {
-	n, err := intParam(c, "size")
+	n, err := countParam(c, "size")
 	if err != nil {
 		return err
 	}

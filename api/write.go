@@ -539,11 +539,11 @@ func (s *Server) postPage(c echo.Context) error {
 }
 
 func (s *Server) listArticles(c echo.Context) error {
-	page, err := intParam(c, "page")
+	page, err := countParam(c, "page")
 	if err != nil {
 		return err
 	}
-	size, err := intParam(c, "size")
+	size, err := countParam(c, "size")
 	if err != nil {
 		return err
 	}

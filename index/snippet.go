@@ -188,25 +188,111 @@ func windows(text string, spans []span, maxRunes, n int) []window {
 	return out
 }
 
-// centre cuts a window of maxRunes characters out of text[from:to] around
-// the first span inside it, on rune boundaries.
+// centre cuts a window of at most maxRunes characters out of text[from:to]
+// around the first span inside it. Both ends fall on word boundaries (wordCuts),
+// so a snippet never shows half a word (…科技型企… of 科技型企业) nor marks
+// half a match; the window shrinks to the nearest boundary rather than grow.
 func centre(text string, spans []span, from, to, maxRunes int) (int, int) {
-	anchor := from
+	anchor, anchorEnd := from, from
 	if k := sort.Search(len(spans), func(k int) bool { return spans[k].start >= from }); k < len(spans) && spans[k].start < to {
-		anchor = spans[k].start
+		anchor, anchorEnd = spans[k].start, spans[k].end
 	}
 	// start a quarter of the window before the match
-	start := anchor
-	for k := 0; k < maxRunes/4 && start > from; k++ {
-		_, size := utf8.DecodeLastRuneInString(text[:start])
-		start -= size
+	start := runesBack(text, anchor, maxRunes/4, from)
+	end := runesForward(text, start, maxRunes, to)
+	if start == from && end == to {
+		return start, end
 	}
-	end := start
-	for k := 0; k < maxRunes && end < to; k++ {
-		_, size := utf8.DecodeRuneInString(text[end:])
-		end += size
+	const margin = 16 // characters of context the segmenter sees past a cut
+	cut := wordCuts(text, spans, from, to, runesBack(text, start, margin, from), runesForward(text, end, margin, to))
+	// The start moves towards the match to the first boundary; when the
+	// match itself starts inside a word, to the boundary before the start.
+	s := start
+	for s < anchor && !cut(s) {
+		s = runesForward(text, s, 1, to)
+	}
+	if !cut(s) {
+		for s = start; s > from && !cut(s); {
+			s = runesBack(text, s, 1, from)
+		}
+		if !cut(s) {
+			s = start
+		}
+	}
+	if s != start {
+		start, end = s, runesForward(text, s, maxRunes, to)
+	}
+	// The end moves back to the last boundary after the match.
+	e := end
+	for e > anchorEnd && e > start && !cut(e) {
+		e = runesBack(text, e, 1, start)
+	}
+	if cut(e) && e > start {
+		end = e
 	}
 	return start, end
+}
+
+// runesBack steps n characters back from i, not past lo.
+func runesBack(text string, i, n, lo int) int {
+	for k := 0; k < n && i > lo; k++ {
+		_, size := utf8.DecodeLastRuneInString(text[:i])
+		i -= size
+	}
+	return i
+}
+
+// runesForward steps n characters on from i, not past hi.
+func runesForward(text string, i, n, hi int) int {
+	for k := 0; k < n && i < hi; k++ {
+		_, size := utf8.DecodeRuneInString(text[i:])
+		i += size
+	}
+	return i
+}
+
+// wordCuts reports where a snippet of text may be cut: at from and to (the
+// clause's ends), and between lo and hi anywhere that is neither inside a
+// word of the segmenter's precise mode (the analyzers' words) nor inside a
+// span. Offsets outside lo..hi, which it has not segmented, are not cuts.
+// Without a segmenter (it failed to load) only spans are kept whole.
+func wordCuts(text string, spans []span, from, to, lo, hi int) func(int) bool {
+	inside := map[int]bool{} // byte offsets strictly inside a word or span
+	mark := func(a, b int) {
+		for i := a + 1; i < b; i++ {
+			inside[i] = true
+		}
+	}
+	// Only the two edges are segmented (the cuts move a few characters
+	// at most): a hit's snippets cost two short segmentations, not one of
+	// the whole window (160 characters a snippet, ten hits a page).
+	const edge = 48
+	if seg, err := tokenizer.Shared(); err == nil {
+		a := runesForward(text, lo, edge, hi)
+		b := max(a, runesBack(text, hi, edge, lo))
+		for _, r := range [][2]int{{lo, a}, {b, hi}} {
+			if r[0] >= r[1] {
+				continue
+			}
+			for _, t := range seg.Analyze([]byte(text[r[0]:r[1]]), tokenizer.QueryMode) {
+				mark(r[0]+t.Start, r[0]+t.End)
+			}
+		}
+		if a < b { // between the edges: no cut
+			mark(a-1, b+1)
+		}
+	}
+	for _, s := range spans {
+		if s.end > lo && s.start < hi {
+			mark(s.start, s.end)
+		}
+	}
+	return func(i int) bool {
+		if i == from || i == to {
+			return true
+		}
+		return i > lo && i < hi && !inside[i] && utf8.RuneStart(text[i])
+	}
 }
 
 // renderWindow renders a window with an ellipsis where it cuts the text.

@@ -285,7 +285,7 @@ func TestFindAll(t *testing.T) {
 		{"經濟發展，经济", []string{"经济"}, "經濟|经济"},
 		{"５Ｇ基站和5g", []string{"5G"}, "５Ｇ|5g"},
 		{"二七经开区", []string{"开区", "二七"}, "开区|二七"},
-		{"aaa", []string{"aa"}, "aa|aa"},
+		{"啊啊啊", []string{"啊啊"}, "啊啊|啊啊"},
 		{"无", []string{"", "有"}, ""},
 	} {
 		t.Run(tt.text, func(t *testing.T) {

@@ -107,8 +107,10 @@ func Normalize(s string) string {
 // FindAll returns the byte ranges of text where any of needles occurs once
 // both are folded (Normalize): 经济 is found in 經濟, 5g in ５Ｇ. The ranges
 // are offsets into text as given, in order of needle then position; empty
-// needles are skipped. Highlighting uses it to mark what a query matched
-// without asking the index for term locations.
+// needles are skipped. A needle's Latin or digit end must be the end of a
+// run in text too (runs.go): 5G is not found inside 3.5GHz. Highlighting
+// uses it to mark what a query matched without asking the index for term
+// locations.
 func FindAll(text string, needles []string) [][2]int {
 	if text == "" || len(needles) == 0 {
 		return nil
@@ -134,9 +136,11 @@ func findAll(norm string, needles []string, n *normalized) [][2]int {
 			if i < 0 {
 				break
 			}
-			if n != nil {
+			switch {
+			case !wholeRun(norm, i, i+len(nd)): // 5g inside 3.5ghz (runs.go)
+			case n != nil:
 				out = append(out, [2]int{n.orig(i), n.orig(i + len(nd))})
-			} else {
+			default:
 				out = append(out, [2]int{i, i + len(nd)})
 			}
 			_, size := utf8.DecodeRuneInString(norm[i:])

@@ -254,6 +254,8 @@ func TestOpsHardenedServer(t *testing.T) {
 			{"GET", "/v1/search?q=" + q("社区") + "&since=yesterday", r, "", 400},
 			{"GET", "/v1/suggest?q=" + q("二七"), r, "", 200},
 			{"GET", "/v1/suggest?q=", r, "", 400},
+			{"GET", "/v1/examples?size=3", r, "", 200},
+			{"GET", "/v1/examples?size=0", r, "", 400},
 			{"GET", "/v1/articles/" + id + "/related?size=3", r, "", 200},
 			{"GET", "/v1/articles/nope/related", r, "", 404},
 			{"GET", "/v1/analyze?text=" + q("二七经开区管委会") + "&mode=index", r, "", 200},

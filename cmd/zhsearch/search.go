@@ -194,7 +194,8 @@ func printResult(w io.Writer, res *index.Result, color bool) {
 		fmt.Fprintf(w, "\n%d. %s\n", (res.Page-1)*res.Size+i+1, markText(title, color))
 		var meta []string
 		if h.Paragraph != nil {
-			meta = append(meta, fmt.Sprintf("paragraph %d of %s", *h.Paragraph, h.ArticleID))
+			// 1-based, as the web page shows it; the API field is 0-based.
+			meta = append(meta, fmt.Sprintf("paragraph %d of %s", *h.Paragraph+1, h.ArticleID))
 		} else {
 			meta = append(meta, h.ID)
 		}

@@ -11,15 +11,15 @@ const FACETS = ["section", "author", "month"];
 const I18N = {
   zh: {
     brand: "zhsearch 新闻搜索", skip: "跳到搜索结果", queryLabel: "搜索新闻",
-    placeholder: "搜索新闻，例如：二七经开区", search: "搜索", resultType: "结果类型",
+    placeholder: "搜索新闻", placeholderExample: (q) => `搜索新闻，例如：${q}`, search: "搜索", resultType: "结果类型",
     typeArticle: "文章", typeParagraph: "段落", sort: "排序", sortRelevance: "相关度",
-    sortNewest: "最新", since: "从", until: "至", refine: "筛选：版面、作者、月份", back: "← 返回搜索结果",
+    sortNewest: "最新", since: "从", until: "至", datePlaceholder: "年-月-日", dateHint: "日期格式：2024-03-01 或 2024年3月1日", badDate: (v) => `“${v}”不是日期，请写成 2024-03-01 或 2024年3月1日。`, refine: "筛选：版面、作者、月份", back: "← 返回搜索结果",
     related: "相关报道", footer: "zhsearch · 中文新闻全文搜索", pagination: "翻页",
     lang: "English", langCode: "en",
     status: (n, ms) => `共 ${n} 条结果，用时 ${ms} 毫秒`,
     statusPage: (p, pages) => `第 ${p} / ${pages} 页`,
     loading: "正在搜索…", loadingArticle: "正在载入文章…",
-    emptyTitle: "搜索本报新闻", emptyText: "输入词语搜索文章和段落。试试：",
+    emptyTitle: "搜索本报新闻", emptyText: "输入词语搜索文章和段落。", tryExamples: "试试近期报道中的词：",
     noResults: (q) => `没有找到与“${q}”相关的结果。`,
     dropWord: "试试去掉一个词：", clearFilters: "清除所有筛选条件", shorter: "换一个更短或更常见的词再试。",
     errorTitle: "搜索出错了", badQuery: "无法按这个条件搜索", firstPage: "回到第一页", retry: "重试", articleError: "无法载入这篇文章",
@@ -35,15 +35,15 @@ const I18N = {
   },
   en: {
     brand: "zhsearch news search", skip: "Skip to results", queryLabel: "Search the news",
-    placeholder: "Search the news, e.g. 二七经开区", search: "Search", resultType: "Result type",
+    placeholder: "Search the news", placeholderExample: (q) => `Search the news, e.g. ${q}`, search: "Search", resultType: "Result type",
     typeArticle: "Articles", typeParagraph: "Paragraphs", sort: "Sort", sortRelevance: "Relevance",
-    sortNewest: "Newest", since: "From", until: "To", refine: "Refine: section, author, month", back: "← Back to results",
+    sortNewest: "Newest", since: "From", until: "To", datePlaceholder: "YYYY-MM-DD", dateHint: "Dates as 2024-03-01", badDate: (v) => `“${v}” is not a date: write it as 2024-03-01.`, refine: "Refine: section, author, month", back: "← Back to results",
     related: "Related stories", footer: "zhsearch · Chinese news full-text search", pagination: "Pages",
     lang: "中文", langCode: "zh-Hans",
     status: (n, ms) => `${n} result${n === 1 ? "" : "s"} in ${ms} ms`,
     statusPage: (p, pages) => `page ${p} of ${pages}`,
     loading: "Searching…", loadingArticle: "Loading the article…",
-    emptyTitle: "Search the paper", emptyText: "Type words to search articles and paragraphs. Try:",
+    emptyTitle: "Search the paper", emptyText: "Type words to search articles and paragraphs.", tryExamples: "Try words from recent stories:",
     noResults: (q) => `Nothing matches “${q}”.`,
     dropWord: "Try dropping a word:", clearFilters: "Clear all filters", shorter: "Try a shorter or more common word.",
     errorTitle: "The search failed", badQuery: "This search cannot be run", firstPage: "Back to the first page", retry: "Retry", articleError: "Could not load this article",
@@ -183,6 +183,9 @@ function applyLang() {
   document.documentElement.lang = lang === "en" ? "en" : "zh-Hans";
   for (const n of document.querySelectorAll("[data-i18n]")) n.textContent = t(n.dataset.i18n);
   for (const n of document.querySelectorAll("[data-i18n-placeholder]")) n.placeholder = t(n.dataset.i18nPlaceholder);
+  loadExamples().then((examples) => {
+    if (examples.length > 0) $("q").placeholder = t("placeholderExample", examples[0]);
+  });
   for (const n of document.querySelectorAll("[data-i18n-aria-label]")) n.setAttribute("aria-label", t(n.dataset.i18nAriaLabel));
   const b = $("lang");
   b.textContent = t("lang");
@@ -195,8 +198,10 @@ function syncForm() {
   if (document.activeElement !== q || q.value.trim() !== state.q) q.value = state.q;
   $("type-" + state.type).checked = true;
   $("sort").value = state.sort;
-  $("since").value = state.since;
-  $("until").value = state.until;
+  for (const id of ["since", "until"]) {
+    $(id).value = state[id];
+    $(id).removeAttribute("aria-invalid");
+  }
 }
 
 /** formatDate shows a published_at as written: its own offset, not the reader's zone. */
@@ -224,7 +229,7 @@ function metaLine(h) {
   if (h.authors && h.authors.length) parts.push(el("span", { class: "by", text: h.authors.join("、") }));
   if (h.published_at) parts.push(el("time", { datetime: h.published_at, text: formatDate(h.published_at) }));
   if (h.type === "paragraph" && Number.isInteger(h.paragraph)) {
-    parts.push(el("span", { class: "para", text: t("paragraphN", h.paragraph + 1) + (h.subhead ? " · " + h.subhead : "") }));
+    parts.push(el("span", { class: "pno", text: t("paragraphN", h.paragraph + 1) + (h.subhead ? " · " + h.subhead : "") }));
   }
   const div = el("div", { class: "meta" });
   parts.forEach((p, i) => {
@@ -277,40 +282,73 @@ function clearResults() {
   setMessage();
 }
 
+// examples are words of the newest headlines, from the API (GET
+// /v1/examples): an empty index, or a server without the endpoint, has
+// none and the page shows none. Fetched once per page load.
+let examplesPromise = null;
+function loadExamples() {
+  if (!examplesPromise) {
+    examplesPromise = api("/v1/examples?size=3")
+      .then((res) => (Array.isArray(res.examples) ? res.examples.filter((q) => typeof q === "string" && q !== "") : []))
+      .catch(() => []);
+  }
+  return examplesPromise;
+}
+
 function renderEmpty() {
   clearResults();
-  const examples = ["二七经开区", "网格化", "高质量发展"];
-  const p = el("p", { text: t("emptyText") + " " });
-  examples.forEach((q, i) => {
-    if (i) p.append("、");
-    p.append(el("a", { href: searchURL({ ...state, q, page: 1 }), "data-nav": true, text: q }));
-  });
-  setMessage(el("h2", { text: t("emptyTitle") }), p);
+  setMessage(el("h2", { text: t("emptyTitle") }), el("p", { text: t("emptyText") }));
   $("message").className = "message empty";
   document.title = t("brand");
+  loadExamples().then((examples) => {
+    if (state.view !== "search" || state.q || examples.length === 0) return;
+    const p = el("p", { class: "examples", text: t("tryExamples") + " " });
+    examples.forEach((q, i) => {
+      if (i) p.append("、");
+      p.append(el("a", { href: searchURL({ ...state, q, page: 1 }), "data-nav": true, text: q }));
+    });
+    $("message").append(p);
+  });
 }
 
 function hasFilters(s) {
   return s.section.length > 0 || s.author.length > 0 || s.since !== "" || s.until !== "";
 }
 
-// dropCandidates splits a query into the words a reader might drop: at
-// spaces, or, for one run of Chinese, at the word boundaries the browser's
-// Intl.Segmenter finds (城市更新火星基地 → 城市 更新 火星 基地).
-function dropCandidates(q) {
+// dropCandidates lists the queries a reader might try instead, each with
+// one word dropped: for a query with spaces, one part left out; for one run
+// of text, one of the words the server's own segmenter finds in it left
+// out (GET /v1/analyze, mode=query: 二七经开区火星 → 经开区火星, 二七火星,
+// 二七经开区), so whole words go and never single characters. Stop words
+// are not offered (a query does not require them); nor is anything for a
+// query with operators, or when the server cannot analyze.
+async function dropCandidates(q) {
   const parts = q.split(/\s+/).filter(Boolean);
-  if (parts.length > 1 || !/[\u3400-\u9fff]/.test(q) || typeof Intl === "undefined" || !Intl.Segmenter) return parts;
-  const seg = new Intl.Segmenter("zh-Hans", { granularity: "word" });
-  return [...seg.segment(q)].filter((s) => s.isWordLike).map((s) => s.segment);
+  if (parts.length > 1) return parts.map((_, i) => parts.filter((_, j) => j !== i).join(" "));
+  if (/^-|["():]/.test(q)) return [];
+  let tokens;
+  try {
+    tokens = (await api("/v1/analyze?mode=query&text=" + encodeURIComponent(q))).tokens || [];
+  } catch {
+    return [];
+  }
+  const words = tokens.filter((w) => w.kind === "word" && !w.stop && Number.isInteger(w.start) && Number.isInteger(w.end));
+  if (words.length < 2) return [];
+  // start and end are byte offsets of the UTF-8 text.
+  const bytes = new TextEncoder().encode(q);
+  const dec = new TextDecoder();
+  const out = words.map((w) => (dec.decode(bytes.slice(0, w.start)) + dec.decode(bytes.slice(w.end))).trim());
+  return [...new Set(out.filter((x) => x !== ""))];
 }
 
-function renderNoResults() {
+async function renderNoResults() {
+  const q0 = state.q;
   const box = [el("h2", { text: t("noResults", state.q) })];
-  const words = dropCandidates(state.q);
-  if (words.length > 1) {
+  const alternatives = await dropCandidates(state.q);
+  if (state.q !== q0 || state.view !== "search") return; // the reader has moved on
+  if (alternatives.length > 0) {
     const p = el("p", { text: t("dropWord") + " " });
-    words.forEach((w, i) => {
-      const q = words.filter((_, j) => j !== i).join(state.q.includes(" ") ? " " : "");
+    alternatives.forEach((q, i) => {
       if (i) p.append(" ");
       p.append(el("a", { class: "chip", href: searchURL({ ...state, q, page: 1 }), "data-nav": true, text: q }));
     });
@@ -629,6 +667,40 @@ function pick(s) {
 
 // ---- Events --------------------------------------------------------------
 
+/**
+ * parseDate reads a date as a Chinese reader writes it: 2024-03-01,
+ * 2024/3/1, 2024.3.1 or 2024年3月1日 (full-width digits too). It answers
+ * the ISO form the API takes, "" for an empty box, or null when the text
+ * is not a date of the calendar.
+ */
+function parseDate(v) {
+  const s = String(v || "").trim().replace(/[\uff10-\uff19]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));
+  if (s === "") return "";
+  const m = s.match(/^(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?$/);
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const dt = new Date(Date.UTC(y, mo - 1, d));
+  if (dt.getUTCFullYear() !== y || dt.getUTCMonth() !== mo - 1 || dt.getUTCDate() !== d) return null;
+  return `${m[1]}-${String(mo).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+}
+
+/** checkDates marks a date box the reader filled wrongly; true when both are fine. */
+function checkDates() {
+  let ok = true;
+  for (const id of ["since", "until"]) {
+    const box = $(id);
+    const bad = parseDate(box.value) === null;
+    box.setAttribute("aria-invalid", String(bad));
+    if (bad && ok) {
+      ok = false;
+      setMessage(el("p", { text: t("badDate", box.value.trim()) }));
+      $("message").className = "message error";
+      box.focus();
+    }
+  }
+  return ok;
+}
+
 function formState() {
   const q = $("q").value.trim();
   const cur = readState();
@@ -637,7 +709,7 @@ function formState() {
     ...cur, view: "search", id: "", q,
     type: document.querySelector("input[name=type]:checked")?.value === "paragraph" ? "paragraph" : "article",
     sort: $("sort").value === "newest" ? "newest" : "relevance",
-    since: $("since").value, until: $("until").value,
+    since: parseDate($("since").value) || "", until: parseDate($("until").value) || "",
     // a new query keeps the filters but starts at page 1
     page: 1,
     section: cur.view === "search" || sameQuery ? cur.section : [],
@@ -646,6 +718,7 @@ function formState() {
 }
 
 function submit() {
+  if (!checkDates()) return;
   const s = formState();
   closeSuggest();
   go(searchURL(s));
