@@ -48,6 +48,8 @@ type Config struct {
 	Store Store
 	// Snapshots, when set, enables POST /v1/admin/snapshot (admin.go).
 	Snapshots Snapshotter
+	// Synonyms, when set, enables /v1/synonyms (synonyms.go).
+	Synonyms Synonyms
 	// WriteMiddleware runs on every write endpoint (e.g. authentication).
 	WriteMiddleware []echo.MiddlewareFunc
 	// MaxArticleBytes and MaxRequestBytes bound writes; 0 means
@@ -176,6 +178,7 @@ func New(cfg Config) *Server {
 		s.writeRoutes(v1, write)
 	}
 	s.dictionaryRoutes(v1, write)
+	s.synonymRoutes(v1, write)
 	s.analyzeRoutes(v1)
 	if cfg.Snapshots != nil {
 		s.adminRoutes(write)

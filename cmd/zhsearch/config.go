@@ -25,6 +25,8 @@ type Config struct {
 	Data   string
 	Seed   bool
 	Dict   string
+	// Synonyms is a synonym list file (package synonym) added at start.
+	Synonyms string
 	// Snapshots is where POST /v1/admin/snapshot writes; "" is next to Data.
 	Snapshots   string
 	APIKeys     []string
@@ -145,6 +147,7 @@ func (c *Config) settings() []setting {
 		{"seed", "ZHSEARCH_SEED", "true", "index the embedded seed page into a new index; --seed=false starts empty", boolean(&c.Seed), false},
 		{"snapshots", "ZHSEARCH_SNAPSHOTS", "", "directory of the snapshots POST /v1/admin/snapshot makes, each a data directory serve --data can use; empty: the --data directory's name + -snapshots", str(&c.Snapshots, nil), false},
 		{"dict", "ZHSEARCH_DICT", "", "newsroom dictionary file on top of gse's: one `word [freq [pos]]` a line, # comments; an error names the file and line", str(&c.Dict, nil), false},
+		{"synonyms", "ZHSEARCH_SYNONYMS", "", "synonym list added at start to the one kept in the data directory: `a, b, c` (equivalent) or `a => b` (one-way) a line, # comments; an error names the file and line", str(&c.Synonyms, nil), false},
 		{"api-key", "ZHSEARCH_API_KEY", "", "comma-separated keys that may write (Authorization: Bearer KEY); without one, writes only from loopback. Prefer the variable: flags show in ps", list(&c.APIKeys, nil), true},
 		{"read-key", "ZHSEARCH_READ_KEY", "", "comma-separated keys required to read /v1 (API keys also read); empty leaves reads open", list(&c.ReadKeys, nil), true},
 		{"cors-origins", "ZHSEARCH_CORS_ORIGINS", "", "comma-separated browser origins allowed to call the API (https://news.example.com, or *); empty turns CORS off", list(&c.CORSOrigins, checkOrigin), false},

@@ -149,6 +149,10 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	if err := loadDictFile(ctx, ix, cfg.Dict, log); err != nil {
 		return err
 	}
+	syn, err := openSynonyms(ctx, cfg, ix, log)
+	if err != nil {
+		return err
+	}
 	if err := seedIfNew(ctx, cfg, ix); err != nil {
 		return err
 	}
@@ -187,6 +191,7 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		Collectors: domainCollectors(cfg, seg),
 		Web:        web.New(web.Options{Modified: start}),
 		Snapshots:  newSnapshotter(ix, *cfg),
+		Synonyms:   syn,
 	})
 	srv := &http.Server{
 		Handler:           handler,
