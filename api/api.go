@@ -21,6 +21,7 @@ import (
 
 	"github.com/zhsearch/zhsearch/article"
 	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/pinyin"
 )
 
 // Backend is what the API needs from the search index.
@@ -50,6 +51,17 @@ type Config struct {
 	Snapshots Snapshotter
 	// Synonyms, when set, enables /v1/synonyms (synonyms.go).
 	Synonyms Synonyms
+	// Pinyin, when set, adds pinyin suggestions to /v1/suggest and, to a
+	// pinyin query that found nothing, the word it spells (did_you_mean).
+	Pinyin Pinyin
+	// Location is the newsroom's zone, for relative dates (since=-7d,
+	// today); nil is Asia/Shanghai.
+	Location *time.Location
+	// Now is the clock relative dates count from; nil is time.Now.
+	Now func() time.Time
+	// MaxExport bounds the hits one GET /v1/export streams; zero is
+	// DefaultMaxExport.
+	MaxExport int
 	// WriteMiddleware runs on every write endpoint (e.g. authentication).
 	WriteMiddleware []echo.MiddlewareFunc
 	// MaxArticleBytes and MaxRequestBytes bound writes; 0 means
@@ -83,6 +95,11 @@ type Config struct {
 	Collectors []prometheus.Collector
 	// Web, when set, is mounted on its routes (GET and HEAD).
 	Web Pages
+}
+
+// Pinyin suggests Chinese words for text typed in pinyin (pinyin.Index).
+type Pinyin interface {
+	Suggest(input string, n int) []pinyin.Suggestion
 }
 
 // DefaultSearchTimeout is the deadline of a search when none is configured.
@@ -127,6 +144,19 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Version == "" {
 		cfg.Version = "dev"
+	}
+	if cfg.Location == nil {
+		if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+			cfg.Location = loc
+		} else {
+			cfg.Location = time.FixedZone("CST", 8*3600)
+		}
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxExport <= 0 {
+		cfg.MaxExport = DefaultMaxExport
 	}
 	e := echo.New()
 	e.HideBanner = true
@@ -185,6 +215,7 @@ func New(cfg Config) *Server {
 	}
 	v1.GET("/articles/:id/related", s.related)
 	v1.GET("/suggest", s.suggest)
+	v1.GET("/export", s.export)
 	if cfg.Web != nil {
 		h := echo.WrapHandler(cfg.Web)
 		for _, r := range cfg.Web.Routes() {
