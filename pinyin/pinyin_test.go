@@ -69,14 +69,14 @@ func TestSuggestNames(t *testing.T) {
 		{"shanjixiang", "单霁翔", true},
 		{"qiuying", "仇英", true}, // 仇 qiú
 		{"qiuluan", "仇鸾", true},
-		{"qinen", "覃恩", true}, // 覃 qín
+		{"qinen", "覃恩", true},       // 覃 qín
 		{"zengguofan", "曾国藩", true}, // 曾 zēng
 		{"zenggong", "曾巩", true},
-		{"xiejin", "解缙", true}, // 解 xiè
+		{"xiejin", "解缙", true},        // 解 xiè
 		{"zhaliangyong", "查良镛", true}, // 查 zhā
-		{"piaoshu", "朴树", true}, // 朴 piáo
-		{"yuchigong", "尉迟恭", true}, // 尉 yù
-		{"zhaizhigang", "翟志刚", true}, // 翟 zhái
+		{"piaoshu", "朴树", true},       // 朴 piáo
+		{"yuchigong", "尉迟恭", true},    // 尉 yù
+		{"zhaizhigang", "翟志刚", true},  // 翟 zhái
 		{"renzhengfei", "任正非", true},
 		{"yuanlongping", "袁隆平", true},
 		{"ylp", "袁隆平", true},
