@@ -216,11 +216,15 @@ func (ew *exportWriter) end(e exportEnd) error {
 	if ew.csv == nil {
 		return ew.enc.Encode(e)
 	}
+	note := make([]string, len(exportColumns)) // as wide as the data, for strict CSV readers
 	switch {
 	case e.Error != "":
-		_ = ew.csv.Write([]string{fmt.Sprintf("# 导出中断（%s），已导出 %d 条，共 %d 条", e.Error, e.Exported, e.Total)})
+		note[0] = fmt.Sprintf("# 导出中断（%s），已导出 %d 条，共 %d 条", e.Error, e.Exported, e.Total)
 	case e.Truncated:
-		_ = ew.csv.Write([]string{fmt.Sprintf("# 已达导出上限 %d 条，共 %d 条；请缩小搜索范围", e.Limit, e.Total)})
+		note[0] = fmt.Sprintf("# 已达导出上限 %d 条，共 %d 条；请缩小搜索范围", e.Limit, e.Total)
+	}
+	if note[0] != "" {
+		_ = ew.csv.Write(note)
 	}
 	return ew.flush()
 }

@@ -41,6 +41,7 @@ type Config struct {
 	MaxSize               int
 	RequestTimeout        time.Duration
 	MaxConcurrentSearches int
+	MaxExport             int
 
 	ReadHeaderTimeout time.Duration
 	ReadTimeout       time.Duration
@@ -166,6 +167,7 @@ func (c *Config) settings() []setting {
 		{"max-size", "ZHSEARCH_MAX_SIZE", strconv.Itoa(index.MaxSize), "most hits a page (size); larger answers 400", positive(&c.MaxSize, index.MaxSize), false},
 		{"request-timeout", "ZHSEARCH_REQUEST_TIMEOUT", "10s", "deadline of a read of the API, down into the search; past it answers 503", duration(&c.RequestTimeout), false},
 		{"max-searches", "ZHSEARCH_MAX_SEARCHES", "16", "searches running at once; as many more wait up to 250ms, the rest answer 503 with Retry-After", positive(&c.MaxConcurrentSearches, 0), false},
+		{"export-max", "ZHSEARCH_EXPORT_MAX", "100000", "most hits GET /v1/export streams; past it the file says it was cut short", positive(&c.MaxExport, 0), false},
 		{"read-header-timeout", "ZHSEARCH_READ_HEADER_TIMEOUT", "5s", "time a client has to send the request headers (slowloris guard)", duration(&c.ReadHeaderTimeout), false},
 		{"read-timeout", "ZHSEARCH_READ_TIMEOUT", "30s", "time a client has to send the whole request", duration(&c.ReadTimeout), false},
 		{"write-timeout", "ZHSEARCH_WRITE_TIMEOUT", "60s", "time to write an answer; must exceed --request-timeout", duration(&c.WriteTimeout), false},

@@ -192,6 +192,9 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		Web:        web.New(web.Options{Modified: start}),
 		Snapshots:  newSnapshotter(ix, *cfg),
 		Synonyms:   syn,
+		Pinyin:     newPinyin(ctx, ix, seg, log),
+		Location:   cfg.Timezone,
+		MaxExport:  cfg.MaxExport,
 	})
 	srv := &http.Server{
 		Handler:           handler,
