@@ -21,6 +21,7 @@ import (
 
 	"github.com/zhsearch/zhsearch/article"
 	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/pinyin"
 	"github.com/zhsearch/zhsearch/query"
 )
 
@@ -49,6 +50,19 @@ type Config struct {
 	Store Store
 	// Snapshots, when set, enables POST /v1/admin/snapshot (admin.go).
 	Snapshots Snapshotter
+	// Synonyms, when set, enables /v1/synonyms (synonyms.go).
+	Synonyms Synonyms
+	// Pinyin, when set, adds pinyin suggestions to /v1/suggest and, to a
+	// pinyin query that found nothing, the word it spells (did_you_mean).
+	Pinyin Pinyin
+	// Location is the newsroom's zone, for relative dates (since=-7d,
+	// today); nil is Asia/Shanghai.
+	Location *time.Location
+	// Now is the clock relative dates count from; nil is time.Now.
+	Now func() time.Time
+	// MaxExport bounds the hits one GET /v1/export streams; zero is
+	// DefaultMaxExport.
+	MaxExport int
 	// WriteMiddleware runs on every write endpoint after the built-in
 	// guard, which is not this: authMiddleware (middleware.go) lets a
 	// request write by its method and path (accessOf) when it carries one
@@ -91,6 +105,11 @@ type Config struct {
 	Collectors []prometheus.Collector
 	// Web, when set, is mounted on its routes (GET and HEAD).
 	Web Pages
+}
+
+// Pinyin suggests Chinese words for text typed in pinyin (pinyin.Index).
+type Pinyin interface {
+	Suggest(input string, n int) []pinyin.Suggestion
 }
 
 // DefaultSearchTimeout is the deadline of a search when none is
@@ -141,6 +160,19 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Version == "" {
 		cfg.Version = "dev"
+	}
+	if cfg.Location == nil {
+		if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+			cfg.Location = loc
+		} else {
+			cfg.Location = time.FixedZone("CST", 8*3600)
+		}
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxExport <= 0 {
+		cfg.MaxExport = DefaultMaxExport
 	}
 	e := echo.New()
 	e.HideBanner = true
@@ -194,6 +226,7 @@ func New(cfg Config) *Server {
 		s.writeRoutes(v1, write)
 	}
 	s.dictionaryRoutes(v1, write)
+	s.synonymRoutes(v1, write)
 	s.analyzeRoutes(v1)
 	s.examplesRoutes(v1)
 	if cfg.Snapshots != nil {
@@ -201,6 +234,7 @@ func New(cfg Config) *Server {
 	}
 	v1.GET("/articles/:id/related", s.related)
 	v1.GET("/suggest", s.suggest)
+	v1.GET("/export", s.export)
 	if cfg.Web != nil {
 		h := echo.WrapHandler(cfg.Web)
 		for _, r := range cfg.Web.Routes() {

@@ -67,6 +67,7 @@ var searchRoutes = map[string]bool{
 	"/v1/suggest":              true,
 	"/v1/articles/:id/related": true,
 	"/v1/analyze":              true,
+	"/v1/export":               true,
 }
 
 // keySet holds digests of keys, compared in constant time.
@@ -249,7 +250,11 @@ func (s *Server) overloaded(c echo.Context) error {
 func (s *Server) timeoutMiddleware() echo.MiddlewareFunc {
 	return middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
 		Timeout: s.cfg.RequestTimeout,
-		Skipper: func(c echo.Context) bool { return accessOf(c.Request().Method, c.Path()) != accessRead },
+		// An export streams for as long as it has hits; each of its pages
+		// has the search deadline instead (export.go).
+		Skipper: func(c echo.Context) bool {
+			return accessOf(c.Request().Method, c.Path()) != accessRead || c.Path() == "/v1/export"
+		},
 		ErrorHandler: func(err error, c echo.Context) error {
 			if errors.Is(err, context.DeadlineExceeded) {
 				return &apiError{http.StatusServiceUnavailable, "timeout",

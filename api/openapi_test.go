@@ -11,6 +11,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/synonym"
 )
 
 var echoParam = regexp.MustCompile(`:([A-Za-z_]+)`)
@@ -32,7 +33,11 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	s := New(Config{Backend: ix, Store: ix})
+	syn, err := synonym.OpenStore(context.Background(), synonym.StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(Config{Backend: ix, Store: ix, Synonyms: syn})
 	routes := map[string]bool{}
 	for _, r := range s.Routes() {
 		if r[0] == http.MethodHead || r[0] == http.MethodOptions {

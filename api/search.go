@@ -8,7 +8,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/zhsearch/zhsearch/article"
 	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/pinyin"
 )
 
 // countParam reads an optional count parameter (page, size, snippets,
@@ -55,10 +57,12 @@ func (s *Server) searchContext(c echo.Context) (context.Context, context.CancelF
 	return context.WithTimeout(c.Request().Context(), s.cfg.SearchTimeout)
 }
 
-func (s *Server) search(c echo.Context) error {
+// searchRequest reads the search parameters every search-like endpoint
+// (search, export) takes.
+func (s *Server) searchRequest(c echo.Context) (index.Request, error) {
 	q := strings.TrimSpace(c.QueryParam("q"))
 	if q == "" {
-		return &apiError{http.StatusBadRequest, "missing_query", "q: the query is missing or empty; pass ?q=words"}
+		return index.Request{}, &apiError{http.StatusBadRequest, "missing_query", "q: the query is missing or empty; pass ?q=words"}
 	}
 	req := index.Request{
 		Query: q, Type: c.QueryParam("type"),
@@ -74,12 +78,72 @@ func (s *Server) search(c echo.Context) error {
 	}{{"page", &req.Page}, {"size", &req.Size}, {"snippet_len", &req.SnippetLen}, {"snippets", &req.Snippets}} {
 		n, err := countParam(c, p.name)
 		if err != nil {
-			return err
+			return req, err
 		}
 		*p.dst = n
 	}
 	var err error
 	if req.Explain, err = boolParam(c, "explain"); err != nil {
+		return req, err
+	}
+	if err := s.resolveDates(c, &req); err != nil {
+		return req, err
+	}
+	return req, nil
+}
+
+// resolveDates turns relative since/until (today, -7d… see
+// article.ResolveRelative) into days of the newsroom's zone, and on=
+// into the day it names.
+func (s *Server) resolveDates(c echo.Context, req *index.Request) error {
+	now := s.cfg.Now()
+	for _, b := range []struct {
+		name string
+		v    *string
+	}{{"since", &req.Since}, {"until", &req.Until}} {
+		v, err := article.ResolveRelative(*b.v, now, s.cfg.Location)
+		if err != nil {
+			return badParam(b.name, err.Error())
+		}
+		*b.v = v
+	}
+	on := strings.TrimSpace(c.QueryParam("on"))
+	if on == "" {
+		return nil
+	}
+	if req.Since != "" || req.Until != "" {
+		return badParam("on", "pass either on or since/until, not both")
+	}
+	monthDay, date, err := article.ParseOn(on)
+	if err != nil {
+		return badParam("on", err.Error())
+	}
+	if monthDay != "" {
+		// The index has no month-day field yet (index/onthisday.go).
+		return badParam("on", "on=MM-DD (that day in every year) needs the index's month-day field, which this build lacks; pass on=YYYY-MM-DD")
+	}
+	req.Since, req.Until = date, date
+	return nil
+}
+
+// searchAnswer is the body of GET /v1/search: the page of hits, and for a
+// query typed in pinyin that found nothing, the Chinese word it spells.
+type searchAnswer struct {
+	*index.Result
+	DidYouMean *didYouMean `json:"did_you_mean,omitempty"`
+}
+
+// didYouMean offers a search for the word a pinyin query spells
+// (您要找的是：钟南山？).
+type didYouMean struct {
+	Query   string `json:"query"`   // the search to offer
+	Pinyin  string `json:"pinyin"`  // the reading matched
+	Message string `json:"message"` // 您要找的是：钟南山？
+}
+
+func (s *Server) search(c echo.Context) error {
+	req, err := s.searchRequest(c)
+	if err != nil {
 		return err
 	}
 	ctx, cancel := s.searchContext(c)
@@ -88,5 +152,13 @@ func (s *Server) search(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, res)
+	out := searchAnswer{Result: res}
+	if res.Total == 0 && s.cfg.Pinyin != nil && pinyin.IsPinyin(req.Query) {
+		for _, sg := range s.cfg.Pinyin.Suggest(req.Query, 1) {
+			if sg.Whole {
+				out.DidYouMean = &didYouMean{Query: sg.Word, Pinyin: sg.Pinyin, Message: "您要找的是：" + sg.Word + "？"}
+			}
+		}
+	}
+	return c.JSON(http.StatusOK, out)
 }

@@ -2,15 +2,21 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/zhsearch/zhsearch/pinyin"
 )
 
 // suggestions is the body of GET /v1/suggest.
 type suggestions struct {
 	Query       string   `json:"query"`
 	Suggestions []string `json:"suggestions"`
+	// Pinyin are the words a prefix typed in pinyin spells (zns: 钟南山),
+	// also appended to Suggestions after the plain completions.
+	Pinyin []pinyin.Suggestion `json:"pinyin,omitempty"`
 }
 
 // suggest completes the prefix in q for a search box's drop-down.
@@ -35,7 +41,19 @@ func (s *Server) suggest(c echo.Context) error {
 	if list == nil {
 		list = []string{}
 	}
-	return c.JSON(http.StatusOK, suggestions{Query: q, Suggestions: list})
+	out := suggestions{Query: q, Suggestions: list}
+	if s.cfg.Pinyin != nil && pinyin.IsPinyin(q) {
+		if n == 0 {
+			n = 10
+		}
+		out.Pinyin = s.cfg.Pinyin.Suggest(q, n)
+		for _, p := range out.Pinyin {
+			if len(out.Suggestions) < n && !slices.Contains(out.Suggestions, p.Word) {
+				out.Suggestions = append(out.Suggestions, p.Word)
+			}
+		}
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 // related answers the articles most like the one in the path.

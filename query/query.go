@@ -1,7 +1,8 @@
 // Package query parses zhsearch's query language into a tree, as zoekt's
 // query package does: plain words (all must match), "quoted phrases",
 // -exclusions, OR, parentheses and field scopes (title:, body:, author:,
-// section:, tag:, source:). It knows nothing of indexes: package index
+// section:, tag:, source:, and pinyin:, a word typed in pinyin to be
+// searched as the Chinese word it spells). It knows nothing of indexes: package index
 // compiles the tree into a search.
 package query
 
@@ -22,8 +23,13 @@ const MaxRunes = 256
 // MaxClauses bounds the number of words and phrases in one query.
 const MaxClauses = 64
 
+// FieldPinyin scopes a word typed in pinyin (pinyin:zhongnanshan): the
+// compiler searches the Chinese words it spells (package pinyin), not
+// the letters.
+const FieldPinyin = "pinyin"
+
 // Fields are the scopes a term may name.
-var Fields = []string{"title", "body", "author", "section", "tag", "source"}
+var Fields = []string{"title", "body", "author", "section", "tag", "source", FieldPinyin}
 
 // Q is a node of the query tree.
 type Q interface {
@@ -338,10 +344,16 @@ func (p *parser) parsePrimary(field string) (Q, error) {
 	p.pos++
 	switch t.kind {
 	case tokWord:
+		if field == FieldPinyin && !pinyinText(t.text) {
+			return nil, fmt.Errorf("%w: pinyin:%s holds no Latin letter; type the word in pinyin, such as pinyin:zhongnanshan", ErrSyntax, t.text)
+		}
 		return &Text{Field: field, Text: t.text}, nil
 	case tokPhrase:
 		if strings.TrimSpace(t.text) == "" {
 			return nil, fmt.Errorf("%w: empty phrase \"\"; put words between the quotes", ErrSyntax)
+		}
+		if field == FieldPinyin && !pinyinText(t.text) {
+			return nil, fmt.Errorf("%w: pinyin:%q holds no Latin letter; type the word in pinyin, such as pinyin:zhongnanshan", ErrSyntax, t.text)
 		}
 		return &Text{Field: field, Text: t.text, Phrase: true}, nil
 	case tokField:
@@ -399,4 +411,15 @@ func scope(q Q, field string) Q {
 		}
 	}
 	return q
+}
+
+// pinyinText reports whether s holds a Latin letter, as a word typed in
+// pinyin does (zhongnanshan, zns, zhong南山).
+func pinyinText(s string) bool {
+	for _, r := range s {
+		if r < utf8.RuneSelf && unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
 }

@@ -25,6 +25,10 @@ func TestParse(t *testing.T) {
 		{"title:(地铁 OR 公交)", "(or title:地铁 title:公交)"},
 		{"COVID-19", "COVID-19"},
 		{"a OR b c", "(or a (and b c))"},
+		{"pinyin:zhongnanshan", "pinyin:zhongnanshan"},
+		{"pinyin：zns 疫情", "(and pinyin:zns 疫情)"},
+		{"pinyin:zhong南山", "pinyin:zhong南山"},
+		{`pinyin:"zhong nan shan"`, `pinyin:"zhong nan shan"`},
 	} {
 		q, err := Parse(c.in)
 		if err != nil {
@@ -54,6 +58,8 @@ func TestParseErrors(t *testing.T) {
 		{strings.Repeat("(", 17) + "a" + strings.Repeat(")", 17), "nested deeper"},
 		{"\xff", "UTF-8"},
 		{strings.Repeat("a ", 65), "at most 64"},
+		{"pinyin:钟南山", "holds no Latin letter"},
+		{`pinyin:"钟南山"`, "holds no Latin letter"},
 	} {
 		_, err := Parse(c.in)
 		if !errors.Is(err, ErrSyntax) || !strings.Contains(err.Error(), c.msg) {
@@ -87,5 +93,5 @@ func ExampleParse() {
 	fmt.Println(err)
 	// Output:
 	// (and (or 地铁 公交) title:"票价调整" -author:李强) <nil>
-	// query syntax: unknown field "color"; use one of title, body, author, section, tag, source
+	// query syntax: unknown field "color"; use one of title, body, author, section, tag, source, pinyin
 }

@@ -31,6 +31,8 @@ type Config struct {
 	Seed     bool
 	seedAuto bool
 	Dict     string
+	// Synonyms is a synonym list file (package synonym) added at start.
+	Synonyms string
 	// Snapshots is where POST /v1/admin/snapshot writes; "" is next to Data.
 	Snapshots   string
 	APIKeys     []string
@@ -46,6 +48,7 @@ type Config struct {
 	RequestTimeout        time.Duration
 	WriteDeadline         time.Duration
 	MaxConcurrentSearches int
+	MaxExport             int
 
 	ReadHeaderTimeout time.Duration
 	ReadTimeout       time.Duration
@@ -158,6 +161,7 @@ func (c *Config) settings() []setting {
 		}, false},
 		{"snapshots", "ZHSEARCH_SNAPSHOTS", "", "directory of the snapshots POST /v1/admin/snapshot makes, each a data directory serve --data can use; empty: the --data directory's name + -snapshots", str(&c.Snapshots, nil), false},
 		{"dict", "ZHSEARCH_DICT", "", "newsroom dictionary file on top of gse's: one `word [freq [pos]]` a line, # comments; an error names the file and line", str(&c.Dict, nil), false},
+		{"synonyms", "ZHSEARCH_SYNONYMS", "", "synonym list added at start to the one kept in the data directory: `a, b, c` (equivalent) or `a => b` (one-way) a line, # comments; an error names the file and line", str(&c.Synonyms, nil), false},
 		{"api-key", "ZHSEARCH_API_KEY", "", "comma-separated keys that may write (Authorization: Bearer KEY); without one, writes only from loopback. Prefer the variable: flags show in ps", list(&c.APIKeys, nil), true},
 		{"read-key", "ZHSEARCH_READ_KEY", "", "comma-separated keys required to read /v1 (API keys also read); empty leaves reads open", list(&c.ReadKeys, nil), true},
 		{"cors-origins", "ZHSEARCH_CORS_ORIGINS", "", "comma-separated browser origins allowed to call the API (https://news.example.com, or *); empty turns CORS off", list(&c.CORSOrigins, checkOrigin), false},
@@ -177,6 +181,7 @@ func (c *Config) settings() []setting {
 		{"request-timeout", "ZHSEARCH_REQUEST_TIMEOUT", api.DefaultRequestTimeout.String(), "deadline of a read of the API, the search included (one deadline); past it answers 503", duration(&c.RequestTimeout), false},
 		{"write-deadline", "ZHSEARCH_WRITE_DEADLINE", "30s", "deadline of each write to the index (an article, a page, a batch of NDJSON lines); past it the write stores nothing and answers 503", duration(&c.WriteDeadline), false},
 		{"max-searches", "ZHSEARCH_MAX_SEARCHES", "16", "searches running at once; as many more wait up to 250ms, the rest answer 503 with Retry-After", positive(&c.MaxConcurrentSearches, 0), false},
+		{"export-max", "ZHSEARCH_EXPORT_MAX", "100000", "most hits GET /v1/export streams; past it the file says it was cut short", positive(&c.MaxExport, 0), false},
 		{"read-header-timeout", "ZHSEARCH_READ_HEADER_TIMEOUT", "5s", "time a client has to send the request headers (slowloris guard)", duration(&c.ReadHeaderTimeout), false},
 		{"read-timeout", "ZHSEARCH_READ_TIMEOUT", "30s", "time a client has to send the whole request", duration(&c.ReadTimeout), false},
 		{"write-timeout", "ZHSEARCH_WRITE_TIMEOUT", "60s", "time to write an answer; must exceed --request-timeout", duration(&c.WriteTimeout), false},

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"sort"
@@ -121,4 +123,32 @@ func clip(b []byte) []byte {
 		return append(bytes.Clone(b[:600]), "…"...)
 	}
 	return b
+}
+
+// The export's file formats have no decoder in kin-openapi: an NDJSON
+// answer must be one JSON value a line, a CSV one start with the BOM;
+// both are then checked as the string the document declares.
+func init() {
+	openapi3filter.RegisterBodyDecoder("application/x-ndjson", func(r io.Reader, _ http.Header, _ *openapi3.SchemaRef, _ openapi3filter.EncodingFn) (any, error) {
+		b, err := io.ReadAll(r)
+		if err != nil {
+			return nil, err
+		}
+		for i, line := range bytes.Split(bytes.TrimSuffix(b, []byte("\n")), []byte("\n")) {
+			if !json.Valid(line) {
+				return nil, fmt.Errorf("NDJSON line %d is not JSON: %s", i+1, clip(line))
+			}
+		}
+		return string(b), nil
+	})
+	openapi3filter.RegisterBodyDecoder("text/csv", func(r io.Reader, _ http.Header, _ *openapi3.SchemaRef, _ openapi3filter.EncodingFn) (any, error) {
+		b, err := io.ReadAll(r)
+		if err != nil {
+			return nil, err
+		}
+		if !bytes.HasPrefix(b, []byte("\uFEFF")) {
+			return nil, fmt.Errorf("CSV without a BOM")
+		}
+		return string(b), nil
+	})
 }

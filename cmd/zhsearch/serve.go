@@ -161,6 +161,10 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	if err := loadDictFile(ctx, ix, cfg.Dict, log); err != nil {
 		return err
 	}
+	syn, err := openSynonyms(ctx, cfg, ix, log)
+	if err != nil {
+		return err
+	}
 	if err := seedIfNew(ctx, cfg, ix); err != nil {
 		return err
 	}
@@ -211,6 +215,10 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		Collectors: domainCollectors(cfg, seg),
 		Web:        web.New(web.Options{Modified: start}),
 		Snapshots:  newSnapshotter(ix, *cfg),
+		Synonyms:   syn,
+		Pinyin:     newPinyin(ctx, ix, seg, log),
+		Location:   cfg.Timezone,
+		MaxExport:  cfg.MaxExport,
 	})
 	srv := &http.Server{
 		Handler:           handler,

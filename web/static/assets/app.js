@@ -26,6 +26,9 @@ const I18N = {
     facet_section: "版面", facet_author: "作者", facet_month: "月份",
     filter_section: "版面", filter_author: "作者", filter_since: "从", filter_until: "至",
     removeFilter: (label) => `移除筛选：${label}`,
+    quickDates: "时间", today: "今天", last7: "近7天", last30: "近30天", thisYear: "今年", onThisDay: "历史上的今天",
+    filter_on: "日期", exportLink: "导出", exportTitle: "把这次搜索的全部结果导出为 CSV 文件（Excel 可直接打开）",
+    didYouMean: "您要找的是：",
     prev: "上一页", next: "下一页", page: (n) => `第 ${n} 页`,
     paragraphN: (n) => `第 ${n} 段`, by: "记者", publishedAt: "发布",
     openArticle: "阅读全文", photoBy: "摄影",
@@ -49,6 +52,9 @@ const I18N = {
     errorTitle: "The search failed", badQuery: "This search cannot be run", firstPage: "Back to the first page", retry: "Retry", articleError: "Could not load this article",
     facet_section: "Section", facet_author: "Author", facet_month: "Month",
     filter_section: "Section", filter_author: "Author", filter_since: "From", filter_until: "To",
+    quickDates: "When", today: "Today", last7: "Last 7 days", last30: "Last 30 days", thisYear: "This year", onThisDay: "On this day",
+    filter_on: "Day", exportLink: "Export", exportTitle: "Download every hit of this search as a CSV file (opens in Excel)",
+    didYouMean: "Did you mean: ",
     removeFilter: (label) => `Remove filter: ${label}`,
     prev: "Previous", next: "Next", page: (n) => `Page ${n}`,
     paragraphN: (n) => `paragraph ${n}`, by: "By", publishedAt: "Published",
@@ -96,6 +102,7 @@ function readState() {
     sort: p.get("sort") === "newest" ? "newest" : "relevance",
     since: p.get("since") || "",
     until: p.get("until") || "",
+    on: p.get("on") || "",
     section: p.getAll("section"),
     author: p.getAll("author"),
     page,
@@ -111,6 +118,7 @@ function searchParams(s) {
   if (s.sort !== "relevance") p.set("sort", s.sort);
   if (s.since) p.set("since", s.since);
   if (s.until) p.set("until", s.until);
+  if (s.on) p.set("on", s.on);
   for (const v of s.section) p.append("section", v);
   for (const v of s.author) p.append("author", v);
   if (s.page > 1) p.set("page", String(s.page));
@@ -125,7 +133,7 @@ function searchURL(s) {
 
 function articleURL(s, id, para) {
   const p = searchParams({ ...s, page: 1 });
-  for (const k of ["page", "sort", "type", "section", "author", "since", "until"]) p.delete(k);
+  for (const k of ["page", "sort", "type", "section", "author", "since", "until", "on"]) p.delete(k);
   if (para !== undefined && para !== null) p.set("p", String(para));
   const qs = p.toString();
   return "/articles/" + encodeURIComponent(id) + (qs ? "?" + qs : "");
@@ -278,6 +286,8 @@ function clearResults() {
   $("pager").hidden = true;
   $("facets").hidden = true;
   $("filters").hidden = true;
+  $("quick-dates").hidden = true;
+  $("export").hidden = true;
   $("status").textContent = "";
   setMessage();
 }
@@ -312,7 +322,7 @@ function renderEmpty() {
 }
 
 function hasFilters(s) {
-  return s.section.length > 0 || s.author.length > 0 || s.since !== "" || s.until !== "";
+  return s.section.length > 0 || s.author.length > 0 || s.since !== "" || s.until !== "" || s.on !== "";
 }
 
 // dropCandidates lists the queries a reader might try instead, each with
@@ -358,7 +368,7 @@ async function renderNoResults() {
   }
   if (hasFilters(state)) {
     box.push(el("p", {}, el("a", {
-      href: searchURL({ ...state, section: [], author: [], since: "", until: "", page: 1 }), "data-nav": true, text: t("clearFilters"),
+      href: searchURL({ ...state, section: [], author: [], since: "", until: "", on: "", page: 1 }), "data-nav": true, text: t("clearFilters"),
     })));
   }
   setMessage(...box);
@@ -387,8 +397,56 @@ function renderFilters() {
   for (const v of state.author) add(`${t("filter_author")}: ${v}`, { ...state, author: state.author.filter((x) => x !== v) });
   if (state.since) add(`${t("filter_since")}: ${state.since}`, { ...state, since: "" });
   if (state.until) add(`${t("filter_until")}: ${state.until}`, { ...state, until: "" });
+  if (state.on) add(`${t("filter_on")}: ${state.on}`, { ...state, on: "" });
   $("filters").replaceChildren(...chips);
   $("filters").hidden = chips.length === 0;
+}
+
+/** isRelative: a relative date the server resolves (today, -6d, thisyear…). */
+function isRelative(v) {
+  return /^(today|yesterday|thismonth|thisyear|-\d+[dwmy])$/.test(String(v || ""));
+}
+
+/** quickDates: the dates editors use, as links (今天 / 近7天 / 近30天 / 今年 /
+ * 历史上的今天); the server resolves them in the newsroom's zone. */
+function renderQuickDates() {
+  const now = new Date();
+  const md = `${String(now.getMonth() + 1).padStart(2, "0")}-${String(now.getDate()).padStart(2, "0")}`;
+  const links = [
+    ["today", { since: "today", until: "", on: "" }],
+    ["last7", { since: "-6d", until: "", on: "" }],
+    ["last30", { since: "-29d", until: "", on: "" }],
+    ["thisYear", { since: "thisyear", until: "", on: "" }],
+    ["onThisDay", { since: "", until: "", on: md }],
+  ];
+  const box = $("quick-dates");
+  box.replaceChildren(el("span", { class: "label", text: t("quickDates") }), ...links.map(([key, r]) => {
+    const active = state.since === r.since && state.until === r.until && state.on === r.on;
+    const next = active ? { ...state, since: "", until: "", on: "" } : { ...state, ...r };
+    return el("a", { class: active ? "chip active" : "chip", href: searchURL({ ...next, page: 1 }), "data-nav": true,
+      "aria-pressed": active ? "true" : "false", "data-quick": key, text: t(key) });
+  }));
+  box.hidden = !state.q;
+}
+
+/** renderExport points the 导出 link at /v1/export with the current search. */
+function renderExport(total) {
+  const a = $("export");
+  const p = searchParams({ ...state, lang: "", page: 1 });
+  a.href = "/v1/export?" + p.toString();
+  a.textContent = t("exportLink");
+  a.title = t("exportTitle");
+  a.hidden = !(total > 0);
+}
+
+/** renderDidYouMean offers the word a pinyin query spells (您要找的是：钟南山？). */
+function renderDidYouMean(d) {
+  if (!d || !d.query) return;
+  const p = el("p", { class: "did-you-mean", text: t("didYouMean") },
+    el("a", { href: searchURL({ ...state, q: d.query, page: 1 }), "data-nav": true, text: d.query }));
+  p.append(lang === "en" ? "?" : "？");
+  $("message").prepend(p);
+  $("message").hidden = false;
 }
 
 function renderFacets(facets) {
@@ -479,7 +537,10 @@ async function runSearch() {
     $("results").start = (state.page - 1) * PAGE_SIZE + 1;
     renderFacets(res.facets);
     renderPager(total);
+    renderQuickDates();
+    renderExport(total);
     if (!res.hits || res.hits.length === 0) renderNoResults();
+    renderDidYouMean(res.did_you_mean);
   } catch (err) {
     if (err.name === "AbortError") return;
     clearResults();
@@ -709,7 +770,11 @@ function formState() {
     ...cur, view: "search", id: "", q,
     type: document.querySelector("input[name=type]:checked")?.value === "paragraph" ? "paragraph" : "article",
     sort: $("sort").value === "newest" ? "newest" : "relevance",
-    since: parseDate($("since").value) || "", until: parseDate($("until").value) || "",
+    // a relative date (since=-6d from a quick link) stays until the
+    // reader picks a date: a date box cannot show it
+    since: parseDate($("since").value) || (isRelative(cur.since) ? cur.since : ""),
+    until: parseDate($("until").value) || (isRelative(cur.until) ? cur.until : ""),
+    on: cur.on || "",
     // a new query keeps the filters but starts at page 1
     page: 1,
     section: cur.view === "search" || sameQuery ? cur.section : [],
