@@ -46,6 +46,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 		status, body = ae.status, Error{Code: ae.code, Message: ae.msg}
 	case errors.Is(err, index.ErrInvalidQuery):
 		status, body = http.StatusBadRequest, Error{Code: "invalid_query", Message: err.Error()}
+	case errors.Is(err, index.ErrUnavailable):
+		// The replication log refused the write (no quorum): reads go on.
+		c.Response().Header().Set("Retry-After", "5")
+		status, body = http.StatusServiceUnavailable, Error{Code: "unavailable", Message: err.Error()}
 	case errors.Is(err, index.ErrNotFound):
 		status, body = http.StatusNotFound, Error{Code: "not_found", Message: err.Error()}
 	case errors.Is(err, context.DeadlineExceeded):
