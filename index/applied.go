@@ -5,6 +5,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"runtime"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/zhsearch/zhsearch/article"
 )
@@ -64,21 +67,31 @@ func (ix *Index) ApplyAt(ctx context.Context, seq uint64, ops ...Op) (errs []err
 		return nil, err
 	}
 	errs = make([]error, len(ops))
-	// Analyse outside the lock, as Put does (prepare.go).
+	// Analyse outside the lock and in parallel, as Put does (prepare.go):
+	// a replica applies every node's writes in one goroutine.
+	preps := make([]*prepared, len(ops))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, o := range ops {
+		if o.Put != nil {
+			g.Go(func() error {
+				preps[i], errs[i] = ix.prepare(o.Put)
+				return nil
+			})
+		}
+	}
+	_ = g.Wait()
 	wops := make([]*writeOp, 0, len(ops))
 	at := make([]int, 0, len(ops)) // wops[i] is ops[at[i]]
 	for i, o := range ops {
-		if o.Put == nil {
+		switch {
+		case o.Put == nil:
 			wops = append(wops, &writeOp{del: o.Delete})
-			at = append(at, i)
+		case errs[i] != nil:
 			continue
+		default:
+			wops = append(wops, &writeOp{preps: []*prepared{preps[i]}})
 		}
-		p, perr := ix.prepare(o.Put)
-		if perr != nil {
-			errs[i] = perr
-			continue
-		}
-		wops = append(wops, &writeOp{preps: []*prepared{p}})
 		at = append(at, i)
 	}
 

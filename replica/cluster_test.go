@@ -30,7 +30,7 @@ import (
 // routed together on loopback, three zhsearch nodes (index on disk,
 // replica.Node, the real API over httptest), all in this process.
 
-func freePorts(t *testing.T, n int) []int {
+func freePorts(t testing.TB, n int) []int {
 	t.Helper()
 	var ls []net.Listener
 	var ports []int
@@ -53,7 +53,7 @@ type natsNode struct {
 	emb  *Embedded
 }
 
-func (n *natsNode) start(t *testing.T) {
+func (n *natsNode) start(t testing.TB) {
 	t.Helper()
 	emb, err := RunEmbedded(n.opts)
 	if err != nil {
@@ -69,7 +69,7 @@ func (n *natsNode) stop() {
 	}
 }
 
-func startNATS(t *testing.T, n int) ([]*natsNode, []string) {
+func startNATS(t testing.TB, n int) ([]*natsNode, []string) {
 	t.Helper()
 	ports := freePorts(t, 2*n)
 	var routes, urls []string
