@@ -100,6 +100,13 @@ type Config struct {
 	Version string
 	// Ready, if set, is checked by /readyz besides the index.
 	Ready func(ctx context.Context) error
+	// Replication, if set, is a JSON-encodable status /readyz reports as
+	// "replication" (a replica's applied sequence and lag).
+	Replication func() any
+	// Dictionary, when set, serves the dictionary endpoints instead of a
+	// Backend that implements DictionaryBackend (a replica publishes
+	// added words to its peers).
+	Dictionary DictionaryBackend
 	// Collectors are extra metrics to serve on /metrics (index size on
 	// disk, dictionary size…), registered on the server's own registry.
 	Collectors []prometheus.Collector

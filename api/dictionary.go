@@ -30,6 +30,9 @@ const maxDictionaryBody = 1 << 20
 // the POST on write, the group a write-protection middleware guards.
 func (s *Server) dictionaryRoutes(read, write *echo.Group) {
 	d, ok := s.cfg.Backend.(DictionaryBackend)
+	if s.cfg.Dictionary != nil {
+		d, ok = s.cfg.Dictionary, true
+	}
 	if !ok {
 		return
 	}

@@ -50,6 +50,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 		status, body = http.StatusInsufficientStorage, Error{Code: "insufficient_storage", Message: notStored(err)}
 	case errors.Is(err, index.ErrPersist):
 		status, body = http.StatusInternalServerError, Error{Code: "not_stored", Message: notStored(err)}
+	case errors.Is(err, index.ErrUnavailable):
+		// The replication log refused the write (no quorum): reads go on.
+		c.Response().Header().Set("Retry-After", "5")
+		status, body = http.StatusServiceUnavailable, Error{Code: "unavailable", Message: err.Error()}
 	case errors.Is(err, index.ErrNotFound):
 		status, body = http.StatusNotFound, Error{Code: "not_found", Message: err.Error()}
 	case errors.Is(err, context.DeadlineExceeded):

@@ -73,10 +73,8 @@ func (s *Server) export(c echo.Context) error {
 		return badParam("collapse", "collapse=article cannot be exported; export type=article instead")
 	}
 	limit := s.cfg.MaxExport
-	if n, err := intParam(c, "limit"); err != nil {
+	if n, err := countParam(c, "limit"); err != nil {
 		return err
-	} else if n < 0 {
-		return badParam("limit", "must be 1 or more")
 	} else if n > 0 && n < limit {
 		limit = n
 	}

@@ -50,7 +50,11 @@ func (s *Server) readyz(c echo.Context) error {
 	if err != nil {
 		return &apiError{http.StatusServiceUnavailable, "not_ready", "the index is not ready"}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "articles": st.Articles, "paragraphs": st.Paragraphs})
+	body := map[string]any{"status": "ready", "articles": st.Articles, "paragraphs": st.Paragraphs}
+	if s.cfg.Replication != nil {
+		body["replication"] = s.cfg.Replication()
+	}
+	return c.JSON(http.StatusOK, body)
 }
 
 // Panics.

@@ -306,12 +306,28 @@ func (ix *Index) buildBatch(ops []*writeOp) (parts, []*writeOp) {
 // buildBatchUndo is buildBatch that also returns what the batch's ids held
 // before it, to undo it.
 func (ix *Index) buildBatchUndo(ops []*writeOp) (parts, []*writeOp, *undoLog) {
+	return ix.buildParts(ops, splitDocs)
+}
+
+// buildOne builds ops into one bleve batch, never split: a caller that
+// adds to it (ApplyAt, applied.go) needs its writes in one batch.
+func (ix *Index) buildOne(ops []*writeOp) *bleve.Batch {
+	ps, _, _ := ix.buildParts(ops, 0)
+	if len(ps) == 0 {
+		return ix.bi.NewBatch()
+	}
+	return ps[0]
+}
+
+// buildParts builds ops into parts, in two when they hold split documents
+// or more (never when split is 0).
+func (ix *Index) buildParts(ops []*writeOp, split int) (parts, []*writeOp, *undoLog) {
 	n := 0
 	for _, op := range ops {
 		n += max(len(op.preps), 1)
 	}
 	ps := parts{ix.bi.NewBatch()}
-	if n >= splitDocs {
+	if split > 0 && n >= split {
 		ps = append(ps, ix.bi.NewBatch())
 	}
 	part := func(id string) *bleve.Batch {
@@ -394,7 +410,7 @@ func (ix *Index) buildBatchUndo(ops []*writeOp) (parts, []*writeOp, *undoLog) {
 					rest = append(rest, o)
 				}
 			}
-			return ix.buildBatchUndo(rest)
+			return ix.buildParts(rest, split)
 		}
 		in = append(in, op)
 	}

@@ -14,7 +14,7 @@ import (
 // documents, so it is quick; it feeds the pinyin suggester (package
 // pinyin), which ranks words by how often the archive uses them.
 func (ix *Index) WordCounts(ctx context.Context, fn func(word string, articles uint64)) error {
-	for _, field := range []string{fieldTitle, fieldBody} {
+	for _, field := range []string{fieldTitle, fieldWords} {
 		dict, err := ix.bi.FieldDict(field)
 		if err != nil {
 			return fmt.Errorf("reading the words of %s: %w", field, err)

@@ -55,6 +55,17 @@ type Config struct {
 	WriteTimeout      time.Duration
 	IdleTimeout       time.Duration
 	ShutdownGrace     time.Duration
+
+	// Replication (package replica, docs/scale.md).
+	Replicate         []string // NATS URLs; empty runs a single node
+	NATSEmbedded      bool
+	NATSListen        string
+	NATSName          string
+	NATSClusterListen string
+	NATSRoutes        []string
+	StreamReplicas    int
+	MaxLag            int
+	PublishTimeout    time.Duration
 }
 
 // setting is one flag with its environment variable.
@@ -187,12 +198,36 @@ func (c *Config) settings() []setting {
 		{"write-timeout", "ZHSEARCH_WRITE_TIMEOUT", "60s", "time to write an answer; must exceed --request-timeout", duration(&c.WriteTimeout), false},
 		{"idle-timeout", "ZHSEARCH_IDLE_TIMEOUT", "120s", "how long an idle keep-alive connection stays open", duration(&c.IdleTimeout), false},
 		{"shutdown-grace", "ZHSEARCH_SHUTDOWN_GRACE", "15s", "on SIGTERM/SIGINT, how long in-flight requests may finish", duration(&c.ShutdownGrace), false},
+		{"replicate", "ZHSEARCH_REPLICATE", "", "comma-separated NATS URLs (nats://host:4222,...): every write goes through a JetStream stream that every replica applies (docs/scale.md); empty runs a single node", list(&c.Replicate, checkNATSURL), false},
+		{"nats-embedded", "ZHSEARCH_NATS_EMBEDDED", "false", "run a NATS server with JetStream inside this process (its files in DATA/nats) and replicate through it: for trying replication on one machine", boolean(&c.NATSEmbedded), false},
+		{"nats-listen", "ZHSEARCH_NATS_LISTEN", "127.0.0.1:4222", "client address of the embedded NATS server", str(&c.NATSListen, checkListen), false},
+		{"nats-name", "ZHSEARCH_NATS_NAME", "", "name of the embedded NATS server, unique in its cluster; empty: zhsearch-PORT", str(&c.NATSName, nil), false},
+		{"nats-cluster-listen", "ZHSEARCH_NATS_CLUSTER_LISTEN", "", "route address (host:port) of the embedded NATS server in a cluster of embedded servers; empty runs it alone", str(&c.NATSClusterListen, checkOptionalListen), false},
+		{"nats-routes", "ZHSEARCH_NATS_ROUTES", "", "comma-separated route addresses (host:port) of every embedded NATS server of the cluster", list(&c.NATSRoutes, checkListen), false},
+		{"stream-replicas", "ZHSEARCH_STREAM_REPLICAS", "3", "copies JetStream keeps of the write stream (3 tolerates one NATS server down); an embedded server alone uses 1", positive(&c.StreamReplicas, 5), false},
+		{"max-lag", "ZHSEARCH_MAX_LAG", "100", "messages a replica may be behind the stream and still be ready (/readyz)", positive(&c.MaxLag, 0), false},
+		{"publish-timeout", "ZHSEARCH_PUBLISH_TIMEOUT", "5s", "how long a write waits for JetStream to store it on a quorum; past it the write answers 503", duration(&c.PublishTimeout), false},
 	}
 }
 
 func checkListen(v string) error {
 	if _, _, err := net.SplitHostPort(v); err != nil {
 		return errors.New("want host:port, such as 127.0.0.1:8080 or :8080")
+	}
+	return nil
+}
+
+func checkOptionalListen(v string) error {
+	if v == "" {
+		return nil
+	}
+	return checkListen(v)
+}
+
+func checkNATSURL(v string) error {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "nats" && u.Scheme != "tls") || u.Host == "" {
+		return fmt.Errorf("%q is not a NATS URL: want nats://host:4222", v)
 	}
 	return nil
 }

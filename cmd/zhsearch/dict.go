@@ -5,14 +5,13 @@ import (
 	"fmt"
 	"log/slog"
 
-	"github.com/zhsearch/zhsearch/index"
 	"github.com/zhsearch/zhsearch/tokenizer"
 )
 
 // loadDictFile adds the words of a newsroom dictionary file (--dict) to the
 // index's segmenter before anything is indexed. Words the index does not
 // yet know start a background re-index of the articles containing them.
-func loadDictFile(ctx context.Context, ix *index.Index, path string, log *slog.Logger) error {
+func loadDictFile(ctx context.Context, ix wordAdder, path string, log *slog.Logger) error {
 	if path == "" {
 		return nil
 	}

@@ -59,6 +59,12 @@ func newLogger(cfg *Config, w io.Writer) *slog.Logger {
 
 // seedIndex indexes the embedded newspaper pages.
 func seedIndex(ctx context.Context, ix *index.Index) error {
+	return seedPages(func(arts []*article.Article) error { return ix.Put(ctx, arts...) })
+}
+
+// seedPages parses the embedded newspaper pages and hands each page's
+// articles to put.
+func seedPages(put func([]*article.Article) error) error {
 	for _, p := range seeds.Pages() {
 		page, err := article.ParsePage(strings.NewReader(p.Text), article.PageMeta{Source: "seed", Page: p.Name})
 		if err != nil {
@@ -68,7 +74,7 @@ func seedIndex(ctx context.Context, ix *index.Index) error {
 		for i := range page.Articles {
 			arts[i] = &page.Articles[i]
 		}
-		if err := ix.Put(ctx, arts...); err != nil {
+		if err := put(arts); err != nil {
 			return fmt.Errorf("seed page %s: %w", p.Name, err)
 		}
 	}
@@ -158,14 +164,23 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 			log.Info("index flushed and closed")
 		}
 	}()
-	if err := loadDictFile(ctx, ix, cfg.Dict, log); err != nil {
-		return err
-	}
-	syn, err := openSynonyms(ctx, cfg, ix, log)
+	rep, err := startReplication(ctx, cfg, ix, log)
 	if err != nil {
 		return err
 	}
-	if err := seedIfNew(ctx, cfg, ix); err != nil {
+	if rep != nil {
+		defer rep.stop() // before the index closes
+		go rep.background(ctx, cfg, ix, log)
+	} else {
+		if err := loadDictFile(ctx, ix, cfg.Dict, log); err != nil {
+			return err
+		}
+		if err := seedIfNew(ctx, cfg, ix); err != nil {
+			return err
+		}
+	}
+	syn, err := openSynonyms(ctx, cfg, ix, log)
+	if err != nil {
 		return err
 	}
 	stats, err := ix.Stats(ctx)
@@ -190,7 +205,7 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("--listen %s: %w", cfg.Listen, err)
 	}
-	handler := api.New(api.Config{
+	apiCfg := api.Config{
 		Backend:               ix,
 		Store:                 ix,
 		MaxRequestBytes:       cfg.MaxBodyBytes,
@@ -219,7 +234,21 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		Pinyin:     newPinyin(ctx, ix, seg, log),
 		Location:   cfg.Timezone,
 		MaxExport:  cfg.MaxExport,
-	})
+	}
+	if rep != nil {
+		// Writes go through the stream; reads stay on the local index.
+		apiCfg.Store, apiCfg.Dictionary = rep.node, rep.node
+		apiCfg.Replication = func() any { return rep.node.Status() }
+		apiCfg.Collectors = append(apiCfg.Collectors, rep.node.Collectors()...)
+		dictReady := apiCfg.Ready
+		apiCfg.Ready = func(ctx context.Context) error {
+			if err := dictReady(ctx); err != nil {
+				return err
+			}
+			return rep.node.Ready(ctx)
+		}
+	}
+	handler := api.New(apiCfg)
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,

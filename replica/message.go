@@ -1,0 +1,118 @@
+package replica
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/zhsearch/zhsearch/article"
+	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/tokenizer"
+)
+
+// Messages of the stream.
+//
+// Every write is one message per article (or per dictionary word), on a
+// subject of its own: <prefix>.articles.<hex of the id> or
+// <prefix>.words.<hex of the word>. Hex keeps any id a valid subject
+// token (ids may hold dots, spaces or any Unicode). With the stream's
+// MaxMsgsPerSubject of 1, JetStream keeps only the latest message of each
+// subject: the current version of an article, or the delete that removed
+// it, so the stream holds as many messages as articles ever written, not
+// as many as writes.
+//
+// Headers say what a message is; the body is the article's JSON (put),
+// empty (delete), or the word's JSON (words).
+const (
+	hdrOp  = "Zhsearch-Op"  // put, delete or word
+	hdrID  = "Zhsearch-Id"  // the article id of a delete
+	hdrReq = "Zhsearch-Req" // the request that published it: node id / counter
+
+	opPut    = "put"
+	opDelete = "delete"
+	opWord   = "word"
+)
+
+func articleSubject(prefix, id string) string {
+	return prefix + ".articles." + hex.EncodeToString([]byte(id))
+}
+
+func wordSubject(prefix, word string) string {
+	return prefix + ".words." + hex.EncodeToString([]byte(word))
+}
+
+func putMsg(prefix, req string, a *article.Article) (*nats.Msg, error) {
+	body, err := json.Marshal(a)
+	if err != nil {
+		return nil, fmt.Errorf("encoding article %q: %w", a.ID, err)
+	}
+	m := nats.NewMsg(articleSubject(prefix, a.ID))
+	m.Header.Set(hdrOp, opPut)
+	m.Header.Set(hdrReq, req)
+	m.Data = body
+	return m, nil
+}
+
+func deleteMsg(prefix, req, id string) *nats.Msg {
+	m := nats.NewMsg(articleSubject(prefix, id))
+	m.Header.Set(hdrOp, opDelete)
+	m.Header.Set(hdrID, id)
+	m.Header.Set(hdrReq, req)
+	return m
+}
+
+func wordMsg(prefix, req string, w tokenizer.Word) (*nats.Msg, error) {
+	body, err := json.Marshal(w)
+	if err != nil {
+		return nil, fmt.Errorf("encoding word %q: %w", w.Word, err)
+	}
+	m := nats.NewMsg(wordSubject(prefix, w.Word))
+	m.Header.Set(hdrOp, opWord)
+	m.Header.Set(hdrReq, req)
+	m.Data = body
+	return m, nil
+}
+
+// entry is one decoded message of the stream.
+type entry struct {
+	seq  uint64
+	req  string
+	op   index.Op        // put or delete
+	word *tokenizer.Word // a dictionary word
+	err  error           // the message could not be decoded
+}
+
+func decode(m jetstream.Msg) (entry, error) {
+	md, err := m.Metadata()
+	if err != nil {
+		return entry{}, fmt.Errorf("reading message metadata: %w", err)
+	}
+	e := entry{seq: md.Sequence.Stream, req: m.Headers().Get(hdrReq)}
+	switch op := m.Headers().Get(hdrOp); op {
+	case opPut:
+		var a article.Article
+		if err := json.Unmarshal(m.Data(), &a); err != nil {
+			e.err = fmt.Errorf("message %d: decoding article: %w", e.seq, err)
+			break
+		}
+		e.op.Put = &a
+	case opDelete:
+		e.op.Delete = m.Headers().Get(hdrID)
+		if e.op.Delete == "" {
+			e.err = fmt.Errorf("message %d: a delete without %s", e.seq, hdrID)
+		}
+	case opWord:
+		var w tokenizer.Word
+		if err := json.Unmarshal(m.Data(), &w); err != nil {
+			e.err = fmt.Errorf("message %d: decoding word: %w", e.seq, err)
+			break
+		}
+		e.word = &w
+	default:
+		e.err = fmt.Errorf("message %d on %s: unknown %s %q", e.seq, m.Subject(), hdrOp, op)
+	}
+	return e, nil
+}
