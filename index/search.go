@@ -919,10 +919,14 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 		var alts []bq.Query
 		recall := tokenizer.RecallPhrase(wordContext(t.Text, tok))
 		for _, f := range fields {
-			// a word matches through its bigrams (the word field holds
-			// nothing its bigrams miss, and scores nothing: SkipFreqNorm);
-			// the title's words add to the score
-			if f.word != "" && f.word != fieldWords {
+			// a Han word matches through its bigrams (the word field
+			// holds nothing they miss), but some words also as words
+			// (needsWord). The word field keeps no frequencies: such a
+			// match scores its boost.
+			switch {
+			case (f.word == fieldWords || f.word == "") && f.recall != "" && needsWord(w):
+				alts = append(alts, &constScore{q: termQuery(w, fieldWords, 1), score: f.wordBoost})
+			case f.word != "" && f.word != fieldWords:
 				alts = append(alts, termQuery(w, f.word, f.wordBoost))
 			}
 			switch {
@@ -997,14 +1001,22 @@ func (c *compiler) fastText(t *query.Text, words []tokenizer.Token, all []string
 			tq.field, tq.elems, tq.boost = f.recall, f.elems, f.recallBoost
 		}
 	}
+	hard := 0
 	for _, tok := range words {
 		recall := tokenizer.RecallPhrase(wordContext(t.Text, tok))
 		if len(recall) == 0 || tokenizer.OpenEnd(recall) {
 			return nil, false
 		}
 		tq.words = append(tq.words, recall)
+		soft := ""
+		if needsWord(tok.Term) {
+			soft = tok.Term
+		} else {
+			hard++
+		}
+		tq.soft = append(tq.soft, soft)
 	}
-	if tq.field == "" || len(tq.words) == 0 {
+	if tq.field == "" || hard == 0 {
 		return nil, false
 	}
 	if c.negated == 0 {
@@ -1032,6 +1044,23 @@ func (c *compiler) fastText(t *query.Text, words []tokenizer.Token, all []string
 		c.tierClauses++
 	}
 	return tq, true
+}
+
+// needsWord reports whether a query word can be in a text that its recall
+// phrase misses, so that it must also match as a word: a word with
+// letters or digits (the recall field keeps a run of them whole: 3.5 of
+// 3.5ghz is no recall term), and a single character (its recall phrase is
+// the bigram with its neighbour in the query, 日郑 of 日郑州, which a text
+// breaks with punctuation: 28日，郑州).
+func needsWord(w string) bool {
+	n := 0
+	for _, r := range w {
+		if !unicode.Is(unicode.Han, r) {
+			return true
+		}
+		n++
+	}
+	return n == 1
 }
 
 // broadDocs is where a query becomes broad (compiler.broad): 13 % of all

@@ -33,8 +33,12 @@ import (
 // wholeBoost more when whole occurs too, plus tierScore when tier (a
 // query on the word field) matches as well.
 type textQuery struct {
-	words      [][]string // recall phrases ("" leaves a position free); no open ends
-	whole      []string   // the whole text's recall phrase; nil: none
+	words [][]string // recall phrases ("" leaves a position free); no open ends
+	// soft[i], when not "", is word i as the word field has it: word i
+	// matches through its phrase or as this word (needsWord), so its
+	// terms do not decide the candidates. At least one word is not soft.
+	soft       []string
+	whole      []string // the whole text's recall phrase; nil: none
 	field      string
 	elems      elemFilter
 	boost      float64
@@ -66,10 +70,17 @@ func (q *textQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping
 		}
 		return out
 	}
-	for _, w := range q.words {
-		s.words = append(s.words, toSlots(w))
+	for i, w := range q.words { // the words that decide the candidates first
+		if i >= len(q.soft) || q.soft[i] == "" {
+			s.words = append(s.words, toSlots(w))
+		}
 	}
 	required := len(s.terms)
+	for i, w := range q.words {
+		if i < len(q.soft) && q.soft[i] != "" {
+			s.softs = append(s.softs, softWord{slots: toSlots(w), term: q.soft[i]})
+		}
+	}
 	if len(q.whole) > 0 {
 		s.whole = toSlots(q.whole)
 		s.wholeBoost = q.wholeBoost
@@ -83,6 +94,11 @@ func (q *textQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping
 		closeAll(s.opt)
 		if s.tier != nil {
 			_ = s.tier.Close()
+		}
+		for _, w := range s.softs {
+			if w.s != nil {
+				_ = w.s.Close()
+			}
 		}
 		return nil, fmt.Errorf("text: %w", err)
 	}
@@ -99,6 +115,16 @@ func (q *textQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping
 	}
 	s.optAt = make([]*search.DocumentMatch, len(s.opt))
 	s.optDone = make([]bool, len(s.opt))
+	for i := range s.softs {
+		wo := options
+		wo.IncludeTermVectors = false
+		wo.Score = "none"
+		ws, err := searcher.NewTermSearcher(ctx, r, s.softs[i].term, fieldWords, 1, wo)
+		if err != nil {
+			return fail(err)
+		}
+		s.softs[i].s = ws
+	}
 	if q.tier != nil {
 		to := options
 		to.IncludeTermVectors = false
@@ -137,6 +163,8 @@ type textSearcher struct {
 	optDone []bool
 	tierAt  *search.DocumentMatch
 	tierEnd bool
+
+	softs []softWord // words that match as a phrase or as a word
 
 	curr        *search.DocumentMatch
 	initialized bool
@@ -195,6 +223,36 @@ func (s *textSearcher) Advance(ctx *search.SearchContext, id index.IndexInternal
 	return s.Next(ctx)
 }
 
+// softWord is a word that matches through its phrase or as a word.
+type softWord struct {
+	slots []int
+	term  string
+	s     search.Searcher // the word field's term
+	at    *search.DocumentMatch
+	done  bool
+}
+
+// asWord reports whether the article id holds soft word w as a word.
+func (w *softWord) asWord(ctx *search.SearchContext, id index.IndexInternalID) (bool, error) {
+	if w.done {
+		return false, nil
+	}
+	if w.at == nil || w.at.IndexInternalID.Compare(id) < 0 {
+		if w.at != nil {
+			ctx.DocumentMatchPool.Put(w.at)
+		}
+		var err error
+		if w.at, err = w.s.Advance(ctx, id); err != nil {
+			return false, err
+		}
+		if w.at == nil {
+			w.done = true
+			return false, nil
+		}
+	}
+	return w.at.IndexInternalID.Equals(id), nil
+}
+
 // check returns dm if every word occurs in it, scored.
 func (s *textSearcher) check(ctx *search.SearchContext, dm *search.DocumentMatch) (*search.DocumentMatch, error) {
 	for i := range s.keys {
@@ -206,8 +264,8 @@ func (s *textSearcher) check(ctx *search.SearchContext, dm *search.DocumentMatch
 			return nil, nil
 		}
 	}
-	if s.whole != nil {
-		var extra float64
+	var extra float64
+	if s.whole != nil || len(s.softs) > 0 {
 		for i, o := range s.opt {
 			m, err := s.optMatch(ctx, i, o, dm.IndexInternalID)
 			if err != nil {
@@ -221,6 +279,21 @@ func (s *textSearcher) check(ctx *search.SearchContext, dm *search.DocumentMatch
 				}
 			}
 		}
+	}
+	for i := range s.softs {
+		w := &s.softs[i]
+		if s.occurs(w.slots) {
+			continue
+		}
+		ok, err := w.asWord(ctx, dm.IndexInternalID)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, nil
+		}
+	}
+	if s.whole != nil {
 		if s.occurs(s.whole) {
 			dm.Score = (dm.Score + extra) * (1 + s.wholeBoost)
 			if s.inTitle() {
@@ -400,6 +473,9 @@ func (s *textSearcher) DocumentMatchPoolSize() int {
 	if s.tier != nil {
 		n += s.tier.DocumentMatchPoolSize() + 1
 	}
+	for _, w := range s.softs {
+		n += w.s.DocumentMatchPoolSize() + 1
+	}
 	return n
 }
 
@@ -412,6 +488,11 @@ func (s *textSearcher) Close() error {
 	}
 	if s.tier != nil {
 		if cerr := s.tier.Close(); err == nil {
+			err = cerr
+		}
+	}
+	for _, w := range s.softs {
+		if cerr := w.s.Close(); err == nil {
 			err = cerr
 		}
 	}

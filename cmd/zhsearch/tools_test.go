@@ -162,7 +162,7 @@ func TestEvalSegmentPKU(t *testing.T) {
 // command run dispatches, and every command listed is one.
 func TestHelpListsEveryCommand(t *testing.T) {
 	dispatched := []string{"serve", "import", "analyze", "backup", "restore", "loadtest", "eval search", "eval segment",
-		"healthcheck", "search", "bench", "version", "help"}
+		"healthcheck", "search", "bench", "verify", "version", "help"}
 	for _, arg := range []string{"--help", "-h", "help"} {
 		var out, errb strings.Builder
 		if code := run(context.Background(), []string{arg}, func(string) string { return "" }, &out, &errb); code != 0 {

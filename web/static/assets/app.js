@@ -424,7 +424,7 @@ function renderQuickDates() {
     const active = state.since === r.since && state.until === r.until && state.on === r.on;
     const next = active ? { ...state, since: "", until: "", on: "" } : { ...state, ...r };
     return el("a", { class: active ? "chip active" : "chip", href: searchURL({ ...next, page: 1 }), "data-nav": true,
-      "aria-pressed": active ? "true" : "false", "data-quick": key, text: t(key) });
+      ...(active ? { "aria-current": "true" } : {}), "data-quick": key, text: t(key) });
   }));
   box.hidden = !state.q;
 }
