@@ -1016,7 +1016,9 @@ func (c *compiler) fastText(t *query.Text, words []tokenizer.Token, all []string
 		}
 		tq.soft = append(tq.soft, soft)
 	}
-	if tq.field == "" || hard == 0 {
+	if tq.field == "" || hard == 0 || (hard < len(words) && c.typ == TypeParagraph) {
+		// (paragraph search derives its hits from every word's phrase
+		// locations: soft words go through the general path there)
 		return nil, false
 	}
 	if c.negated == 0 {
