@@ -66,6 +66,7 @@ type pendingGroup struct {
 // commit queues op and returns once it is applied, by this goroutine or by
 // the leader whose batch included it.
 func (ix *Index) commit(op *writeOp) error {
+	defer ix.writing()()
 	ix.queueMu.Lock()
 	ix.queue = append(ix.queue, op)
 	ix.queueMu.Unlock()

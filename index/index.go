@@ -106,6 +106,10 @@ type Options struct {
 	// batches, so a server, whose acknowledged writes must survive one,
 	// never sets it. Ignored in memory.
 	Bulk bool
+	// CompactIdle is how long writes must pause before the index merges
+	// its segments into one (compact.go); 0 never does. Ignored in memory
+	// and with Bulk (an import compacts when it ends).
+	CompactIdle time.Duration
 }
 
 // Index is a searchable store of articles. It is safe for concurrent use.
@@ -135,15 +139,24 @@ type Index struct {
 	dictMu  sync.Mutex    // serialises dictionary updates (dictionary.go)
 	dictGen atomic.Uint64 // counts dictionary updates: a write analysed before one is analysed again
 	reidx   reindexer     // background re-index after words are added
+	compact compactor     // merges segments when writes pause (compact.go)
 }
 
 // Open opens the index at opts.Path, creating it if it does not exist, or
 // an in-memory index when the path is empty.
 func Open(opts Options) (*Index, error) {
-	seg, err := tokenizer.Shared()
-	if err != nil {
-		return nil, err
-	}
+	// The dictionary (most of a start-up) loads while the index's files
+	// are checked and opened.
+	var (
+		seg    *tokenizer.Segmenter
+		segErr error
+		loaded = make(chan struct{})
+	)
+	go func() {
+		defer close(loaded)
+		seg, segErr = tokenizer.Shared()
+	}()
+	var err error
 	loc := opts.Location
 	if loc == nil {
 		loc = DefaultLocation()
@@ -162,6 +175,10 @@ func Open(opts Options) (*Index, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("opening index %q: %w", opts.Path, err)
+	}
+	if <-loaded; segErr != nil {
+		_ = bi.Close()
+		return nil, segErr
 	}
 	if !created {
 		if err := checkLayout(bi, false); err != nil {
@@ -184,6 +201,7 @@ func Open(opts Options) (*Index, error) {
 		_ = bi.Close()
 		return nil, fmt.Errorf("opening index %q: %w", opts.Path, err)
 	}
+	ix.startCompactor(opts.CompactIdle, ix.compactIfWorth)
 	return ix, nil
 }
 
@@ -195,6 +213,7 @@ func (ix *Index) Created() bool { return ix.created }
 func (ix *Index) Close() error {
 	ix.reidx.cancel() // stop a background re-index first: it writes
 	ix.reidx.wg.Wait()
+	ix.stopCompactor()
 	ix.writeMu.Lock()
 	defer ix.writeMu.Unlock()
 	ix.closed = true

@@ -112,6 +112,7 @@ func (ix *Index) prepare(a *article.Article) (*prepared, error) {
 // article fails the whole call.
 func (ix *Index) Prepare(ctx context.Context, arts ...*article.Article) (*Prepared, error) {
 	arts = lastOfEachID(arts)
+	defer ix.writing()() // a write is on its way: not idle (compact.go)
 	preps := make([]*prepared, len(arts))
 	errs := make([]error, len(arts))
 	var g errgroup.Group // no shared cancel: every article is looked at, so the error reported is the first one's

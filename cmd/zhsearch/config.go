@@ -55,6 +55,7 @@ type Config struct {
 	WriteTimeout      time.Duration
 	IdleTimeout       time.Duration
 	ShutdownGrace     time.Duration
+	CompactIdle       time.Duration
 
 	// Replication (package replica, docs/scale.md).
 	Replicate         []string // NATS URLs; empty runs a single node
@@ -197,6 +198,13 @@ func (c *Config) settings() []setting {
 		{"read-timeout", "ZHSEARCH_READ_TIMEOUT", "30s", "time a client has to send the whole request", duration(&c.ReadTimeout), false},
 		{"write-timeout", "ZHSEARCH_WRITE_TIMEOUT", "60s", "time to write an answer; must exceed --request-timeout", duration(&c.WriteTimeout), false},
 		{"idle-timeout", "ZHSEARCH_IDLE_TIMEOUT", "120s", "how long an idle keep-alive connection stays open", duration(&c.IdleTimeout), false},
+		{"compact-idle", "ZHSEARCH_COMPACT_IDLE", "1s", "when writes have paused this long, merge the index's segments into one if those besides the largest hold 10% of the articles (smaller, faster index); 0 never", func(v string) error {
+			if v == "0" {
+				c.CompactIdle = 0
+				return nil
+			}
+			return duration(&c.CompactIdle)(v)
+		}, false},
 		{"shutdown-grace", "ZHSEARCH_SHUTDOWN_GRACE", "15s", "on SIGTERM/SIGINT, how long in-flight requests may finish", duration(&c.ShutdownGrace), false},
 		{"replicate", "ZHSEARCH_REPLICATE", "", "comma-separated NATS URLs (nats://host:4222,...): every write goes through a JetStream stream that every replica applies (docs/scale.md); empty runs a single node", list(&c.Replicate, checkNATSURL), false},
 		{"nats-embedded", "ZHSEARCH_NATS_EMBEDDED", "false", "run a NATS server with JetStream inside this process (its files in DATA/nats) and replicate through it: for trying replication on one machine", boolean(&c.NATSEmbedded), false},

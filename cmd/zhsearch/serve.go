@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -101,7 +102,7 @@ func openIndex(ctx context.Context, cfg *Config, locked func()) (ix *index.Index
 	if locked != nil {
 		locked()
 	}
-	ix, err = index.Open(index.Options{Path: path, Location: cfg.Timezone})
+	ix, err = index.Open(index.Options{Path: path, Location: cfg.Timezone, CompactIdle: cfg.CompactIdle})
 	if err != nil {
 		release()
 		return nil, nil, err
@@ -148,6 +149,24 @@ const msgLoadingDictionary = "loading the segmentation dictionary"
 
 func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	start := time.Now()
+	// The heap of a search or a write is short-lived garbage: collect it
+	// less often (GOGC 300 instead of 100, set once the index is open; a
+	// third of the CPU a write spent was the collector's) and let the soft
+	// memory limit, unless the operator set GOMEMLIMIT, bring collection
+	// back before the heap nears it. Start-up (the dictionary, most of it)
+	// runs without collections below that limit: they were a tenth of it.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(900 << 20)
+	}
+	gcOn := sync.OnceFunc(func() {
+		if os.Getenv("GOGC") == "" {
+			debug.SetGCPercent(300)
+		}
+	})
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(-1)
+	}
+	defer gcOn() // on every early return too
 	ix, closeIndex, err := openIndex(ctx, cfg, func() { log.Info(msgLoadingDictionary) })
 	if err != nil {
 		return err
@@ -187,20 +206,7 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	// Loading the dictionary leaves tens of MiB of garbage the runtime
-	// would keep for a while: hand it back before the server idles.
-	debug.FreeOSMemory()
-	// The heap of a search or a write is short-lived garbage: collect it
-	// less often (GOGC 300 instead of 100; a third of the CPU a write
-	// spent was the collector's) and let the soft memory limit, unless
-	// the operator set GOMEMLIMIT, bring collection back before the heap
-	// nears it.
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(300)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(900 << 20)
-	}
+	gcOn()
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("--listen %s: %w", cfg.Listen, err)
@@ -265,6 +271,9 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	log.Info(fmt.Sprintf("zhsearch listening on http://%s serving %d articles, %d paragraphs", ln.Addr(), stats.Articles, stats.Paragraphs),
 		"addr", ln.Addr().String(), "articles", stats.Articles, "paragraphs", stats.Paragraphs,
 		"index", where, "version", version, "startup", time.Since(start).Round(time.Millisecond))
+	// Loading the dictionary left tens of MiB of garbage the runtime would
+	// keep for a while: hand it back, once the server answers.
+	go debug.FreeOSMemory()
 	if len(cfg.APIKeys) == 0 {
 		log.Warn("no API key set (ZHSEARCH_API_KEY): write endpoints accept only loopback clients")
 	} else {
