@@ -1,12 +1,55 @@
 package tokenizer
 
+import (
+	"sort"
+	"unicode/utf8"
+)
+
 // Folded is a text with its folded form (Normalize), made once for
 // finding many needles in it and testing whether it holds a word: a page
 // of hits folds each of its texts once, not once per use.
 type Folded struct {
 	text string
 	norm string
-	n    *normalized // maps folded offsets back; nil when folding changes nothing
+	m    offsetMap // maps folded offsets back; nil when folding changes nothing
+}
+
+// offsetMap maps a byte offset of a folded text, a rune boundary there,
+// back to the original text.
+type offsetMap interface{ orig(off int) int }
+
+// foldMap is the offsetMap of Fold: folding is rune for rune, and most
+// runes keep their length (a traditional character its simplified one,
+// A its a), so it keeps only the offsets after each rune whose length
+// changes (a full-width comma, 3 bytes, folds to 1), not two offsets a
+// rune as normalize does: a page of hits folds whole articles.
+type foldMap struct {
+	at [][2]int // {offset in the folded text, offset in the original}, increasing
+}
+
+func (m *foldMap) orig(off int) int {
+	i := sort.Search(len(m.at), func(i int) bool { return m.at[i][0] > off })
+	if i == 0 {
+		return off
+	}
+	c := m.at[i-1]
+	return c[1] + off - c[0]
+}
+
+// foldMapped folds text as normalize does, with a foldMap.
+func foldMapped(text string) (string, *foldMap) {
+	b := make([]byte, 0, len(text))
+	m := &foldMap{}
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		f := foldRune(r)
+		b = utf8.AppendRune(b, f)
+		i += size
+		if utf8.RuneLen(f) != size { // a byte that is not UTF-8 becomes U+FFFD, 3 bytes
+			m.at = append(m.at, [2]int{len(b), i})
+		}
+	}
+	return string(b), m
 }
 
 // Fold folds text.
@@ -14,8 +57,8 @@ func Fold(text string) Folded {
 	if !foldable(text) {
 		return Folded{text: text, norm: text}
 	}
-	n := normalize([]byte(text))
-	return Folded{text: text, norm: string(n.norm), n: &n}
+	norm, m := foldMapped(text)
+	return Folded{text: text, norm: norm, m: m}
 }
 
 // Norm is the folded text.
@@ -27,5 +70,5 @@ func (f Folded) FindAll(needles []string) [][2]int {
 	if f.text == "" || len(needles) == 0 {
 		return nil
 	}
-	return findAll(f.norm, needles, f.n)
+	return findAll(f.norm, needles, f.m)
 }

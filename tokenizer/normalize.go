@@ -118,13 +118,13 @@ func FindAll(text string, needles []string) [][2]int {
 	if !foldable(text) { // folding would change nothing: search text itself
 		return findAll(text, needles, nil)
 	}
-	n := normalize([]byte(text))
-	return findAll(string(n.norm), needles, &n)
+	norm, m := foldMapped(text)
+	return findAll(norm, needles, m)
 }
 
-// findAll finds the folded needles in norm, a folded text; n maps its
+// findAll finds the folded needles in norm, a folded text; m maps its
 // offsets back to the original, or is nil when norm is the original.
-func findAll(norm string, needles []string, n *normalized) [][2]int {
+func findAll(norm string, needles []string, m offsetMap) [][2]int {
 	var out [][2]int
 	for _, needle := range needles {
 		nd := Normalize(needle)
@@ -138,8 +138,8 @@ func findAll(norm string, needles []string, n *normalized) [][2]int {
 			}
 			switch {
 			case !wholeRun(norm, i, i+len(nd)): // 5g inside 3.5ghz (runs.go)
-			case n != nil:
-				out = append(out, [2]int{n.orig(i), n.orig(i + len(nd))})
+			case m != nil:
+				out = append(out, [2]int{m.orig(i), m.orig(i + len(nd))})
 			default:
 				out = append(out, [2]int{i, i + len(nd)})
 			}
