@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 )
@@ -153,5 +154,80 @@ func TestWriteGrown(t *testing.T) {
 	clash := [][]byte{[]byte(`{"id":"x","paragraphs":["一"]}`), []byte(`{"id":"x-r2","paragraphs":["二"]}`)}
 	if _, err := WriteGrown(&bytes.Buffer{}, clash, 4); err == nil || !strings.Contains(err.Error(), `"x-r2"`) {
 		t.Errorf("error %v, want one naming the id x-r2 written twice", err)
+	}
+}
+
+func TestGrowthSteps(t *testing.T) {
+	size := func(n int, p99 float64) GrowthSize {
+		return GrowthSize{Articles: n, Concurrent: LoadResult{Clients: 8, P99MS: p99}}
+	}
+	near := func(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+	for _, tc := range []struct {
+		name    string
+		sizes   []GrowthSize
+		steps   []GrowthStep
+		overall *GrowthStep
+		notes   int
+	}{
+		{"4× apart, within the bar", []GrowthSize{size(200, 10), size(800, 15)},
+			[]GrowthStep{{From: 200, To: 800, DataFactor: 4, P99Ratio: 1.5, PerFourX: 1.5, Holds: true}}, nil, 0},
+		{"4× apart, over the bar", []GrowthSize{size(200, 10), size(800, 16)},
+			[]GrowthStep{{From: 200, To: 800, DataFactor: 4, P99Ratio: 1.6, PerFourX: 1.6, Holds: false}}, nil, 0},
+		{"2× apart: the ratio squared per 4×", []GrowthSize{size(100, 10), size(200, 12)},
+			[]GrowthStep{{From: 100, To: 200, DataFactor: 2, P99Ratio: 1.2, PerFourX: 1.44, Holds: true}}, nil, 0},
+		{"16× apart: the square root per 4×", []GrowthSize{size(100, 10), size(1600, 20)},
+			[]GrowthStep{{From: 100, To: 1600, DataFactor: 16, P99Ratio: 2, PerFourX: math.Sqrt2, Holds: true}}, nil, 0},
+		{"three sizes: steps and overall", []GrowthSize{size(100, 10), size(400, 14), size(1600, 21)},
+			[]GrowthStep{
+				{From: 100, To: 400, DataFactor: 4, P99Ratio: 1.4, PerFourX: 1.4, Holds: true},
+				{From: 400, To: 1600, DataFactor: 4, P99Ratio: 1.5, PerFourX: 1.5, Holds: true},
+			},
+			&GrowthStep{From: 100, To: 1600, DataFactor: 16, P99Ratio: 2.1, PerFourX: math.Sqrt(2.1), Holds: true}, 0},
+		{"a size without answers is left out", []GrowthSize{size(100, 10), size(400, 0), size(1600, 40)},
+			[]GrowthStep{{From: 100, To: 1600, DataFactor: 16, P99Ratio: 4, PerFourX: 2, Holds: false}}, nil, 1},
+		{"one size: no step", []GrowthSize{size(100, 10)}, nil, nil, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			steps, overall, notes := GrowthSteps(tc.sizes)
+			if len(steps) != len(tc.steps) || len(notes) != tc.notes || (overall == nil) != (tc.overall == nil) {
+				t.Fatalf("steps %+v, overall %+v, notes %q; want %+v, %+v, %d notes", steps, overall, notes, tc.steps, tc.overall, tc.notes)
+			}
+			if overall != nil {
+				steps, tc.steps = append(steps, *overall), append(tc.steps, *tc.overall)
+			}
+			for i, got := range steps {
+				want := tc.steps[i]
+				if got.From != want.From || got.To != want.To || got.Holds != want.Holds ||
+					!near(got.DataFactor, want.DataFactor) || !near(got.P99Ratio, want.P99Ratio) || !near(got.PerFourX, want.PerFourX) {
+					t.Errorf("step %d: %+v, want %+v", i, got, want)
+				}
+			}
+		})
+	}
+}
+
+func TestGrowthMarkdown(t *testing.T) {
+	r := &GrowthReport{Command: "zhsearch bench growth --sizes 200,800", Corpus: "x.jsonl.gz", CorpusArticles: 500, Queries: 20, QueriesFrom: 200, Bar: GrowthBar,
+		Sizes: []GrowthSize{
+			{Articles: 200, Ingest: &IngestResult{DocsPerSec: 1500, IndexMB: 12, PeakRSSMiB: 400}, Concurrent: LoadResult{Clients: 8, QPS: 2000, P99MS: 10}, Single: LoadResult{Clients: 1, P50MS: 0.8}},
+			{Articles: 800, Copies: 1, Ingest: &IngestResult{DocsPerSec: 1400, IndexMB: 45, PeakRSSMiB: 500}, Concurrent: LoadResult{Clients: 8, QPS: 1500, P99MS: 16}, Single: LoadResult{Clients: 1, P50MS: 1.1}},
+			{Articles: 3200, Copies: 6},
+		}}
+	r.Steps, r.Overall, _ = GrowthSteps(r.Sizes)
+	var b strings.Builder
+	r.WriteMarkdown(&b)
+	md := b.String()
+	for _, want := range []string{
+		"| articles | copies | ingest docs/s | index MB | import peak RSS MiB | 8 clients QPS | 1 client p50 ms | 8 clients p99 ms |",
+		"| 200 | 0 | 1,500 | 12 | 400 | 2,000 | 0.80 | 10.0 |",
+		"| 800 | 1 | 1,400 | 45 | 500 | 1,500 | 1.10 | 16.0 |",
+		"| 3,200 | 6 | not measured | not measured | not measured | not measured | not measured | not measured |",
+		"| 200 | 800 | 4.00× | 1.60× | 1.60× | no |",
+		"at most 1.5× per 4× of data",
+		"Command: `zhsearch bench growth --sizes 200,800`",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
 	}
 }
