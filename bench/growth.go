@@ -26,9 +26,9 @@ const GrowthBar = 1.5
 // Articles articles (the corpus repeated when it has fewer), and the
 // same queries against it.
 type GrowthSize struct {
-	Articles int     `json:"articles"`
-	Copies   int     `json:"copies"`  // repeats of the corpus beyond the original (WriteGrown)
-	TextMB   float64 `json:"text_mb"` // titles and paragraphs, UTF-8
+	Articles int           `json:"articles"`
+	Copies   int           `json:"copies"`  // repeats of the corpus beyond the original (WriteGrown)
+	TextMB   float64       `json:"text_mb"` // titles and paragraphs, UTF-8
 	Ingest   *IngestResult `json:"ingest,omitempty"`
 	// WarmupErrors counts failed answers of the warm-up pass (each query
 	// once, before the load).
