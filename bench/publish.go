@@ -322,7 +322,7 @@ func runPublish(ctx context.Context, cfg *Config, r *PublishReport, tmp string) 
 			return err
 		}
 		r.Notes = append(r.Notes, scratch.Notes...)
-		r.Index = "imported for this run"
+		r.Index = "an index imported for this run"
 	}
 	var key [16]byte
 	_, _ = rand.Read(key[:])
