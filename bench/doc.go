@@ -3,7 +3,11 @@
 // zhsearch server process on 127.0.0.1 (ingest through the bulk import,
 // query load with vegeta, restart), samples the child processes' memory
 // from /proc, scores recall and ranking, and writes a JSON report and a
-// Markdown table.
+// Markdown table. Two more modes use the same machinery (issue 16): growth
+// (growth.go) imports several sizes of the corpus, repeated with new ids
+// and shifted dates beyond its end (grow.go), and compares their cost and
+// query tail; publish (publish.go) measures single-article writes while
+// clients search.
 //
 // It knows nothing of how zhsearch indexes: it talks to the binary through
 // its command line and its HTTP API, as an operator would, so the figures

@@ -46,6 +46,13 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // concurrent clients (vegeta at unlimited rate with that many workers,
 // keep-alive connections) for duration d, and measures every answer.
 func RunLoad(ctx context.Context, urls []string, clients int, d time.Duration) (LoadResult, error) {
+	return RunLoadUntil(ctx, urls, clients, d, nil)
+}
+
+// RunLoadUntil is RunLoad that also ends when until is closed (a nil
+// channel never is): the load that runs while something else happens.
+// Requests in flight then are answered and measured.
+func RunLoadUntil(ctx context.Context, urls []string, clients int, d time.Duration, until <-chan struct{}) (LoadResult, error) {
 	if len(urls) == 0 || clients < 1 || d <= 0 {
 		return LoadResult{}, fmt.Errorf("load: need urls, clients >= 1 and a duration")
 	}
@@ -74,6 +81,9 @@ func RunLoad(ctx context.Context, urls []string, clients int, d time.Duration) (
 		case <-stop:
 			atk.Stop()
 			stop = nil
+		case <-until:
+			atk.Stop()
+			until = nil
 		default:
 		}
 		if first.IsZero() || r.Timestamp.Before(first) {

@@ -60,6 +60,13 @@ type Config struct {
 	// queries (Ceiling), before any server starts.
 	Ceiling bool
 
+	// Sizes are the growth mode's numbers of articles (RunGrowth).
+	Sizes []int
+	// Writers, Writes and MaxDuration are the publish mode's concurrent
+	// writers, writes in all, and cap on its length (RunPublish).
+	Writers, Writes int
+	MaxDuration     time.Duration
+
 	Words   WordsFunc // precise-mode segmentation for the query generator
 	Command string    // as typed, for the report
 	Log     io.Writer

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,6 +16,8 @@ import (
 )
 
 const benchUsage = `usage: zhsearch bench ingest|query|startup|all --corpus FILE [flags]
+       zhsearch bench growth --corpus FILE [--sizes 20000,74545,298180] [flags]
+       zhsearch bench publish --corpus FILE [--data DIR] [--writers 4 --clients 8 --writes 500] [flags]
 
 Runs the benchmark protocol of issue 9 against real zhsearch processes on
 127.0.0.1 and writes report.json, report.md and queries.jsonl into --out:
@@ -26,10 +29,22 @@ Runs the benchmark protocol of issue 9 against real zhsearch processes on
            for --duration (QPS, p99) and one client (p50), with vegeta
   startup  restarts on the index: time to the first answered search, idle RSS
   all      all three on one index
+  growth   for each of --sizes: import the first N articles into a fresh
+           index (the corpus repeated with ids -r2, -r3… and dates shifted
+           whole years back when N exceeds it; the file is temporary), then
+           docs/s, index MB, a warm-up pass and the same queries (drawn from
+           the smallest size) with --clients (QPS, p99) and one client
+           (p50); the p99 ratio per 4× of data against the bar of 1.5×
+  publish  serve a copy of --data (or a fresh import of --n articles) and
+           have --writers writers POST --writes corpus articles under new
+           ids, each answered when durable and searchable, while --clients
+           clients search: write p50/p95/p99/max, errors, searches' QPS and
+           p50/p99 meanwhile; stops at --max-duration at the latest
 
 query and startup import first unless --data names an index built from the
-same --corpus and --n. Servers and imports are child processes of this
-binary (or --bin); none outlives the run.
+same --corpus and --n (publish too: its --n must match the index). Servers
+and imports are child processes of this binary (or --bin); none outlives
+the run.
 
 flags:
 `
@@ -62,6 +77,10 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.BoolVar(&cfg.Profile, "profile", false, "write pprof CPU and allocation profiles of the import and of the server under load into --out")
 	fs.IntVar(&cfg.ProfileSeconds, "profile-seconds", 20, "length of the import's CPU profile (the query profile spans the load)")
 	fs.DurationVar(&cfg.ProfileSkip, "profile-skip", 0, "start the import's CPU profile this long after the import starts (past the dictionary load)")
+	sizes := fs.String("sizes", "20000,74545,298180", "growth: numbers of articles, comma-separated")
+	fs.IntVar(&cfg.Writers, "writers", 4, "publish: concurrent writers")
+	fs.IntVar(&cfg.Writes, "writes", 500, "publish: writes in all")
+	fs.DurationVar(&cfg.MaxDuration, "max-duration", 10*time.Minute, "publish: stop starting writes after this long, whatever is left")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -72,11 +91,26 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "zhsearch bench: "+format+"\n", a...)
 		return 2
 	}
+	var sizesErr error
+	if phase == bench.PhaseGrowth {
+		cfg.Sizes, sizesErr = parseSizes(*sizes)
+	}
 	switch {
 	case phase == "":
-		return fail("name a phase: ingest, query, startup or all; see zhsearch bench --help")
-	case phase != bench.PhaseIngest && phase != bench.PhaseQuery && phase != bench.PhaseStartup && phase != bench.PhaseAll:
-		return fail("unknown phase %q: use ingest, query, startup or all", phase)
+		return fail("name a phase: ingest, query, startup, all, growth or publish; see zhsearch bench --help")
+	case phase != bench.PhaseIngest && phase != bench.PhaseQuery && phase != bench.PhaseStartup && phase != bench.PhaseAll &&
+		phase != bench.PhaseGrowth && phase != bench.PhasePublish:
+		return fail("unknown phase %q: use ingest, query, startup, all, growth or publish", phase)
+	case sizesErr != nil:
+		return fail("--sizes: %v", sizesErr)
+	case phase == bench.PhaseGrowth && (cfg.Data != "" || cfg.Keep != "" || cfg.N != 0):
+		return fail("growth imports each of --sizes into a fresh index: leave out --data, --keep and --n")
+	case phase == bench.PhasePublish && cfg.Keep != "":
+		return fail("publish serves a copy of --data or a temporary import: --keep does not apply")
+	case cfg.Writers < 1 || cfg.Writes < 1:
+		return fail("--writers and --writes must be at least 1")
+	case cfg.MaxDuration <= 0 || cfg.MaxDuration > time.Hour:
+		return fail("--max-duration must be between 0 and 1h: a run is bounded")
 	case fs.NArg() > 0:
 		return fail("unexpected arguments %q", fs.Args())
 	case cfg.Corpus == "":
@@ -117,12 +151,34 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return out
 		}
 	}
-	r, err := bench.Run(ctx, cfg, phase)
+	var md interface{ WriteMarkdown(io.Writer) }
+	var err error
+	switch phase {
+	case bench.PhaseGrowth:
+		md, err = bench.RunGrowth(ctx, cfg)
+	case bench.PhasePublish:
+		md, err = bench.RunPublish(ctx, cfg)
+	default:
+		md, err = bench.Run(ctx, cfg, phase)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "zhsearch bench: %v\n", err)
 		return 1
 	}
-	r.WriteMarkdown(stdout)
+	md.WriteMarkdown(stdout)
 	fmt.Fprintf(stderr, "zhsearch bench: report in %s/report.json and report.md\n", cfg.Out)
 	return 0
+}
+
+// parseSizes reads --sizes: positive numbers of articles, comma-separated.
+func parseSizes(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%q is not a positive number of articles", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }

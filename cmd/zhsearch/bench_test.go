@@ -24,6 +24,13 @@ func TestBenchUsageErrors(t *testing.T) {
 		{"unbounded load", []string{"bench", "query", "--corpus", "x", "--duration", "1h"}, "between 0 and 10m"},
 		{"no clients", []string{"bench", "query", "--corpus", "x", "--clients", "0"}, "--clients must be at least 1"},
 		{"stray argument", []string{"bench", "all", "--corpus", "x", "extra"}, "unexpected arguments"},
+		{"growth: a size not a number", []string{"bench", "growth", "--corpus", "x", "--sizes", "200,lots"}, `--sizes: "lots" is not a positive number`},
+		{"growth: a size of 0", []string{"bench", "growth", "--corpus", "x", "--sizes", "0,800"}, `--sizes: "0" is not a positive number`},
+		{"growth: an existing index", []string{"bench", "growth", "--corpus", "x", "--data", "d"}, "leave out --data, --keep and --n"},
+		{"publish: no writers", []string{"bench", "publish", "--corpus", "x", "--writers", "0"}, "--writers and --writes must be at least 1"},
+		{"publish: no writes", []string{"bench", "publish", "--corpus", "x", "--writes", "0"}, "--writers and --writes must be at least 1"},
+		{"publish: unbounded", []string{"bench", "publish", "--corpus", "x", "--max-duration", "2h"}, "--max-duration must be between 0 and 1h"},
+		{"publish: --keep", []string{"bench", "publish", "--corpus", "x", "--keep", "k"}, "--keep does not apply"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer

@@ -102,7 +102,7 @@ func loadtest(ctx context.Context, o loadOpts, stdout, stderr io.Writer) error {
 	if dir == "" {
 		dir = filepath.Join(tmp, "data")
 	}
-	if _, err := os.Stat(filepath.Join(dir, "index_meta.json")); err != nil {
+	if !holdsIndex(dir) {
 		// Import through the real import command, of the subset if limited.
 		src := o.corpus
 		if o.limit > 0 {
@@ -418,4 +418,12 @@ func writeNDJSON(path string, arts []*article.Article) error {
 		return err
 	}
 	return f.Close()
+}
+
+// holdsIndex reports whether the data directory dir holds an index (the
+// layout import and serve use: DIR/index), which loadtest then reuses
+// rather than import the corpus into it again.
+func holdsIndex(dir string) bool {
+	_, err := os.Stat(filepath.Join(indexDir(dir), "index_meta.json"))
+	return err == nil
 }

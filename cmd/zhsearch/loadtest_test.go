@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -33,6 +35,32 @@ func TestPlannedPacer(t *testing.T) {
 		if stop != tc.stop || (!stop && wait != innerWait) {
 			t.Errorf("Pace(%s, %d) = %s, %v; want stop %v (inner wait %s)", tc.elapsed, tc.hits, wait, stop, tc.stop, innerWait)
 		}
+	}
+}
+
+// TestHoldsIndex: loadtest --data reuses a data directory that holds an
+// index (DIR/index/index_meta.json, as import writes it), and only that.
+func TestHoldsIndex(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		file string // created under the data directory; "" for none
+		want bool
+	}{
+		{"empty", "", false},
+		{"an index in DIR/index", "index/index_meta.json", true},
+		{"index_meta.json at the top is not the layout", "index_meta.json", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if tc.file != "" {
+				p := filepath.Join(dir, tc.file)
+				os.MkdirAll(filepath.Dir(p), 0o755)
+				os.WriteFile(p, []byte(`{"storage":"scorch"}`), 0o644)
+			}
+			if got := holdsIndex(dir); got != tc.want {
+				t.Errorf("holdsIndex = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
 

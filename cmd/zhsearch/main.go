@@ -16,7 +16,7 @@
 //	zhsearch eval segment --gold FILE --test FILE [--words FILE]
 //	zhsearch healthcheck [--listen ADDR]
 //	zhsearch search [flags] QUERY   print hits with snippets
-//	zhsearch bench ingest|query|startup|all --corpus FILE [flags]
+//	zhsearch bench ingest|query|startup|all|growth|publish --corpus FILE [flags]
 //	zhsearch version
 //	zhsearch help | --help
 package main
@@ -58,7 +58,7 @@ Commands:
   eval segment  score segmentation against a gold standard (SIGHAN format)
   healthcheck   exit 0 if the server named by --listen / ZHSEARCH_LISTEN is ready, else 1
   search        print the hits of a query: from --data DIR, --server URL, or the server at --listen
-  bench         run the benchmark protocol against real processes (docs/performance.md)
+  bench         run the benchmark protocol, growth and publishing latency against real processes (docs/performance.md)
   version       print the version and the commit
   help          print this list (also zhsearch --help)
 
