@@ -49,14 +49,14 @@ type marker struct {
 	present []string // whole query words the article holds
 }
 
-func newMarker(ft foldedTexts, wholes []string) marker {
+func newMarker(ft *foldedTexts, wholes []string) marker {
 	var m marker
 	if len(wholes) == 0 {
 		return m
 	}
 	for _, w := range wholes {
-		for _, t := range ft.all {
-			if strings.Contains(t.Norm(), w) {
+		for i := -1; i < len(ft.paras); i++ {
+			if ft.mayHold(i, w) && strings.Contains(ft.text(i).Norm(), w) {
 				m.present = append(m.present, w)
 				break
 			}
@@ -65,48 +65,69 @@ func newMarker(ft foldedTexts, wholes []string) marker {
 	return m
 }
 
-// foldedTexts are an article's title and paragraphs, folded once for the
-// marks of its hit.
+// foldedTexts are an article's title and paragraphs, each folded once,
+// when first needed, for the marks of its hit: most paragraphs of a hit
+// cannot hold the query's texts (tokenizer.MayHold), and are never folded.
 type foldedTexts struct {
+	a     *article.Article
 	title foldedText
-	paras []foldedText
-	all   []tokenizer.Folded // title first
+	paras []*foldedText // nil until folded
 }
 
 type foldedText = tokenizer.Folded
 
-func foldArticle(a *article.Article) foldedTexts {
-	ft := foldedTexts{title: tokenizer.Fold(a.Title), paras: make([]foldedText, len(a.Paragraphs))}
-	ft.all = make([]tokenizer.Folded, 0, len(a.Paragraphs)+1)
-	ft.all = append(ft.all, ft.title)
-	for i, p := range a.Paragraphs {
-		ft.paras[i] = tokenizer.Fold(p.Text)
-		ft.all = append(ft.all, ft.paras[i])
-	}
-	return ft
+func foldArticle(a *article.Article) *foldedTexts {
+	return &foldedTexts{a: a, title: tokenizer.Fold(a.Title), paras: make([]*foldedText, len(a.Paragraphs))}
 }
 
-// precise drops the spans of text that are strict parts of a whole query
-// word the article holds.
-func (m marker) precise(text string, spans []span) []span {
+// raw is element i's text: the title for -1, else paragraph i.
+func (ft *foldedTexts) raw(i int) string {
+	if i < 0 {
+		return ft.a.Title
+	}
+	return ft.a.Paragraphs[i].Text
+}
+
+// text is element i folded: the title for -1, else paragraph i.
+func (ft *foldedTexts) text(i int) foldedText {
+	if i < 0 {
+		return ft.title
+	}
+	if ft.paras[i] == nil {
+		f := tokenizer.Fold(ft.a.Paragraphs[i].Text)
+		ft.paras[i] = &f
+	}
+	return *ft.paras[i]
+}
+
+// mayHold reports whether element i can hold any of needles (folded).
+func (ft *foldedTexts) mayHold(i int, needles ...string) bool {
+	for _, n := range needles {
+		if tokenizer.MayHold(ft.raw(i), n) {
+			return true
+		}
+	}
+	return false
+}
+
+// precise drops the spans of f's text that are strict parts of a whole
+// query word the article holds.
+func (m marker) precise(f foldedText, spans []span) []span {
 	if len(m.present) == 0 || len(spans) == 0 {
 		return spans
 	}
-	var norm string
-	var at []int // at[i]: offset in norm of byte i of text (rune starts)
+	norm := f.Norm()
 	out := make([]span, 0, len(spans))
 	for _, s := range spans {
-		t := tokenizer.Normalize(text[s.start:s.end])
+		start, end := f.NormOffset(s.start), f.NormOffset(s.end)
+		t := norm[start:end]
 		part := false
 		for _, w := range m.present {
 			if t != w && strings.Contains(w, t) {
-				if at == nil {
-					norm, at = normalizedOffsets(text)
-				}
 				// a part inside an occurrence of the whole here is kept:
 				// the parts of COVID-19 do not touch, so they never merge
 				// into one span that is the whole.
-				part = !insideOccurrence(norm, w, at[s.start], at[s.end])
+				part = !insideOccurrence(norm, w, start, end)
 				if part {
 					break
 				}
@@ -117,19 +138,6 @@ func (m marker) precise(text string, spans []span) []span {
 		}
 	}
 	return out
-}
-
-// normalizedOffsets folds text as the analyzers do and maps the byte
-// offsets of text's runes (and its end) to offsets in the folded text.
-func normalizedOffsets(text string) (string, []int) {
-	at := make([]int, len(text)+1)
-	var b strings.Builder
-	for i, r := range text {
-		at[i] = b.Len()
-		b.WriteString(tokenizer.Normalize(string(r)))
-	}
-	at[len(text)] = b.Len()
-	return b.String(), at
 }
 
 // insideOccurrence reports whether norm[start:end] lies inside an

@@ -364,7 +364,7 @@ func (ix *Index) paragraphHit(h paraHit, r *Request, hl *highlight, dm *search.D
 	if r.Explain && dm != nil {
 		hit.Explain = explain(dm, a, h.para, hl, ix.seg)
 	}
-	spans := mk.precise(p.Text, mergeSpans(p.Text, hl.textSpans(ft.paras[h.para], false)))
+	spans := mk.precise(ft.text(h.para), mergeSpans(p.Text, hl.paragraphSpans(ft, h.para)))
 	for _, w := range windows(p.Text, spans, r.SnippetLen, r.Snippets) {
 		hit.Snippets = append(hit.Snippets, renderWindow(p.Text, spans, w))
 	}

@@ -475,11 +475,11 @@ func (ix *Index) buildHit(h *search.DocumentMatch, r *Request, hl *highlight) (H
 	}
 	var ps []scored
 	for i, p := range a.Paragraphs {
-		raw := mergeSpans(p.Text, hl.textSpans(ft.paras[i], false))
+		raw := mergeSpans(p.Text, hl.paragraphSpans(ft, i))
 		if len(raw) == 0 {
 			continue
 		}
-		spans := mk.precise(p.Text, raw)
+		spans := mk.precise(ft.text(i), raw)
 		ps = append(ps, scored{i, distinctMatches(p.Text, spans), len(spans), distinctMatches(p.Text, raw), len(raw), spans})
 	}
 	sort.SliceStable(ps, func(x, y int) bool {
@@ -515,7 +515,7 @@ func (ix *Index) buildHit(h *search.DocumentMatch, r *Request, hl *highlight) (H
 
 // newHit fills the fields of a hit that come from its article, and the
 // marker of its snippets.
-func newHit(id string, r *Request, score float64, a *article.Article, hl *highlight) (Hit, marker, foldedTexts) {
+func newHit(id string, r *Request, score float64, a *article.Article, hl *highlight) (Hit, marker, *foldedTexts) {
 	hit := Hit{
 		ID: id, Type: r.Type, Score: score, Title: a.Title, Kicker: a.Kicker,
 		Authors: a.Authors, Section: a.Section, Tags: a.Tags, Source: a.Source, PublishedAt: a.PublishedAt, URL: a.URL,
@@ -523,7 +523,7 @@ func newHit(id string, r *Request, score float64, a *article.Article, hl *highli
 	}
 	ft := foldArticle(a)
 	mk := newMarker(ft, hl.wholeWords())
-	titleSpans := mk.precise(a.Title, mergeSpans(a.Title, hl.textSpans(ft.title, true)))
+	titleSpans := mk.precise(ft.title, mergeSpans(a.Title, hl.textSpans(ft.title, true)))
 	hit.TitleHTML = markHTML(a.Title, titleSpans, 0, len(a.Title))
 	return hit, mk, ft
 }
@@ -577,6 +577,15 @@ func (hl *highlight) mark(scope, text string) {
 	default:
 		hl.texts = append(hl.texts, text)
 	}
+}
+
+// paragraphSpans are textSpans of paragraph i of ft; a paragraph that
+// cannot hold any of the texts is not folded.
+func (hl *highlight) paragraphSpans(ft *foldedTexts, i int) []span {
+	if hl == nil || !ft.mayHold(i, hl.texts...) && !ft.mayHold(i, hl.bodyOnly...) {
+		return nil
+	}
+	return hl.textSpans(ft.text(i), false)
 }
 
 // textSpans are the byte ranges of text where the query's texts occur

@@ -2,6 +2,8 @@ package tokenizer
 
 import (
 	"sort"
+	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -61,6 +63,21 @@ func Fold(text string) Folded {
 	return Folded{text: text, norm: norm, m: m}
 }
 
+// NormOffset maps a byte offset of the original text, a rune boundary
+// there (or its end), to the folded text.
+func (f Folded) NormOffset(off int) int {
+	m, ok := f.m.(*foldMap)
+	if !ok || m == nil {
+		return off
+	}
+	i := sort.Search(len(m.at), func(i int) bool { return m.at[i][1] > off })
+	if i == 0 {
+		return off
+	}
+	c := m.at[i-1]
+	return c[0] + off - c[1]
+}
+
 // Norm is the folded text.
 func (f Folded) Norm() string { return f.norm }
 
@@ -71,4 +88,54 @@ func (f Folded) FindAll(needles []string) [][2]int {
 		return nil
 	}
 	return findAll(f.norm, needles, f.m)
+}
+
+// MayHold reports whether text can hold needle, a folded text, once text
+// is folded: false only when it certainly does not, because text has
+// neither the needle's first rune nor any rune that folds to it. It
+// reads text without folding it: a page of hits skips the paragraphs
+// that cannot hold a query's text before folding any.
+func MayHold(text, needle string) bool {
+	if needle == "" {
+		return true
+	}
+	c, _ := utf8.DecodeRuneInString(needle)
+	if c >= 0x10000 || c == utf8.RuneError { // rare: not worth a table (U+FFFD stands for bytes that are not UTF-8)
+		return true
+	}
+	if strings.ContainsRune(text, c) {
+		return true
+	}
+	for _, r := range unfoldTable()[c] {
+		if strings.ContainsRune(text, r) {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	unfoldOnce sync.Once
+	unfold     map[rune][]rune
+)
+
+// unfoldTable maps a rune below U+10000 to the runes foldRune maps to it
+// (經 and 経 … to 经, Ａ and A to a), built on first use (about 2 ms).
+func unfoldTable() map[rune][]rune {
+	unfoldOnce.Do(func() {
+		unfold = map[rune][]rune{}
+		for r := rune(0); r < 0x10000; r++ {
+			if folds(r) {
+				if f := foldRune(r); f < 0x10000 {
+					unfold[f] = append(unfold[f], r)
+				}
+			}
+		}
+		for r, f := range t2s { // traditional characters beyond the BMP with a simplified one in it
+			if r >= 0x10000 && f < 0x10000 {
+				unfold[f] = append(unfold[f], r)
+			}
+		}
+	})
+	return unfold
 }

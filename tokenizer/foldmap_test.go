@@ -54,5 +54,54 @@ func FuzzFoldMap(f *testing.F) {
 		if got := m.orig(len(norm)); got != len(text) {
 			t.Fatalf("orig(end) = %d, want %d", got, len(text))
 		}
+		f := Fold(text)
+		for off := 0; off <= len(text); { // NormOffset inverts orig at every rune boundary
+			n := f.NormOffset(off)
+			if f.m != nil {
+				if back := f.m.orig(n); back != off {
+					t.Fatalf("NormOffset(%d) = %d, which maps back to %d", off, n, back)
+				}
+			} else if n != off {
+				t.Fatalf("NormOffset(%d) = %d on a text folding changes nothing", off, n)
+			}
+			if off == len(text) {
+				break
+			}
+			_, size := utf8.DecodeRuneInString(text[off:])
+			off += size
+		}
+	})
+}
+
+func TestMayHold(t *testing.T) {
+	for _, tc := range []struct {
+		text, needle string
+		want         bool
+	}{
+		{"經濟新聞", "经济", true},
+		{"ＡＢＣ公司", "abc", true},
+		{"ABC公司", "abc", true},
+		{"新闻联播", "经济", false},
+		{"新闻联播", "", true},
+		{"a\xffb", "\ufffd", true},
+		{"今天，明天", ",", true},
+		{"今天明天", ",", false},
+	} {
+		t.Run(tc.text+"/"+tc.needle, func(t *testing.T) {
+			if got := MayHold(tc.text, tc.needle); got != tc.want {
+				t.Errorf("MayHold(%q, %q) = %v, want %v", tc.text, tc.needle, got, tc.want)
+			}
+		})
+	}
+}
+
+// MayHold never says no where FindAll finds the needle.
+func FuzzMayHold(f *testing.F) {
+	f.Add("經濟，ＡＢＣ５Ｇ。", "经济")
+	f.Add("ABC", "abc")
+	f.Fuzz(func(t *testing.T, text, needle string) {
+		if len(FindAll(text, []string{needle})) > 0 && !MayHold(text, Normalize(needle)) {
+			t.Fatalf("FindAll finds %q in %q, MayHold says no", needle, text)
+		}
 	})
 }
