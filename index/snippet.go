@@ -82,7 +82,11 @@ func markHTML(text string, spans []span, from, to int) string {
 
 // isClauseEnd reports the punctuation after which a snippet may be cut.
 func isClauseEnd(r rune) bool {
-	return strings.ContainsRune("。！？；，,;!?…", r)
+	switch r {
+	case '。', '！', '？', '；', '，', ',', ';', '!', '?', '…':
+		return true
+	}
+	return false
 }
 
 // clauses returns the byte offsets where clauses of text start, plus the
