@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -250,19 +249,7 @@ func warmUp(ctx context.Context, urls []string) (int, error) {
 func (r *GrowthReport) WriteFiles(dir string, notes []string) error {
 	out := *r
 	out.Notes = append(slices.Clone(r.Notes), notes...)
-	b, err := json.MarshalIndent(&out, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "report.json"), append(b, '\n'), 0o644); err != nil {
-		return err
-	}
-	f, err := os.Create(filepath.Join(dir, "report.md"))
-	if err != nil {
-		return err
-	}
-	out.WriteMarkdown(f)
-	return f.Close()
+	return writeReport(dir, &out, out.WriteMarkdown)
 }
 
 // WriteMarkdown writes the table of sizes, then the p99 ratios and the

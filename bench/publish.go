@@ -438,21 +438,7 @@ func copyDir(src, dst string) error {
 }
 
 // WriteFiles writes report.json and report.md into dir.
-func (r *PublishReport) WriteFiles(dir string) error {
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "report.json"), append(b, '\n'), 0o644); err != nil {
-		return err
-	}
-	f, err := os.Create(filepath.Join(dir, "report.md"))
-	if err != nil {
-		return err
-	}
-	r.WriteMarkdown(f)
-	return f.Close()
-}
+func (r *PublishReport) WriteFiles(dir string) error { return writeReport(dir, r, r.WriteMarkdown) }
 
 // WriteMarkdown writes the writes' and the searches' figures.
 func (r *PublishReport) WriteMarkdown(w io.Writer) {

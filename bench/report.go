@@ -103,8 +103,12 @@ const (
 )
 
 // WriteFiles writes report.json and report.md into dir.
-func (r *Report) WriteFiles(dir string) error {
-	b, err := json.MarshalIndent(r, "", "  ")
+func (r *Report) WriteFiles(dir string) error { return writeReport(dir, r, r.WriteMarkdown) }
+
+// writeReport writes v as dir/report.json and md's text as dir/report.md:
+// the two files every mode of the bench leaves.
+func writeReport(dir string, v any, md func(io.Writer)) error {
+	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -115,7 +119,7 @@ func (r *Report) WriteFiles(dir string) error {
 	if err != nil {
 		return err
 	}
-	r.WriteMarkdown(f)
+	md(f)
 	return f.Close()
 }
 
