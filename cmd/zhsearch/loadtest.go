@@ -49,21 +49,22 @@ func loadtestCmd(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	writeIDs := fs.Int("write-ids", 500, "distinct ids the writes cycle through, so the index stays the corpus' size")
 	rssEvery := fs.Duration("rss-every", 10*time.Second, "how often to sample the server's RSS")
 	seed := fs.Uint64("seed", 1, "random seed of the queries")
+	burst := fs.Int("burst", 64, "searches sent all at once halfway through the run, on top of the rates (0: none); each must answer 2xx or 503 with Retry-After")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
 	}
-	if *dur <= 0 || *dur > time.Hour || *searchRate < 1 || *writeRate < 0 || *writeIDs < 1 || *rssEvery <= 0 {
-		fmt.Fprintln(stderr, "zhsearch loadtest: --duration must be in (0, 1h], --search-rate ≥ 1, --write-rate ≥ 0, --write-ids ≥ 1")
+	if *dur <= 0 || *dur > time.Hour || *searchRate < 1 || *writeRate < 0 || *writeIDs < 1 || *rssEvery <= 0 || *burst < 0 || *burst > 1024 {
+		fmt.Fprintln(stderr, "zhsearch loadtest: --duration must be in (0, 1h], --search-rate ≥ 1, --write-rate ≥ 0, --write-ids ≥ 1, --burst in [0, 1024]")
 		return 2
 	}
 	if planned(*searchRate, *dur) == 0 {
 		fmt.Fprintln(stderr, "zhsearch loadtest: --search-rate × --duration plans no search")
 		return 2
 	}
-	if err := loadtest(ctx, loadOpts{*corpus, *limit, *data, *dur, *searchRate, *writeRate, *writeIDs, *rssEvery, *seed}, stdout, stderr); err != nil {
+	if err := loadtest(ctx, loadOpts{*corpus, *limit, *data, *dur, *searchRate, *writeRate, *writeIDs, *rssEvery, *seed, *burst}, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "zhsearch loadtest: %v\n", err)
 		return 1
 	}
@@ -79,6 +80,7 @@ type loadOpts struct {
 	writeIDs              int
 	rssEvery              time.Duration
 	seed                  uint64
+	burst                 int
 }
 
 func loadtest(ctx context.Context, o loadOpts, stdout, stderr io.Writer) error {
@@ -248,6 +250,20 @@ func loadtest(ctx context.Context, o loadOpts, stdout, stderr io.Writer) error {
 	}
 	var sm, wm vegeta.Metrics
 	var wg sync.WaitGroup
+	var bst burstResult
+	if o.burst > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select { // halfway through the plan
+			case <-time.After(o.dur / 2):
+				bst = sendBurst(ctx, o.burst, func(i int) string {
+					return base + "/v1/search?" + url.Values{"q": {queries[i%len(queries)]}, "snippets": {"3"}}.Encode()
+				})
+			case <-ctx.Done():
+			}
+		}()
+	}
 	wg.Add(1)
 	go attack("search", searchTargets, o.searchRate, &sm, &wg)
 	if o.writeRate > 0 {
@@ -264,6 +280,11 @@ func loadtest(ctx context.Context, o loadOpts, stdout, stderr io.Writer) error {
 	if o.writeRate > 0 {
 		errs += reportMetrics(stdout, "write", &wm)
 	}
+	if o.burst > 0 {
+		fmt.Fprintf(stdout, "burst  %d searches at once: %d answered 2xx, %d shed (503 with Retry-After), %d errors%s\n",
+			o.burst, bst.ok, bst.shed, len(bst.errs), strings.Join(append([]string{""}, bst.errs...), "; "))
+		errs += len(bst.errs)
+	}
 	fmt.Fprintf(stdout, "server peak RSS %.0f MiB; RSS over time (MiB, of it anonymous):", float64(peak)/(1<<20))
 	for _, s := range samples {
 		fmt.Fprintf(stdout, " %s=%.0f/%.0f", s.at.Round(o.rssEvery), float64(s.rss)/(1<<20), float64(s.anon)/(1<<20))
@@ -276,9 +297,15 @@ func loadtest(ctx context.Context, o loadOpts, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, "(not judged: runs shorter than %s are still warming up)\n", minLevelRun)
 		}
 	}
+	tail, tailOK := rssTailGrowth(samples, rssTail)
+	if tailOK {
+		fmt.Fprintf(stdout, "RSS over the last %s: %+.1f%% (largest sample against the first; the bar is +%.0f%%)\n", rssTail, tail*100, maxTailGrowth*100)
+	}
 	switch {
 	case errs > 0:
 		return fmt.Errorf("%d requests failed", errs)
+	case tailOK && tail > maxTailGrowth:
+		return fmt.Errorf("RSS grew %.0f%% over the last %s of the run: not flat", tail*100, rssTail)
 	case ok && growth > 0.25 && o.dur >= minLevelRun:
 		return fmt.Errorf("anonymous RSS grew %.0f%% from the middle to the last third of the run: it does not level off", growth*100)
 	}
@@ -322,6 +349,84 @@ type rssSample struct {
 // first third is warm-up). Mapped index files are left out: scorch maps
 // its segments, and a merge maps the old and the new ones at once for a
 // while, which the kernel can drop at any time.
+// rssTail is the end of a run whose RSS must be flat, within
+// maxTailGrowth (issue 18: no growth beyond 10 % over the last 3 minutes).
+const (
+	rssTail       = 3 * time.Minute
+	maxTailGrowth = 0.10
+)
+
+// rssTailGrowth is the growth of RSS over the last d of the samples: the
+// largest sample in that window against the first one in it. It needs a
+// run longer than d with at least 3 samples in the window.
+func rssTailGrowth(s []rssSample, d time.Duration) (float64, bool) {
+	if len(s) == 0 || s[len(s)-1].at <= d {
+		return 0, false
+	}
+	from := s[len(s)-1].at - d
+	i := sort.Search(len(s), func(i int) bool { return s[i].at >= from })
+	if len(s)-i < 3 || s[i].rss == 0 {
+		return 0, false
+	}
+	peak := s[i].rss
+	for _, x := range s[i:] {
+		peak = max(peak, x.rss)
+	}
+	return float64(peak)/float64(s[i].rss) - 1, true
+}
+
+// burstResult is what a burst of searches got.
+type burstResult struct {
+	ok, shed int
+	errs     []string
+}
+
+// sendBurst sends n searches at once (urlOf(i) for the i-th) and sorts
+// the answers: 2xx, shed (503 with Retry-After, the server's answer to
+// more searches than it runs at once) and errors.
+func sendBurst(ctx context.Context, n int, urlOf func(int) string) burstResult {
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: n}}
+	defer client.CloseIdleConnections()
+	var (
+		mu  sync.Mutex
+		out burstResult
+		wg  sync.WaitGroup
+	)
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			req, err := http.NewRequestWithContext(ctx, "GET", urlOf(i), nil)
+			var resp *http.Response
+			if err == nil {
+				resp, err = client.Do(req)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err != nil:
+				out.errs = append(out.errs, err.Error())
+			default:
+				_, _ = io.Copy(io.Discard, resp.Body)
+				_ = resp.Body.Close()
+				switch {
+				case resp.StatusCode/100 == 2:
+					out.ok++
+				case resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != "":
+					out.shed++
+				default:
+					out.errs = append(out.errs, fmt.Sprintf("HTTP %d", resp.StatusCode))
+				}
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return out
+}
+
 func rssGrowth(s []rssSample) (float64, bool) {
 	if len(s) < 6 {
 		return 0, false

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"math"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -84,9 +88,55 @@ func TestLoadtestCommand(t *testing.T) {
 		`search +80 requests, [\d.]+/s; latency p50 \S+, p95 \S+, p99 \S+, max \S+; errors 0`,
 		`write +20 requests, [\d.]+/s; .*errors 0`,
 		`server peak RSS \d+ MiB; RSS over time \(MiB, of it anonymous\): 0s=\d+/\d+`,
+		`burst  64 searches at once: \d+ answered 2xx, \d+ shed \(503 with Retry-After\), 0 errors`,
 	} {
 		if !regexp.MustCompile(re).Match(out) {
 			t.Errorf("output lacks %s", re)
 		}
+	}
+}
+
+// sendBurst counts 2xx answers, 503s with Retry-After (shed) and
+// everything else (errors) of its searches.
+func TestSendBurst(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Query().Get("i") {
+		case "0":
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusServiceUnavailable)
+		case "1":
+			w.WriteHeader(http.StatusServiceUnavailable) // no Retry-After: an error
+		case "2":
+			w.WriteHeader(http.StatusInternalServerError)
+		default:
+			_, _ = w.Write([]byte(`{}`))
+		}
+	}))
+	defer srv.Close()
+	got := sendBurst(context.Background(), 10, func(i int) string { return fmt.Sprintf("%s/?i=%d", srv.URL, i) })
+	if got.ok != 7 || got.shed != 1 || len(got.errs) != 2 {
+		t.Errorf("burst of 10: %d ok, %d shed, errors %q; want 7, 1 and two errors", got.ok, got.shed, got.errs)
+	}
+}
+
+func TestRSSTailGrowth(t *testing.T) {
+	at := func(sec int, mib int64) rssSample { return rssSample{time.Duration(sec) * time.Second, mib << 20, 0} }
+	for _, tc := range []struct {
+		name    string
+		samples []rssSample
+		want    float64
+		ok      bool
+	}{
+		{"too short", []rssSample{at(0, 100), at(60, 100), at(120, 100)}, 0, false},
+		{"flat", []rssSample{at(0, 50), at(60, 100), at(120, 100), at(180, 102), at(240, 101)}, 0.02, true},
+		{"growing", []rssSample{at(0, 50), at(60, 100), at(120, 110), at(180, 120), at(240, 130)}, 0.30, true},
+		{"early growth is not the tail's", []rssSample{at(0, 10), at(30, 100), at(60, 100), at(120, 100), at(240, 100)}, 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := rssTailGrowth(tc.samples, 3*time.Minute)
+			if ok != tc.ok || (ok && math.Abs(got-tc.want) > 1e-9) {
+				t.Errorf("rssTailGrowth = %v, %v; want %v, %v", got, ok, tc.want, tc.ok)
+			}
+		})
 	}
 }
