@@ -69,7 +69,9 @@ func TestClusterSynonyms(t *testing.T) {
 		}
 	})
 	a, b := newNode("a"), newNode("b")
-	waitFor(t, "both nodes ready", func() bool { return a.replica().Ready(context.Background()) == nil && b.replica().Ready(context.Background()) == nil })
+	waitFor(t, "both nodes ready", func() bool {
+		return a.replica().Ready(context.Background()) == nil && b.replica().Ready(context.Background()) == nil
+	})
 
 	// Written on A: read back at once on A, and on B once applied there.
 	synonymWrite(t, a, http.MethodPost, "", `{"rules":["世卫组织, 世界卫生组织, WHO"]}`)
