@@ -93,11 +93,19 @@ func TestClusterSynonyms(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	// Each node applies the other's writes after answering its own: wait
+	// for both to reach the stream's end, then compare.
+	end := streamLast(t, urls)
+	waitFor(t, "both nodes to apply the stream", func() bool {
+		return a.replica().Status().Applied >= end && b.replica().Status().Applied >= end
+	})
 	want := synonymsOf(t, a, "")
 	if len(want) != 11 {
 		t.Fatalf("after 10 concurrent adds A holds %d rules, want 11: %q", len(want), want)
 	}
-	waitFor(t, "B to hold A's list", func() bool { return slices.Equal(synonymsOf(t, b, ""), want) })
+	if got := synonymsOf(t, b, ""); !slices.Equal(got, want) {
+		t.Fatalf("B holds %q, A %q", got, want)
+	}
 
 	// B stops; A adds a rule and deletes one; B restarted has both.
 	b.stop(t)
