@@ -24,6 +24,7 @@ import (
 
 	"github.com/zhsearch/zhsearch/api"
 	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/synonym"
 )
 
 // The cluster of the end-to-end test: three NATS servers with JetStream
@@ -120,12 +121,20 @@ func (z *zNode) start(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	node, err := Open(context.Background(), ix, z.opts)
+	// The synonym list lives in memory and in the index, as in serve
+	// --replicate: a restart starts from an empty list.
+	syn, err := synonym.OpenStore(context.Background(), synonym.StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := z.opts
+	opts.Synonyms = syn
+	node, err := Open(context.Background(), ix, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(api.New(api.Config{
-		Backend: ix, Store: node, Dictionary: node, Ready: node.Ready,
+		Backend: ix, Store: node, Dictionary: node, Ready: node.Ready, Synonyms: node.Synonyms(),
 		Replication: func() any { return node.Status() }, Collectors: node.Collectors(),
 		Logger: slog.New(slog.DiscardHandler),
 	}))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/zhsearch/zhsearch/article"
 	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/synonym"
 	"github.com/zhsearch/zhsearch/tokenizer"
 )
 
@@ -17,7 +18,8 @@ import (
 //
 // Every write is one message per article (or per dictionary word), on a
 // subject of its own: <prefix>.articles.<hex of the id> or
-// <prefix>.words.<hex of the word>. Hex keeps any id a valid subject
+// <prefix>.words.<hex of the word>; the synonym list is one message
+// holding the whole list, on <prefix>.synonyms (synonyms.go). Hex keeps any id a valid subject
 // token (ids may hold dots, spaces or any Unicode). With the stream's
 // MaxMsgsPerSubject of 1, JetStream keeps only the latest message of each
 // subject: the current version of an article, or the delete that removed
@@ -27,7 +29,7 @@ import (
 // Headers say what a message is; the body is the article's JSON (put),
 // empty (delete), or the word's JSON (words).
 const (
-	hdrOp  = "Zhsearch-Op"  // put, delete or word
+	hdrOp  = "Zhsearch-Op"  // put, delete, word or synonyms
 	hdrID  = "Zhsearch-Id"  // the article id of a delete
 	hdrReq = "Zhsearch-Req" // the request that published it: node id / counter
 
@@ -78,11 +80,30 @@ func wordMsg(prefix, req string, w tokenizer.Word) (*nats.Msg, error) {
 
 // entry is one decoded message of the stream.
 type entry struct {
-	seq  uint64
-	req  string
-	op   index.Op        // put or delete
-	word *tokenizer.Word // a dictionary word
-	err  error           // the message could not be decoded
+	seq   uint64
+	req   string
+	op    index.Op        // put or delete
+	word  *tokenizer.Word // a dictionary word
+	syn   []synonym.Rule  // a synonym list (isSyn)
+	isSyn bool
+	err   error // the message could not be decoded
+}
+
+// Kinds of entries, applied in runs of one kind.
+const (
+	kindOp = iota
+	kindWord
+	kindSynonyms
+)
+
+func (e entry) kind() int {
+	switch {
+	case e.isSyn:
+		return kindSynonyms
+	case e.word != nil:
+		return kindWord
+	}
+	return kindOp
 }
 
 func decode(m jetstream.Msg) (entry, error) {
@@ -111,6 +132,14 @@ func decode(m jetstream.Msg) (entry, error) {
 			break
 		}
 		e.word = &w
+	case opSynonyms:
+		e.isSyn = true
+		rules, err := decodeRules(m.Data())
+		if err != nil {
+			e.err = fmt.Errorf("message %d: decoding the synonym list: %w", e.seq, err)
+			break
+		}
+		e.syn = rules
 	default:
 		e.err = fmt.Errorf("message %d on %s: unknown %s %q", e.seq, m.Subject(), hdrOp, op)
 	}

@@ -62,7 +62,10 @@ type Options struct {
 	// publish (an article's JSON); the NATS servers' max_payload must be
 	// at least that. 0 is article.MaxArticleBytes plus 64 KiB.
 	MaxMessageBytes int
-	Logger          *slog.Logger
+	// Synonyms is the local synonym list the stream's synonym messages
+	// go to (synonyms.go); nil for a node that keeps none.
+	Synonyms SynonymList
+	Logger   *slog.Logger
 }
 
 // Defaults.
@@ -152,6 +155,9 @@ func Open(ctx context.Context, ix *index.Index, opts Options) (*Node, error) {
 		id: nuid.Next(), in: make(chan jetstream.Msg, 4*applyBatch),
 		applied: applied, changed: make(chan struct{}), waiting: map[string]*outcome{},
 	}
+	if err := n.loadSynonyms(ctx); err != nil {
+		return nil, err
+	}
 	urls := ""
 	for i, u := range opts.URLs {
 		if i > 0 {
@@ -198,7 +204,7 @@ func (n *Node) Close() error {
 func (n *Node) streamConfig() jetstream.StreamConfig {
 	return jetstream.StreamConfig{
 		Name:        n.opts.Stream,
-		Description: "zhsearch writes: the latest version of each article and dictionary word",
+		Description: "zhsearch writes: the latest version of each article and dictionary word, and the synonym list",
 		Subjects:    []string{n.opts.Subject + ".>"},
 		Replicas:    n.opts.Replicas,
 		Storage:     jetstream.FileStorage,
@@ -365,19 +371,21 @@ func (n *Node) add(batch []entry, m jetstream.Msg) []entry {
 }
 
 // apply writes a batch in order: runs of article ops as one index batch
-// each, dictionary words as one AddWords, each followed by its sequence.
+// each, dictionary words as one AddWords, synonym lists as the last of
+// the run, each followed by its sequence.
 func (n *Node) apply(batch []entry) {
 	for len(batch) > 0 {
 		i := 0
-		if batch[0].word != nil {
-			for i < len(batch) && batch[i].word != nil {
-				i++
-			}
+		k := batch[0].kind()
+		for i < len(batch) && batch[i].kind() == k {
+			i++
+		}
+		switch k {
+		case kindWord:
 			n.applyWords(batch[:i])
-		} else {
-			for i < len(batch) && batch[i].word == nil {
-				i++
-			}
+		case kindSynonyms:
+			n.applySynonyms(batch[:i])
+		default:
 			n.applyOps(batch[:i])
 		}
 		batch = batch[i:]
@@ -584,7 +592,10 @@ func (n *Node) nextReq() string {
 
 // publish sends msgs, waits for JetStream to store all of them, then for
 // this node to apply the last, and returns the request's outcome.
-func (n *Node) publish(ctx context.Context, req string, msgs []*nats.Msg) (*outcome, error) {
+// opts are added to every message's. A publish refused because its
+// expected last subject sequence is not the subject's last wraps
+// errConflict.
+func (n *Node) publish(ctx context.Context, req string, msgs []*nats.Msg, opts ...jetstream.PublishOpt) (*outcome, error) {
 	o := &outcome{}
 	n.mu.Lock()
 	n.waiting[req] = o
@@ -601,7 +612,7 @@ func (n *Node) publish(ctx context.Context, req string, msgs []*nats.Msg) (*outc
 	var last uint64
 	var perr error
 	for i, m := range msgs {
-		f, err := n.js.PublishMsgAsync(m, jetstream.WithMsgID(req+"/"+strconv.Itoa(i)), jetstream.WithExpectStream(n.opts.Stream))
+		f, err := n.js.PublishMsgAsync(m, append([]jetstream.PublishOpt{jetstream.WithMsgID(req + "/" + strconv.Itoa(i)), jetstream.WithExpectStream(n.opts.Stream)}, opts...)...)
 		if err != nil {
 			perr = err
 			break
@@ -625,6 +636,9 @@ func (n *Node) publish(ctx context.Context, req string, msgs []*nats.Msg) (*outc
 	if perr != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
+		}
+		if isWrongLastSeq(perr) {
+			return nil, fmt.Errorf("%w: %v", errConflict, perr)
 		}
 		return nil, fmt.Errorf("%w: the replication log did not store the write (%d of %d messages stored): %v", index.ErrUnavailable, countAcked(futures), len(msgs), perr)
 	}

@@ -86,19 +86,7 @@ func (st *Store) Add(ctx context.Context, rules []Rule) (*Set, int, error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	old := st.Current()
-	have := map[string]bool{}
-	for _, r := range old.rules {
-		have[r.String()] = true
-	}
-	all := old.Rules()
-	added := 0
-	for _, r := range rules {
-		if k := r.String(); !have[k] {
-			have[k] = true
-			all = append(all, r)
-			added++
-		}
-	}
+	all, added := Merge(old, rules)
 	if added == 0 {
 		return old, 0, nil
 	}
@@ -113,9 +101,40 @@ func (st *Store) Delete(ctx context.Context, rules []Rule, all bool) (*Set, int,
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	old := st.Current()
+	keep, removed, err := Without(old, rules, all)
+	if err != nil {
+		return old, 0, err
+	}
+	set, err := st.commit(ctx, keep)
+	return set, removed, err
+}
+
+// Merge is what Add makes of old: its rules followed by those of rules
+// not in it yet, and how many were new. A replicated list (package
+// replica) computes its writes with it, as Store does.
+func Merge(old *Set, rules []Rule) ([]Rule, int) {
+	have := map[string]bool{}
+	for _, r := range old.rules {
+		have[r.String()] = true
+	}
+	all := old.Rules()
+	added := 0
+	for _, r := range rules {
+		if k := r.String(); !have[k] {
+			have[k] = true
+			all = append(all, r)
+			added++
+		}
+	}
+	return all, added
+}
+
+// Without is what Delete makes of old: its rules but those named (every
+// rule with all), and how many were removed; ErrNotFound when rules
+// names none of old's.
+func Without(old *Set, rules []Rule, all bool) ([]Rule, int, error) {
 	if all {
-		set, err := st.commit(ctx, nil)
-		return set, old.Len(), err
+		return nil, old.Len(), nil
 	}
 	drop := map[string]bool{}
 	for _, r := range rules {
@@ -129,10 +148,9 @@ func (st *Store) Delete(ctx context.Context, rules []Rule, all bool) (*Set, int,
 	}
 	removed := old.Len() - len(keep)
 	if removed == 0 {
-		return old, 0, ErrNotFound
+		return nil, 0, ErrNotFound
 	}
-	set, err := st.commit(ctx, keep)
-	return set, removed, err
+	return keep, removed, nil
 }
 
 // commit builds the Set, writes it down, adds its words to the

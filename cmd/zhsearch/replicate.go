@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -11,6 +12,7 @@ import (
 	"github.com/zhsearch/zhsearch/article"
 	"github.com/zhsearch/zhsearch/index"
 	"github.com/zhsearch/zhsearch/replica"
+	"github.com/zhsearch/zhsearch/synonym"
 	"github.com/zhsearch/zhsearch/tokenizer"
 )
 
@@ -24,7 +26,7 @@ type replication struct {
 // startReplication starts the embedded NATS server (if asked) and the
 // replica node over ix; nil when neither --replicate nor --nats-embedded
 // is set (single-node mode).
-func startReplication(ctx context.Context, cfg *Config, ix *index.Index, log *slog.Logger) (*replication, error) {
+func startReplication(ctx context.Context, cfg *Config, ix *index.Index, syn replica.SynonymList, log *slog.Logger) (*replication, error) {
 	if len(cfg.Replicate) == 0 && !cfg.NATSEmbedded {
 		return nil, nil
 	}
@@ -59,7 +61,7 @@ func startReplication(ctx context.Context, cfg *Config, ix *index.Index, log *sl
 		log.Info("embedded NATS server running", "url", emb.ClientURL(), "name", name, "store", store)
 	}
 	node, err := replica.Open(ctx, ix, replica.Options{
-		URLs: urls, Replicas: replicas, MaxLag: uint64(cfg.MaxLag), PublishTimeout: cfg.PublishTimeout, Logger: log,
+		URLs: urls, Replicas: replicas, MaxLag: uint64(cfg.MaxLag), PublishTimeout: cfg.PublishTimeout, Synonyms: syn, Logger: log,
 	})
 	if err != nil {
 		r.stop()
@@ -81,15 +83,20 @@ func (r *replication) stop() {
 }
 
 // background does through the stream what a single node does at start:
-// publish the newsroom dictionary (--dict) and, into an empty stream, the
+// publish the newsroom dictionary (--dict), the rules of the --synonyms
+// file the stream's list lacks (synRules) and, into an empty stream, the
 // seed page. It retries while the stream has no quorum, so a node starts
 // serving reads without waiting for it; every node publishing the same
 // words or seed articles is harmless (the last version of each is kept).
-func (r *replication) background(ctx context.Context, cfg *Config, ix *index.Index, log *slog.Logger) {
+func (r *replication) background(ctx context.Context, cfg *Config, ix *index.Index, synRules []synonym.Rule, log *slog.Logger) {
 	try := func(what string, f func() error) {
 		for wait := time.Second; ; wait = min(2*wait, 30*time.Second) {
 			err := f()
 			if err == nil || ctx.Err() != nil {
+				return
+			}
+			if errors.Is(err, synonym.ErrBadRule) {
+				log.Error("replication: "+what+" failed", "err", err)
 				return
 			}
 			log.Warn("replication: "+what+" failed; retrying", "err", err, "in", wait)
@@ -102,6 +109,15 @@ func (r *replication) background(ctx context.Context, cfg *Config, ix *index.Ind
 	}
 	if cfg.Dict != "" {
 		try("publishing the newsroom dictionary", func() error { return loadDictFile(ctx, r.node, cfg.Dict, log) })
+	}
+	if len(synRules) > 0 {
+		try("publishing the --synonyms file", func() error {
+			set, added, err := r.node.Synonyms().Add(ctx, synRules)
+			if err == nil {
+				log.Info("synonyms published", "synonyms", cfg.Synonyms, "rules", len(synRules), "new", added, "total", set.Len())
+			}
+			return err
+		})
 	}
 	if cfg.Seed && ix.Created() {
 		try("seeding", func() error {

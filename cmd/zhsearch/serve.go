@@ -183,13 +183,18 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 			log.Info("index flushed and closed")
 		}
 	}()
-	rep, err := startReplication(ctx, cfg, ix, log)
+	replicated := len(cfg.Replicate) > 0 || cfg.NATSEmbedded
+	syn, synFile, err := openSynonyms(ctx, cfg, ix, replicated, log)
+	if err != nil {
+		return err
+	}
+	rep, err := startReplication(ctx, cfg, ix, syn, log)
 	if err != nil {
 		return err
 	}
 	if rep != nil {
 		defer rep.stop() // before the index closes
-		go rep.background(ctx, cfg, ix, log)
+		go rep.background(ctx, cfg, ix, synFile, log)
 	} else {
 		if err := loadDictFile(ctx, ix, cfg.Dict, log); err != nil {
 			return err
@@ -197,10 +202,6 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		if err := seedIfNew(ctx, cfg, ix); err != nil {
 			return err
 		}
-	}
-	syn, err := openSynonyms(ctx, cfg, ix, log)
-	if err != nil {
-		return err
 	}
 	stats, err := ix.Stats(ctx)
 	if err != nil {
@@ -244,6 +245,7 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	if rep != nil {
 		// Writes go through the stream; reads stay on the local index.
 		apiCfg.Store, apiCfg.Dictionary = rep.node, rep.node
+		apiCfg.Synonyms = rep.node.Synonyms()
 		apiCfg.Replication = func() any { return rep.node.Status() }
 		apiCfg.Collectors = append(apiCfg.Collectors, rep.node.Collectors()...)
 		dictReady := apiCfg.Ready
