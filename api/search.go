@@ -89,6 +89,19 @@ func (s *Server) searchRequest(c echo.Context) (index.Request, error) {
 	if err := s.resolveDates(c, &req); err != nil {
 		return req, err
 	}
+	switch c.QueryParam("synonyms") {
+	case "", "on":
+		if s.cfg.Synonyms != nil {
+			req.Synonyms = s.cfg.Synonyms.Current()
+		}
+	case "phrases":
+		if s.cfg.Synonyms != nil {
+			req.Synonyms, req.SynonymPhrases = s.cfg.Synonyms.Current(), true
+		}
+	case "off":
+	default:
+		return req, badParam("synonyms", "want on (the default: texts, not quoted phrases), phrases (quoted phrases too) or off")
+	}
 	return req, nil
 }
 

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/zhsearch/zhsearch/api"
+	"github.com/zhsearch/zhsearch/article"
+	"github.com/zhsearch/zhsearch/index"
 	"github.com/zhsearch/zhsearch/synonym"
 )
 
@@ -144,4 +146,69 @@ func TestSynonymsEndpoints(t *testing.T) {
 			t.Errorf("DELETE all: %d %+v", code, a)
 		}
 	})
+}
+
+// A rule written through /v1/synonyms applies to the next search: the
+// answer lists the expansion, synonyms=off searches the text as typed,
+// and an unknown value is a 400.
+func TestSearchWithSynonyms(t *testing.T) {
+	ix, err := index.Open(index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ix.Close() })
+	arts := []*article.Article{
+		{ID: "a", Title: "新闻一", Paragraphs: []article.Paragraph{{Text: "世界卫生组织今天发布报告。"}}},
+		{ID: "b", Title: "新闻二", Paragraphs: []article.Paragraph{{Text: "世卫组织今天发布报告。"}}},
+	}
+	for _, a := range arts {
+		a.Normalize()
+	}
+	if err := ix.Put(context.Background(), arts...); err != nil {
+		t.Fatal(err)
+	}
+	st, err := synonym.OpenStore(context.Background(), synonym.StoreOptions{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.New(api.Config{Backend: ix, Synonyms: st, APIKeys: []string{"k"}}))
+	t.Cleanup(srv.Close)
+	if code, ans := synReq(t, "POST", srv.URL+"/v1/synonyms", "text/plain", "k", "世卫组织, 世界卫生组织\n"); code != http.StatusOK {
+		t.Fatalf("POST /v1/synonyms: %d %+v", code, ans)
+	}
+	search := func(params string) (int, struct {
+		Total    int                 `json:"total"`
+		Synonyms map[string][]string `json:"synonyms"`
+	}) {
+		t.Helper()
+		resp, err := http.Get(srv.URL + "/v1/search?q=" + url.QueryEscape("世卫组织") + params)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out struct {
+			Total    int                 `json:"total"`
+			Synonyms map[string][]string `json:"synonyms"`
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
+	}
+	for _, tc := range []struct {
+		params   string
+		code     int
+		total    int
+		expanded bool
+	}{
+		{"", 200, 2, true},
+		{"&synonyms=on", 200, 2, true},
+		{"&synonyms=off", 200, 1, false},
+		{"&synonyms=maybe", 400, 0, false},
+	} {
+		t.Run(tc.params, func(t *testing.T) {
+			code, out := search(tc.params)
+			if code != tc.code || out.Total != tc.total || (len(out.Synonyms["世卫组织"]) > 0) != tc.expanded {
+				t.Errorf("%d, total %d, synonyms %v; want %d, total %d, expanded %v", code, out.Total, out.Synonyms, tc.code, tc.total, tc.expanded)
+			}
+		})
+	}
 }

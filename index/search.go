@@ -57,6 +57,10 @@ type Request struct {
 	Collapse                              string   // "" or CollapseArticle (paragraph search only)
 	// Now is the reference time of boost=recent; zero is time.Now().
 	Now time.Time
+	// Synonyms, when set, expands the query's texts (synonyms.go); quoted
+	// phrases too with SynonymPhrases.
+	Synonyms       Expander
+	SynonymPhrases bool
 }
 
 // Hit is one result: an article, or a paragraph of one.
@@ -112,6 +116,9 @@ type Result struct {
 	Hits       []Hit                   `json:"hits"`
 	Facets     map[string][]FacetValue `json:"facets,omitempty"`
 	NextCursor string                  `json:"next_cursor,omitempty"`
+	// Synonyms are what the request's synonym list expanded: each text
+	// of the query that it names, with the words searched besides it.
+	Synonyms map[string][]string `json:"synonyms,omitempty"`
 }
 
 // Search runs a request under ctx; the search stops when ctx is done.
@@ -126,12 +133,15 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	}
 	c := compiler{typ: r.Type, seg: ix.seg, ix: ix, hl: newHighlight(wholeTexts(tree))}
 	c.tier = true
+	typed := tree
+	var expanded map[string][]string
+	tree, c.synonyms, expanded = synonymGroups(tree, r.Synonyms, r.SynonymPhrases)
 	q, err := c.compile(tree)
 	if err != nil {
 		return nil, err
 	}
 	c.hl.tierClauses = c.tierClauses
-	if hasOr(tree) { // a hit holds one side of an OR: one clause in the tier says words
+	if hasOr(typed) { // a hit holds one side of an OR: one clause in the tier says words
 		c.hl.tierClauses = min(c.tierClauses, 1)
 	}
 	var out *Result
@@ -143,6 +153,7 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	out.Synonyms = expanded
 	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
 	return out, nil
 }
@@ -660,6 +671,8 @@ type compiler struct {
 	// of its text clauses carry it
 	tier        bool
 	tierClauses int
+
+	synonyms map[*query.Or]bool // the ORs synonymGroups made
 }
 
 // Boosts: whole words outrank bigram-only (substring) matches, and the
@@ -734,6 +747,9 @@ func (c *compiler) compile(q query.Q) (bq.Query, error) {
 		}
 		return bq.NewBooleanQuery(must, should, not), nil
 	case *query.Or:
+		if c.synonyms[q] {
+			return c.synonymGroup(q)
+		}
 		var any []bq.Query
 		for _, ch := range q.Children {
 			cq, err := c.compile(ch)
