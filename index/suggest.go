@@ -44,8 +44,8 @@ const (
 //   - a word's count is exact: its document frequency in the title words'
 //     dictionary × titleWeight + in the article words' dictionary;
 //   - a phrase is the shortest run of title words covering the prefix,
-//     extended by the next word when the run is one word or ends where
-//     the prefix ends; it comes from the suggestSample best titles holding
+//     extended by the next word (two characters or more, not a stop
+//     word) when the run is one word or ends where the prefix ends; it comes from the suggestSample best titles holding
 //     the prefix, needs minPhraseTitles of them, and its count is its
 //     share of that sample × all titles holding the prefix × titleWeight
 //     (an estimate of its title frequency; bodies are not read for it).
@@ -110,8 +110,8 @@ func (ix *Index) Suggest(ctx context.Context, prefix string, n int) ([]string, e
 }
 
 // frequentTerms counts the indexed words of titles and bodies starting
-// with p, longer than p: documents holding them, a title titleWeight
-// times.
+// with p, longer than p, of two characters or more, neither stop words
+// nor numbers: documents holding them, a title titleWeight times.
 func (ix *Index) frequentTerms(p string) (map[string]uint64, error) {
 	counts := map[string]uint64{}
 	for _, f := range []struct {
@@ -127,7 +127,7 @@ func (ix *Index) frequentTerms(p string) (map[string]uint64, error) {
 			if err != nil || e == nil {
 				break
 			}
-			if e.Term == p || utf8.RuneCountInString(e.Term) < 2 || tokenizer.IsStopWord(e.Term) {
+			if e.Term == p || utf8.RuneCountInString(e.Term) < 2 || tokenizer.IsStopWord(e.Term) || isNumber(e.Term) {
 				continue
 			}
 			counts[e.Term] += e.Count * f.weight
@@ -135,6 +135,18 @@ func (ix *Index) frequentTerms(p string) (map[string]uint64, error) {
 		d.Close()
 	}
 	return counts, nil
+}
+
+// isNumber reports whether term is a number (50, 2020, 5.6): digits and
+// decimal points only. A number completes a prefix without helping a
+// search.
+func isNumber(term string) bool {
+	for i := 0; i < len(term); i++ {
+		if (term[i] < '0' || term[i] > '9') && term[i] != '.' {
+			return false
+		}
+	}
+	return true
 }
 
 // completion is a word or phrase suggested: its folded form, its count,
@@ -308,6 +320,12 @@ func phraseAt(title string, words []tokenizer.Token, p string) (orig, key string
 	}
 	if end == 1 || key == p {
 		if end >= len(words) || end >= maxPhraseWords || !adjacent(title, words[end-1], words[end]) {
+			return "", "", false
+		}
+		// A function word or a single character does not make a phrase
+		// (习近平同…, 中国驻…, 疫苗的…): the next word must be a word a
+		// search would use.
+		if next := words[end].Term; utf8.RuneCountInString(next) < 2 || tokenizer.IsStopWord(next) {
 			return "", "", false
 		}
 		end++

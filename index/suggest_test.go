@@ -27,6 +27,9 @@ func suggestArchive(t testing.TB) *Index {
 	put(t, ix, "a11", "新冠肺炎疫情防控有力", "疫情平稳。")
 	put(t, ix, "a12", "新冠肺炎患者出院", "患者康复。")
 	put(t, ix, "a13", "新冠疫苗开始接种", "市民接种疫苗。")
+	put(t, ix, "a14", "2020年经济运行平稳", "2020年增长2.5%。")
+	put(t, ix, "a15", "习近平同外宾通电话", "双方通电话。")
+	put(t, ix, "a16", "习近平同总统会谈", "双方会谈。")
 	return ix
 }
 
@@ -67,6 +70,9 @@ func TestSuggestPhrases(t *testing.T) {
 		{"复工复产", []string{"复工复产有序推进"}, "复工复产有序"}, // a phrase in one title only is not suggested
 		{"新冠", []string{"新冠肺炎"}, "新冠疫苗"},         // one title only
 		{"新", []string{"新冠肺炎"}, ""},              // the word covering the prefix, and the next
+		{"习近", []string{"习近平"}, "习近平同"},          // no phrase ends in a single character
+		{"2.", nil, "2.5"},  // nor decimals
+		{"20", nil, "2020"}, // numbers are not completions
 	} {
 		t.Run(c.prefix, func(t *testing.T) {
 			got, err := ix.Suggest(context.Background(), c.prefix, 10)
@@ -100,6 +106,8 @@ func TestPhraseAt(t *testing.T) {
 		{"复工，复产", "复工", ""},                 // punctuation ends a phrase
 		{"ＣＯＶＩＤ-19疫苗", "covid", "ＣＯＶＩＤ-19"}, // a hyphen does not; the original form
 		{"有序推进复工", "复工", ""},                // the title's first word does not start with p
+		{"习近平同外宾通电话", "习近", ""},             // nor in a single character
+		{"疫苗的接种", "疫", ""},                  // nor in a stop word
 	} {
 		t.Run(c.title+"/"+c.p, func(t *testing.T) {
 			words := ix.seg.Analyze([]byte(c.title), tokenizer.QueryMode)
