@@ -18,12 +18,41 @@ const (
 	MaxSuggestions   = 10
 	maxSuggestPrefix = 64    // characters
 	maxDictScan      = 20000 // dictionary entries read per field and keystroke
+	// suggestSample is how many titles holding the prefix a keystroke
+	// reads: they are the title suggestions, the source of phrases, and
+	// where a folded word finds the form the archive writes it in.
+	suggestSample = 50
+	// maxPhraseWords bounds a phrase suggestion, in words.
+	maxPhraseWords = 4
+	// minPhraseTitles is how many sampled titles must hold a phrase for
+	// it to be suggested: a sequence seen once is not one that "often
+	// follows".
+	minPhraseTitles = 2
+	// titleWeight is how much more a title occurrence counts than one in
+	// the rest of an article.
+	titleWeight = 3
 )
 
 // Suggest completes a prefix (Chinese or Latin, traditional folded to
-// simplified) for a search box: frequent indexed words that start with
-// it, then titles that hold it (those starting with it first). At most n
-// (≤ MaxSuggestions) distinct suggestions.
+// simplified) for a search box: completions first, then titles that hold
+// the prefix (those starting with it first), then the rest of the
+// completions. At most n (≤ MaxSuggestions) distinct suggestions.
+//
+// Completions are archive words starting with the prefix and phrases of
+// words that start with it (复工 → 复工复产, 新冠 → 新冠肺炎), ranked by
+// how many articles hold them, a title counting titleWeight times:
+//   - a word's count is exact: its document frequency in the title words'
+//     dictionary × titleWeight + in the article words' dictionary;
+//   - a phrase is the shortest run of title words covering the prefix,
+//     extended by the next word (two characters or more, not a stop
+//     word) when the run is one word or ends where the prefix ends; it comes from the suggestSample best titles holding
+//     the prefix, needs minPhraseTitles of them, and its count is its
+//     share of that sample × all titles holding the prefix × titleWeight
+//     (an estimate of its title frequency; bodies are not read for it).
+//
+// A completion is shown in its most frequent original form in the texts
+// read (5G, COVID, 臺灣 when the archive writes them so), not the folded
+// form the index keeps (5g, covid, 台湾).
 func (ix *Index) Suggest(ctx context.Context, prefix string, n int) ([]string, error) {
 	if n <= 0 || n > MaxSuggestions {
 		n = MaxSuggestions
@@ -39,46 +68,56 @@ func (ix *Index) Suggest(ctx context.Context, prefix string, n int) ([]string, e
 	if p == "" {
 		return nil, fmt.Errorf("%w: q is empty; pass the text typed so far", ErrInvalidQuery)
 	}
-	terms, err := ix.frequentTerms(p)
+	counts, err := ix.frequentTerms(p)
 	if err != nil {
 		return nil, err
 	}
-	titles, err := ix.titlesWith(ctx, p)
+	s, err := ix.sampleTitles(ctx, p)
 	if err != nil {
 		return nil, err
 	}
+	comps := s.completions(p, counts)
+	if len(comps) > n {
+		comps = comps[:n]
+	}
+	if err := ix.originalForms(ctx, comps, s); err != nil {
+		return nil, err
+	}
+
 	out := make([]string, 0, n)
-	seen := map[string]bool{}
-	add := func(s string) {
-		if len(out) < n && !seen[s] {
-			seen[s] = true
-			out = append(out, s)
+	seen := map[string]bool{} // folded forms shown
+	add := func(show string) {
+		key := tokenizer.Normalize(show)
+		if len(out) < n && !seen[key] {
+			seen[key] = true
+			out = append(out, show)
 		}
 	}
 	half := n / 2
-	for _, t := range terms {
+	for _, c := range comps {
 		if len(out) >= half {
 			break
 		}
+		add(c.show)
+	}
+	for _, t := range s.titles {
 		add(t)
 	}
-	for _, t := range titles {
-		add(t)
-	}
-	for _, t := range terms {
-		add(t)
+	for _, c := range comps {
+		add(c.show)
 	}
 	return out, nil
 }
 
-// frequentTerms lists indexed words of titles and bodies starting with p,
-// most documents first (title occurrences count three times).
-func (ix *Index) frequentTerms(p string) ([]string, error) {
+// frequentTerms counts the indexed words of titles and bodies starting
+// with p, longer than p, of two characters or more, neither stop words
+// nor numbers: documents holding them, a title titleWeight times.
+func (ix *Index) frequentTerms(p string) (map[string]uint64, error) {
 	counts := map[string]uint64{}
 	for _, f := range []struct {
 		field  string
 		weight uint64
-	}{{fieldTitle, 3}, {fieldWords, 1}} {
+	}{{fieldTitle, titleWeight}, {fieldWords, 1}} {
 		d, err := ix.bi.FieldDictPrefix(f.field, []byte(p))
 		if err != nil {
 			return nil, fmt.Errorf("reading dictionary: %w", err)
@@ -88,31 +127,87 @@ func (ix *Index) frequentTerms(p string) ([]string, error) {
 			if err != nil || e == nil {
 				break
 			}
-			if e.Term == p || utf8.RuneCountInString(e.Term) < 2 || tokenizer.IsStopWord(e.Term) {
+			if e.Term == p || utf8.RuneCountInString(e.Term) < 2 || tokenizer.IsStopWord(e.Term) || isNumber(e.Term) {
 				continue
 			}
 			counts[e.Term] += e.Count * f.weight
 		}
 		d.Close()
 	}
-	terms := make([]string, 0, len(counts))
-	for t := range counts {
-		terms = append(terms, t)
-	}
-	sort.Slice(terms, func(i, j int) bool {
-		if counts[terms[i]] != counts[terms[j]] {
-			return counts[terms[i]] > counts[terms[j]]
-		}
-		return terms[i] < terms[j]
-	})
-	if len(terms) > MaxSuggestions {
-		terms = terms[:MaxSuggestions]
-	}
-	return terms, nil
+	return counts, nil
 }
 
-// titlesWith finds article titles holding p, those starting with it first.
-func (ix *Index) titlesWith(ctx context.Context, p string) ([]string, error) {
+// isNumber reports whether term is a number (50, 2020, 5.6): digits and
+// decimal points only. A number completes a prefix without helping a
+// search.
+func isNumber(term string) bool {
+	for i := 0; i < len(term); i++ {
+		if (term[i] < '0' || term[i] > '9') && term[i] != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// completion is a word or phrase suggested: its folded form, its count,
+// and the form shown ("" until originalForms finds one).
+type completion struct {
+	key   string
+	count uint64
+	show  string
+}
+
+// titleSample is what the best titles holding a prefix tell.
+type titleSample struct {
+	titles  []string                  // distinct titles, those starting with p first
+	phrases map[string]int            // folded phrase → sampled titles holding it
+	forms   map[string]map[string]int // folded word or phrase → original form → occurrences
+	first   map[string]string         // folded → the form seen first (ties)
+	sampled int                       // titles read
+	total   uint64                    // titles holding p in the whole index
+}
+
+// note records an original form of a folded term.
+func (s *titleSample) note(key, orig string) {
+	m := s.forms[key]
+	if m == nil {
+		m = map[string]int{}
+		s.forms[key] = m
+		s.first[key] = orig
+	}
+	m[orig]++
+}
+
+// completions merges the dictionary's words with the sample's phrases,
+// best first (count, then the shorter, then byte order).
+func (s *titleSample) completions(p string, counts map[string]uint64) []completion {
+	all := make([]completion, 0, len(counts)+len(s.phrases))
+	for t, c := range counts {
+		all = append(all, completion{key: t, count: c})
+	}
+	for ph, k := range s.phrases {
+		if k < minPhraseTitles || counts[ph] > 0 { // rare, or a word already
+			continue
+		}
+		est := uint64(k) * s.total / uint64(s.sampled)
+		all = append(all, completion{key: ph, count: max(est, uint64(k)) * titleWeight})
+	}
+	sort.Slice(all, func(i, j int) bool {
+		a, b := all[i], all[j]
+		if a.count != b.count {
+			return a.count > b.count
+		}
+		if len(a.key) != len(b.key) {
+			return len(a.key) < len(b.key)
+		}
+		return a.key < b.key
+	})
+	return all
+}
+
+// sampleTitles reads the suggestSample best article titles holding p,
+// and the words and phrases in them.
+func (ix *Index) sampleTitles(ctx context.Context, p string) (*titleSample, error) {
 	alts := []bq.Query{}
 	if recall := tokenizer.RecallPhrase(p); len(recall) > 0 && recall[0] != "" {
 		q, err := ix.recallQuery(recall, fieldRecall, inTitle, 1)
@@ -124,7 +219,7 @@ func (ix *Index) titlesWith(ctx context.Context, p string) ([]string, error) {
 	pq := bleve.NewPrefixQuery(p)
 	pq.SetField(fieldTitle)
 	alts = append(alts, pq)
-	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(alts...), 3*MaxSuggestions, 0, false)
+	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(alts...), suggestSample, 0, false)
 	req.Fields = []string{fieldTitle}
 	res, err := ix.bi.SearchInContext(ctx, req)
 	if err != nil {
@@ -133,6 +228,7 @@ func (ix *Index) titlesWith(ctx context.Context, p string) ([]string, error) {
 		}
 		return nil, fmt.Errorf("suggesting titles: %w", err)
 	}
+	s := &titleSample{phrases: map[string]int{}, forms: map[string]map[string]int{}, first: map[string]string{}, total: res.Total}
 	var starts, holds []string
 	seen := map[string]bool{}
 	for _, h := range res.Hits {
@@ -142,17 +238,190 @@ func (ix *Index) titlesWith(ctx context.Context, p string) ([]string, error) {
 				t = a.Title
 			}
 		}
-		if t == "" || seen[t] {
+		s.sampled++
+		nt := tokenizer.Normalize(t)
+		if !strings.Contains(nt, p) {
+			continue
+		}
+		ix.readTitle(s, t, p)
+		if seen[t] {
 			continue
 		}
 		seen[t] = true
-		nt := tokenizer.Normalize(t)
-		switch {
-		case strings.HasPrefix(nt, p):
+		if strings.HasPrefix(nt, p) {
 			starts = append(starts, t)
-		case strings.Contains(nt, p):
+		} else {
 			holds = append(holds, t)
 		}
 	}
-	return append(starts, holds...), nil
+	s.titles = append(starts, holds...)
+	if s.sampled == 0 {
+		s.sampled = 1
+	}
+	return s, nil
+}
+
+// readTitle notes the original forms of the title's words and phrases
+// that start with p, and counts the phrases (once per title).
+func (ix *Index) readTitle(s *titleSample, title, p string) {
+	// Query mode: words without the sub-words inside them, which cost a
+	// dictionary look-up each; a sub-word completion finds its form in
+	// the titles by originalForms.
+	words := ix.seg.Analyze([]byte(title), tokenizer.QueryMode)
+	for _, tk := range words {
+		if strings.HasPrefix(tk.Term, p) {
+			s.note(tk.Term, title[tk.Start:tk.End])
+		}
+	}
+	counted := map[string]bool{}
+	for i := range words {
+		if !strings.HasPrefix(p, firstRunes(words[i].Term, p)) {
+			continue // the word does not start the prefix
+		}
+		orig, key, ok := phraseAt(title, words[i:], p)
+		if !ok {
+			continue
+		}
+		s.note(key, orig)
+		if !counted[key] {
+			counted[key] = true
+			s.phrases[key]++
+		}
+	}
+}
+
+// firstRunes is the start of w as long as p (all of w when shorter).
+func firstRunes(w, p string) string {
+	if len(w) <= len(p) {
+		return w
+	}
+	return w[:len(p)]
+}
+
+// phraseAt is the phrase starting at words[0]: the shortest run of
+// adjacent words covering p, and the next word too when the run is one
+// word or ends where p ends. It returns the phrase as the title writes
+// it and folded; ok is false when the words do not start with p, are
+// not adjacent (only nothing or a hyphen may stand between two words of
+// a phrase), or would make more than maxPhraseWords.
+func phraseAt(title string, words []tokenizer.Token, p string) (orig, key string, ok bool) {
+	end := 0 // words[:end] cover p
+	for end < len(words) && end < maxPhraseWords {
+		if end > 0 && !adjacent(title, words[end-1], words[end]) {
+			return "", "", false
+		}
+		end++
+		if key = tokenizer.Normalize(title[words[0].Start:words[end-1].End]); len(key) >= len(p) {
+			break
+		}
+	}
+	if !strings.HasPrefix(key, p) {
+		return "", "", false
+	}
+	if end == 1 || key == p {
+		if end >= len(words) || end >= maxPhraseWords || !adjacent(title, words[end-1], words[end]) {
+			return "", "", false
+		}
+		// A function word or a single character does not make a phrase
+		// (习近平同…, 中国驻…, 疫苗的…): the next word must be a word a
+		// search would use.
+		if next := words[end].Term; utf8.RuneCountInString(next) < 2 || tokenizer.IsStopWord(next) {
+			return "", "", false
+		}
+		end++
+	}
+	orig = title[words[0].Start:words[end-1].End]
+	return orig, tokenizer.Normalize(orig), true
+}
+
+// adjacent reports whether word b follows word a with nothing or a hyphen
+// (COVID-19) between them.
+func adjacent(title string, a, b tokenizer.Token) bool {
+	gap := tokenizer.Normalize(title[a.End:b.Start])
+	return gap == "" || gap == "-"
+}
+
+// originalForms sets the form shown of each completion: its most frequent
+// original form among the words of the sampled titles, else anywhere in
+// them, else in an article holding it (one small search for each word
+// found in no sampled title), else the folded form.
+func (ix *Index) originalForms(ctx context.Context, comps []completion, s *titleSample) error {
+	for i := range comps {
+		c := &comps[i]
+		if f := bestForm(s.forms[c.key]); f != "" {
+			c.show = f
+			continue
+		}
+		inTitles := map[string]int{}
+		for _, t := range s.titles {
+			for _, r := range tokenizer.FindAll(t, []string{c.key}) {
+				inTitles[t[r[0]:r[1]]]++
+			}
+		}
+		if f := bestForm(inTitles); f != "" {
+			c.show = f
+			continue
+		}
+		f, err := ix.formInArticle(ctx, c.key)
+		if err != nil {
+			return err
+		}
+		c.show = f
+		if f == "" {
+			c.show = c.key
+		}
+	}
+	return nil
+}
+
+// bestForm is the most frequent form, ties to the byte-smaller one.
+func bestForm(m map[string]int) string {
+	best, bestN := "", 0
+	for f, k := range m {
+		if k > bestN || k == bestN && f < best {
+			best, bestN = f, k
+		}
+	}
+	return best
+}
+
+// formInArticle finds the word term in the article that holds it best
+// and returns it as the article writes it (its most frequent form
+// there); "" when none does.
+func (ix *Index) formInArticle(ctx context.Context, term string) (string, error) {
+	tq := bleve.NewTermQuery(term)
+	tq.SetField(fieldWords)
+	req := bleve.NewSearchRequestOptions(tq, 1, 0, false)
+	req.Fields = []string{fieldStored}
+	res, err := ix.bi.SearchInContext(ctx, req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		return "", fmt.Errorf("suggesting words: %w", err)
+	}
+	for _, h := range res.Hits {
+		raw, _ := h.Fields[fieldStored].(string)
+		if raw == "" {
+			continue
+		}
+		a, err := decodeStored(h.ID, []byte(raw))
+		if err != nil {
+			return "", err
+		}
+		texts := []string{a.Title, a.Kicker}
+		for _, pa := range a.Paragraphs {
+			texts = append(texts, pa.Subhead, pa.Text)
+		}
+		seen := map[string]int{}
+		for _, t := range texts {
+			for _, r := range tokenizer.FindAll(t, []string{term}) {
+				seen[t[r[0]:r[1]]]++
+			}
+		}
+		if f := bestForm(seen); f != "" {
+			return f, nil
+		}
+	}
+	return "", nil
 }
