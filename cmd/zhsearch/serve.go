@@ -148,10 +148,14 @@ const msgLoadingDictionary = "loading the segmentation dictionary"
 
 func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	start := time.Now()
+	if err := checkSnapshotDir(cfg); err != nil {
+		return err
+	}
 	ix, closeIndex, err := openIndex(ctx, cfg, func() { log.Info(msgLoadingDictionary) })
 	if err != nil {
 		return err
 	}
+	ix.SetMaxWords(cfg.MaxDictWords)
 	seg, err := tokenizer.Shared() // loaded by index.Open: this only fetches it
 	if err != nil {
 		_ = closeIndex()
