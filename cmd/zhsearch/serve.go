@@ -259,7 +259,7 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		ReadTimeout:       cfg.ReadTimeout,
 		WriteTimeout:      cfg.WriteTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    api.TransportHeaderBytes, // the API answers past its own limit (api.DefaultMaxHeaderBytes) in JSON
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	where := "in memory"
