@@ -206,19 +206,47 @@ func restoreCmd(ctx context.Context, args []string, getenv func(string) string, 
 	if _, err := os.Stat(filepath.Join(indexDir(from), "index_meta.json")); err == nil {
 		from = indexDir(from) // a snapshot or backup is a data directory
 	}
+	// A failed restore leaves nothing of its own behind: the directories
+	// it made for DIR, or the lock file it put in an existing DIR.
+	created := firstMissing(data)
+	lockPath := filepath.Join(data, lockFileName)
+	_, lockErr := os.Lstat(lockPath)
 	release, err := lockDataDir(data)
 	if err != nil {
 		fmt.Fprintf(stderr, "zhsearch restore: %v\n", err)
 		return 1
 	}
-	defer release()
 	stats, err := index.Restore(ctx, from, indexDir(data))
+	release()
 	if err != nil {
+		switch {
+		case created != "":
+			_ = os.RemoveAll(created)
+		case lockErr != nil:
+			_ = os.Remove(lockPath)
+		}
 		fmt.Fprintf(stderr, "zhsearch restore: %v\n", err)
 		return 1
 	}
 	fmt.Fprintf(stdout, "restored %d articles, %d paragraphs from %s into %s in %s\n", stats.Articles, stats.Paragraphs, backup, data, time.Since(start).Round(time.Millisecond))
 	return 0
+}
+
+// firstMissing is the outermost directory of path that does not exist
+// yet (path itself, or one of its parents), or "" if path exists: what
+// os.MkdirAll(path) would create.
+func firstMissing(path string) string {
+	path = filepath.Clean(path)
+	missing := ""
+	for p := path; ; p = filepath.Dir(p) {
+		if _, err := os.Lstat(p); err == nil {
+			return missing
+		}
+		missing = p
+		if filepath.Dir(p) == p {
+			return missing
+		}
+	}
 }
 
 // dataAndPath parses the `--data DIR PATH` arguments that backup and

@@ -120,3 +120,59 @@ func TestSnapshotDirRefused(t *testing.T) {
 		t.Errorf("the default refused: %v", err)
 	}
 }
+
+// TestFailedRestoreLeavesNothing: `zhsearch restore` from something that
+// is not a backup fails and leaves nothing it made: not the new data
+// directory (nor the parents it made for it), not its lock file in an
+// existing empty directory; a directory that existed stays as it was.
+func TestFailedRestoreLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	notBackup := filepath.Join(dir, "not-a-backup")
+	if err := os.MkdirAll(notBackup, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(notBackup, "notes.txt"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	damaged := filepath.Join(dir, "damaged")
+	if err := os.MkdirAll(damaged, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(damaged, "index_meta.json"), []byte("{garbage"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	aFile := filepath.Join(dir, "a-file")
+	if err := os.WriteFile(aFile, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(dir, "empty")
+	if err := os.MkdirAll(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, target, from, gone, keep string }{
+		{"new directory", filepath.Join(dir, "new"), notBackup, filepath.Join(dir, "new"), ""},
+		{"new nested directory", filepath.Join(dir, "p", "q", "data"), notBackup, filepath.Join(dir, "p"), ""},
+		{"damaged backup", filepath.Join(dir, "new2"), damaged, filepath.Join(dir, "new2"), ""},
+		{"a file as backup", filepath.Join(dir, "new3"), aFile, filepath.Join(dir, "new3"), ""},
+		{"missing backup", filepath.Join(dir, "new4"), filepath.Join(dir, "nowhere"), filepath.Join(dir, "new4"), ""},
+		{"existing empty directory", empty, notBackup, filepath.Join(empty, lockFileName), empty},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errs := runCmd(t, nil, "restore", "--data", tc.target, tc.from)
+			if code != 1 || errs == "" {
+				t.Fatalf("exit %d, stderr %q; want 1 and a message", code, errs)
+			}
+			if _, err := os.Lstat(tc.gone); !os.IsNotExist(err) {
+				t.Errorf("%s left behind (%v); stderr %q", tc.gone, err, errs)
+			}
+			if tc.keep != "" {
+				if entries, err := os.ReadDir(tc.keep); err != nil || len(entries) != 0 {
+					t.Errorf("the existing directory %s: %v, %d entries; want it kept, empty", tc.keep, err, len(entries))
+				}
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(notBackup, "notes.txt")); err != nil {
+		t.Errorf("the source was touched: %v", err)
+	}
+}
