@@ -21,6 +21,7 @@ import (
 	"github.com/zhsearch/zhsearch/article"
 	"github.com/zhsearch/zhsearch/index"
 	"github.com/zhsearch/zhsearch/seeds"
+	"github.com/zhsearch/zhsearch/synonym"
 	"github.com/zhsearch/zhsearch/tokenizer"
 	"github.com/zhsearch/zhsearch/web"
 )
@@ -39,7 +40,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return 2
 	}
 	log := newLogger(cfg, stderr)
-	if err := serveWith(ctx, cfg, log); err != nil {
+	err = serveWith(ctx, cfg, log)
+	if errors.Is(err, errStopped) {
+		log.Info("zhsearch stopped by a signal before it served", "err", err)
+		return 0
+	}
+	if err != nil {
 		log.Error("zhsearch stopped", "err", err)
 		return 1
 	}
@@ -151,7 +157,14 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	if err := checkSnapshotDir(cfg); err != nil {
 		return err
 	}
-	ix, closeIndex, err := openIndex(ctx, cfg, func() { log.Info(msgLoadingDictionary) })
+	var (
+		ix         *index.Index
+		closeIndex func() error
+	)
+	err := startStep(ctx, "loading the dictionary and opening the index", func() (err error) {
+		ix, closeIndex, err = openIndex(ctx, cfg, func() { log.Info(msgLoadingDictionary) })
+		return err
+	}, func() { _ = closeIndex() })
 	if err != nil {
 		return err
 	}
@@ -176,19 +189,25 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		defer rep.stop() // before the index closes
 		go rep.background(ctx, cfg, ix, log)
 	} else {
-		if err := loadDictFile(ctx, ix, cfg.Dict, log); err != nil {
+		if err := startStep(ctx, "loading --dict", func() error { return loadDictFile(ctx, ix, cfg.Dict, log) }, nil); err != nil {
 			return err
 		}
-		if err := seedIfNew(ctx, cfg, ix); err != nil {
+		if err := startStep(ctx, "indexing the seed page", func() error { return seedIfNew(ctx, cfg, ix) }, nil); err != nil {
 			return err
 		}
 	}
-	syn, err := openSynonyms(ctx, cfg, ix, log)
-	if err != nil {
+	var syn *synonym.Store
+	if err := startStep(ctx, "loading the synonyms", func() (err error) {
+		syn, err = openSynonyms(ctx, cfg, ix, log)
+		return err
+	}, nil); err != nil {
 		return err
 	}
-	stats, err := ix.Stats(ctx)
-	if err != nil {
+	var stats index.Stats
+	if err := startStep(ctx, "counting the index", func() (err error) {
+		stats, err = ix.Stats(ctx)
+		return err
+	}, nil); err != nil {
 		return err
 	}
 	// Loading the dictionary leaves tens of MiB of garbage the runtime
