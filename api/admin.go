@@ -18,6 +18,11 @@ type Snapshotter interface {
 	Snapshot(ctx context.Context) (*Snapshot, error)
 }
 
+// ErrSnapshotRunning is what a Snapshotter answers while another snapshot
+// is being written: one at a time, so that a burst of requests cannot
+// fill the disk with copies (409 snapshot_running).
+var ErrSnapshotRunning = errors.New("a snapshot is already being written; try again when it is done")
+
 // Snapshot is the answer to POST /v1/admin/snapshot.
 type Snapshot struct {
 	Name       string  `json:"name"`
@@ -25,6 +30,12 @@ type Snapshot struct {
 	Articles   uint64  `json:"articles"`
 	Paragraphs uint64  `json:"paragraphs"`
 	TookMS     float64 `json:"took_ms"`
+	// Removed are the oldest snapshots deleted after this one was
+	// written, to keep the number the operator allows.
+	Removed []string `json:"removed,omitempty"`
+	// Warnings say what went wrong after the snapshot was written (an
+	// old one that could not be removed): the snapshot itself is sound.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // adminRoutes registers the admin endpoints on g with the write
@@ -38,6 +49,10 @@ func (s *Server) snapshot(c echo.Context) error {
 	snap, err := s.cfg.Snapshots.Snapshot(c.Request().Context())
 	if errors.Is(err, index.ErrNoBackup) {
 		return &apiError{http.StatusConflict, "no_data", err.Error()}
+	}
+	if errors.Is(err, ErrSnapshotRunning) {
+		c.Response().Header().Set("Retry-After", "5")
+		return &apiError{http.StatusConflict, "snapshot_running", err.Error()}
 	}
 	if err != nil {
 		return err

@@ -15,6 +15,10 @@ func (f *fakeSnapshots) Snapshot(context.Context) (*Snapshot, error) {
 	return &Snapshot{Name: "s1", Path: "/backups/s1", Articles: 2, Paragraphs: 14}, nil
 }
 
+type busySnapshots struct{}
+
+func (busySnapshots) Snapshot(context.Context) (*Snapshot, error) { return nil, ErrSnapshotRunning }
+
 // TestSnapshotEndpoint: POST /v1/admin/snapshot runs behind the write
 // middleware (auth), answers 201 with where the snapshot went, and 409
 // no_data when the index lives in memory.
@@ -46,8 +50,14 @@ func TestSnapshotEndpoint(t *testing.T) {
 		t.Errorf("GET: %d", a.status)
 	}
 
-	base, _ = writeServer(t, Config{Snapshots: noSnapshots{}})
+	base, _ = writeServer(t, Config{Snapshots: busySnapshots{}})
 	a := do(t, "POST", base+"/v1/admin/snapshot", "", nil)
+	if e, _ := a.body["error"].(map[string]any); a.status != 409 || e["code"] != "snapshot_running" || a.header.Get("Retry-After") == "" {
+		t.Errorf("while one runs: %d %v %v", a.status, a.body, a.header)
+	}
+
+	base, _ = writeServer(t, Config{Snapshots: noSnapshots{}})
+	a = do(t, "POST", base+"/v1/admin/snapshot", "", nil)
 	if e, _ := a.body["error"].(map[string]any); a.status != 409 || e["code"] != "no_data" {
 		t.Errorf("in memory: %d %v", a.status, a.body)
 	}

@@ -91,6 +91,7 @@ type Config struct {
 	CORSOrigins []string
 
 	MaxBodyBytes          int64         // request body limit
+	MaxHeaderBytes        int           // request line and headers; 0 is DefaultMaxHeaderBytes (headers.go)
 	MaxQueryLen           int           // characters in q (and text, prefix); at most query.MaxRunes
 	MaxSize               int           // hits per page
 	RequestTimeout        time.Duration // deadline of every /v1 request
@@ -112,6 +113,12 @@ type Config struct {
 	Collectors []prometheus.Collector
 	// Web, when set, is mounted on its routes (GET and HEAD).
 	Web Pages
+}
+
+// servesPaths is what Pages may also tell: whether it has a file at a
+// URL path (web.Site does).
+type servesPaths interface {
+	Serves(path string) bool
 }
 
 // Pinyin suggests Chinese words for text typed in pinyin (pinyin.Index).
@@ -152,6 +159,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.MaxHeaderBytes <= 0 {
+		cfg.MaxHeaderBytes = DefaultMaxHeaderBytes
 	}
 	if cfg.MaxQueryLen <= 0 || cfg.MaxQueryLen > query.MaxRunes {
 		cfg.MaxQueryLen = DefaultMaxQueryLen
@@ -201,7 +211,8 @@ func New(cfg Config) *Server {
 	}
 	e.HTTPErrorHandler = s.handleError
 	e.JSONSerializer = jsonSerializer{}
-	e.Pre(validQuery) // hostile.go
+	e.Pre(validQuery)    // hostile.go
+	e.Pre(s.headerLimit) // headers.go
 
 	// Outermost first: an id for the request, one log line and the metrics
 	// of its final status, panics turned into 500s, headers every answer
@@ -244,6 +255,17 @@ func New(cfg Config) *Server {
 	v1.GET("/export", s.export)
 	if cfg.Web != nil {
 		h := echo.WrapHandler(cfg.Web)
+		if sv, ok := cfg.Web.(servesPaths); ok {
+			// An unknown file answers in the API's error shape, as any
+			// other unknown path does.
+			wrapped := h
+			h = func(c echo.Context) error {
+				if !sv.Serves(c.Request().URL.Path) {
+					return echo.ErrNotFound
+				}
+				return wrapped(c)
+			}
+		}
 		for _, r := range cfg.Web.Routes() {
 			e.GET(r, h)
 			e.HEAD(r, h)

@@ -26,6 +26,27 @@ type DictionaryBackend interface {
 // maxDictionaryBody bounds a POST /v1/dictionary body.
 const maxDictionaryBody = 1 << 20
 
+// Paging of GET /v1/dictionary: a newsroom dictionary may hold a hundred
+// thousand words, too many for one answer.
+const (
+	DefaultDictionaryLimit = 1000
+	MaxDictionaryLimit     = 10000
+)
+
+// dictionaryPage is the answer to GET /v1/dictionary: limit words from
+// offset, in the order they were added, and where the next page starts.
+type dictionaryPage struct {
+	Count      int                 `json:"count"` // words in the whole dictionary
+	Offset     int                 `json:"offset"`
+	Limit      int                 `json:"limit"`
+	NextOffset *int                `json:"next_offset,omitempty"` // absent on the last page
+	Words      []tokenizer.Word    `json:"words"`
+	Reindex    index.ReindexStatus `json:"reindex"`
+}
+
+// dictionaryFullHint tells the client who can raise the bound, and how.
+const dictionaryFullHint = "; the operator can raise the bound with --max-dict-words (ZHSEARCH_MAX_DICT_WORDS) and a restart"
+
 // dictionaryRoutes registers the dictionary endpoints: reads on read,
 // the POST on write, the group a write-protection middleware guards.
 func (s *Server) dictionaryRoutes(read, write *echo.Group) {
@@ -36,17 +57,52 @@ func (s *Server) dictionaryRoutes(read, write *echo.Group) {
 	if !ok {
 		return
 	}
-	read.GET("/dictionary", func(c echo.Context) error {
-		dict, err := d.Dictionary(c.Request().Context())
-		if err != nil {
-			return err
-		}
-		return c.JSON(http.StatusOK, dict)
-	})
+	read.GET("/dictionary", func(c echo.Context) error { return listWords(c, d) })
 	read.GET("/dictionary/reindex", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, d.ReindexStatus())
 	})
 	write.POST("/dictionary", func(c echo.Context) error { return s.addWords(c, d) }, s.cfg.WriteMiddleware...)
+}
+
+func listWords(c echo.Context, d DictionaryBackend) error {
+	offset, err := intParam(c, "offset", 0, 0, -1)
+	if err != nil {
+		return err
+	}
+	limit, err := intParam(c, "limit", DefaultDictionaryLimit, 1, MaxDictionaryLimit)
+	if err != nil {
+		return err
+	}
+	dict, err := d.Dictionary(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	page := dictionaryPage{Count: dict.Count, Offset: offset, Limit: limit, Words: []tokenizer.Word{}, Reindex: dict.Reindex}
+	if offset < len(dict.Words) {
+		end := min(offset+limit, len(dict.Words))
+		page.Words = dict.Words[offset:end]
+		if end < len(dict.Words) {
+			page.NextOffset = &end
+		}
+	}
+	return c.JSON(http.StatusOK, page)
+}
+
+// intParam reads a whole-number query parameter: def when absent, else
+// from lo up to hi (no upper bound when hi < 0).
+func intParam(c echo.Context, name string, def, lo, hi int) (int, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || (hi >= 0 && n > hi) {
+		if hi >= 0 {
+			return 0, badParam(name, "want a whole number from "+strconv.Itoa(lo)+" to "+strconv.Itoa(hi)+", got "+strconv.Quote(v))
+		}
+		return 0, badParam(name, "want a whole number of "+strconv.Itoa(lo)+" or more, got "+strconv.Quote(v))
+	}
+	return n, nil
 }
 
 // addWordsBody is the body of POST /v1/dictionary.
@@ -96,6 +152,9 @@ func (s *Server) addWords(c echo.Context, d DictionaryBackend) error {
 	res, err := d.AddWords(c.Request().Context(), words...)
 	if errors.Is(err, tokenizer.ErrBadWord) {
 		return &apiError{http.StatusBadRequest, "invalid_word", err.Error()}
+	}
+	if errors.Is(err, index.ErrDictionaryFull) {
+		return &apiError{http.StatusConflict, "dictionary_full", err.Error() + dictionaryFullHint}
 	}
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -193,5 +194,92 @@ func TestDictionaryBadInput(t *testing.T) {
 				t.Errorf("got %d %s, want 400 %s", code, body, tt.code)
 			}
 		})
+	}
+}
+
+// TestDictionaryPaged: GET /v1/dictionary answers a page of words
+// (limit, from offset) with the whole count and where the next page
+// starts; walking the pages gives every word once, in order.
+func TestDictionaryPaged(t *testing.T) {
+	srv, _ := newServer(t)
+	if code, body := do(t, "POST", srv.URL+"/v1/dictionary", `{"words":[{"word":"分页词甲"},{"word":"分页词乙"},{"word":"分页词丙"},{"word":"分页词丁"},{"word":"分页词戊"}]}`); code != 202 {
+		t.Fatalf("POST: %d %s", code, body)
+	}
+	type page struct {
+		Count      int              `json:"count"`
+		Offset     int              `json:"offset"`
+		Limit      int              `json:"limit"`
+		NextOffset *int             `json:"next_offset"`
+		Words      []map[string]any `json:"words"`
+	}
+	get := func(query string) page {
+		t.Helper()
+		code, body := do(t, "GET", srv.URL+"/v1/dictionary"+query, "")
+		var p page
+		if code != 200 || json.Unmarshal(body, &p) != nil {
+			t.Fatalf("GET %s: %d %s", query, code, body)
+		}
+		return p
+	}
+	all := get("?limit=10000")
+	if all.Count < 5 || len(all.Words) != all.Count || all.NextOffset != nil {
+		t.Fatalf("one page of everything: %+v", all)
+	}
+	if def := get(""); def.Limit != api.DefaultDictionaryLimit || def.Offset != 0 {
+		t.Errorf("default page: limit %d offset %d", def.Limit, def.Offset)
+	}
+	var walked []any
+	pages := 0
+	for off := 0; ; pages++ {
+		p := get("?limit=2&offset=" + strconv.Itoa(off))
+		if p.Count != all.Count || len(p.Words) > 2 || p.Offset != off {
+			t.Fatalf("page at %d: %+v", off, p)
+		}
+		for _, w := range p.Words {
+			walked = append(walked, w["word"])
+		}
+		if p.NextOffset == nil {
+			break
+		}
+		if *p.NextOffset != off+2 {
+			t.Fatalf("next_offset %d after offset %d", *p.NextOffset, off)
+		}
+		off = *p.NextOffset
+	}
+	if len(walked) != all.Count || pages != (all.Count-1)/2 {
+		t.Fatalf("walked %d words in %d pages, want %d", len(walked), pages+1, all.Count)
+	}
+	for i, w := range all.Words {
+		if walked[i] != w["word"] {
+			t.Fatalf("word %d: %v paged, %v whole", i, walked[i], w["word"])
+		}
+	}
+	if past := get("?offset=" + strconv.Itoa(all.Count+5)); len(past.Words) != 0 || past.NextOffset != nil {
+		t.Errorf("past the end: %+v", past)
+	}
+	for _, q := range []string{"?limit=0", "?limit=10001", "?limit=x", "?offset=-1"} {
+		code, body := do(t, "GET", srv.URL+"/v1/dictionary"+q, "")
+		if code != 400 || !strings.Contains(string(body), `"code":"invalid_parameter"`) {
+			t.Errorf("GET %s: %d %s, want 400 invalid_parameter", q, code, body)
+		}
+	}
+}
+
+// TestDictionaryFull: a POST that would take the dictionary past its
+// bound answers 409 dictionary_full naming the bound and how to raise it,
+// and adds nothing.
+func TestDictionaryFull(t *testing.T) {
+	srv, ix := newServer(t)
+	ix.SetMaxWords(2)
+	code, body := do(t, "POST", srv.URL+"/v1/dictionary", `{"words":[{"word":"满额词甲"},{"word":"满额词乙"},{"word":"满额词丙"}]}`)
+	var e struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}
+	if code != http.StatusConflict || json.Unmarshal(body, &e) != nil || e.Error.Code != "dictionary_full" ||
+		!strings.Contains(e.Error.Message, "bound of 2 words") || !strings.Contains(e.Error.Message, "--max-dict-words") {
+		t.Fatalf("past the bound: %d %s; want 409 dictionary_full naming the bound and the setting", code, body)
+	}
+	if a := analyze(t, srv.URL, "满额词甲", "query"); len(wordTerms(a)) == 1 {
+		t.Errorf("a refused word was added: %v", wordTerms(a))
 	}
 }

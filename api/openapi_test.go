@@ -37,7 +37,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := New(Config{Backend: ix, Store: ix, Synonyms: syn})
+	s := New(Config{Backend: ix, Store: ix, Synonyms: syn, Snapshots: noSnapshots{}})
 	routes := map[string]bool{}
 	for _, r := range s.Routes() {
 		if r[0] == http.MethodHead || r[0] == http.MethodOptions {

@@ -62,9 +62,13 @@ func (s *Server) related(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := s.searchContext(c)
 	defer cancel()
-	res, err := s.cfg.Backend.Related(ctx, c.Param("id"), n)
+	res, err := s.cfg.Backend.Related(ctx, id, n)
 	if err != nil {
 		return err
 	}

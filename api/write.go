@@ -231,9 +231,9 @@ func (s *Server) putArticle(c echo.Context) error {
 	if mt := mediaType(c); !isJSON(mt) || isNDJSON(mt) {
 		return unsupportedType(mt, "application/json")
 	}
-	id := c.Param("id")
-	if id == "" {
-		return badParam("id", "missing")
+	id, err := pathID(c)
+	if err != nil {
+		return err
 	}
 	return s.writeOne(c, article.DecodeOptions{Strict: strict, ID: id})
 }
@@ -461,7 +461,11 @@ func derivedReplaced(a *article.Article) string {
 }
 
 func (s *Server) deleteArticle(c echo.Context) error {
-	if err := s.cfg.Store.Delete(c.Request().Context(), c.Param("id")); err != nil {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Store.Delete(c.Request().Context(), id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

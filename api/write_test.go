@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -489,5 +490,88 @@ func TestDerivedIDs(t *testing.T) {
 		if want == "" && w != "<nil>" || want != "" && !strings.Contains(w, want) {
 			t.Errorf("line %d: warnings %s, want %q", i+1, w, want)
 		}
+	}
+}
+
+// TestOneRuleForIDs: the id of the URL (PUT, GET, DELETE, related) and the
+// id of a JSON body follow one rule (article.ValidID): an escaped '/' in
+// the path is the '/' it stands for, refused like the JSON id "a/b", never
+// stored as its literal escape; control characters are refused too, and an
+// escaped character that is allowed stands for itself.
+func TestOneRuleForIDs(t *testing.T) {
+	base, ix := writeServer(t, Config{})
+	body := `{"title": "标题", "body": "正文。"}`
+	for _, tc := range []struct {
+		name, method, path, body string
+		status                   int
+		code                     string
+	}{
+		{"PUT escaped slashes", "PUT", "/v1/articles/..%2F..%2Fx", body, 400, "invalid_id"},
+		{"PUT escaped slash", "PUT", "/v1/articles/a%2Fb", body, 400, "invalid_id"},
+		{"PUT escaped NUL", "PUT", "/v1/articles/a%00b", body, 400, "invalid_id"},
+		{"PUT escaped escape", "PUT", "/v1/articles/a%1Bb", body, 400, "invalid_id"},
+		{"PUT escaped question mark", "PUT", "/v1/articles/a%3Fb", body, 400, "invalid_id"},
+		{"GET escaped slashes", "GET", "/v1/articles/..%2F..%2Fx", "", 400, "invalid_id"},
+		{"DELETE escaped slashes", "DELETE", "/v1/articles/..%2F..%2Fx", "", 400, "invalid_id"},
+		{"related escaped slashes", "GET", "/v1/articles/..%2F..%2Fx/related", "", 400, "invalid_id"},
+		{"JSON id with a slash", "POST", "/v1/articles", `{"id": "a/b", "title": "标题", "body": "正文。"}`, 400, "invalid_article"},
+		{"JSON id with NUL", "POST", "/v1/articles", `{"id": "a\u0000b", "title": "标题", "body": "正文。"}`, 400, "invalid_article"},
+		{"JSON id with a line break", "POST", "/v1/articles", `{"id": "a\nb", "title": "标题", "body": "正文。"}`, 400, "invalid_article"},
+		{"PUT escaped space", "PUT", "/v1/articles/a%20b%25c", body, 201, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var r io.Reader
+			if tc.body != "" {
+				r = strings.NewReader(tc.body)
+			}
+			a := do(t, tc.method, base+tc.path, "application/json", r)
+			e, _ := a.body["error"].(map[string]any)
+			if a.status != tc.status || (tc.code != "" && (e["code"] != tc.code || !strings.Contains(fmt.Sprint(e["message"]), "id"))) {
+				t.Errorf("%d %v, want %d %s naming the id", a.status, a.body, tc.status, tc.code)
+			}
+		})
+	}
+	if a, err := ix.Get(context.Background(), "a b%c"); err != nil || a.Title != "标题" {
+		t.Errorf("PUT /v1/articles/a%%20b%%25c: stored as %v %v, want the id \"a b%%c\"", a, err)
+	}
+	if a := do(t, "GET", base+"/v1/articles/a%20b%25c", "", nil); a.status != 200 || a.body["id"] != "a b%c" {
+		t.Errorf("GET it back: %d %v", a.status, a.body)
+	}
+	for _, id := range []string{"..%2F..%2Fx", "../../x", "a%2Fb", "a/b"} {
+		if _, err := ix.Get(context.Background(), id); err == nil {
+			t.Errorf("the id %q was stored", id)
+		}
+	}
+}
+
+// TestControlCharactersRefused: NUL and other control characters in any
+// text field of an article are refused, with a message naming the field;
+// tabs and line breaks in text are not control characters to refuse.
+func TestControlCharactersRefused(t *testing.T) {
+	base, _ := writeServer(t, Config{})
+	for _, tc := range []struct{ field, json string }{
+		{"title", `"title": "标\u0000题", "body": "正文。"`},
+		{"kicker", `"title": "标题", "kicker": "引\u0007题", "body": "正文。"`},
+		{"section", `"title": "标题", "section": "要\u001b[31m闻", "body": "正文。"`},
+		{"summary", `"title": "标题", "summary": "摘\u0000要", "body": "正文。"`},
+		{"source", `"title": "标题", "source": "报\u0085社", "body": "正文。"`},
+		{"byline", `"title": "标题", "byline": "记者\u0000", "body": "正文。"`},
+		{"url", `"title": "标题", "url": "https://x.example/\u0000", "body": "正文。"`},
+		{"authors[1]", `"title": "标题", "authors": ["甲", "乙\u0000"], "body": "正文。"`},
+		{"tags[0]", `"title": "标题", "tags": ["\u0001标签"], "body": "正文。"`},
+		{"paragraph 1", `"title": "标题", "paragraphs": ["第一段。", "第二\u0000段。"]`},
+		{"paragraph 0 subhead", `"title": "标题", "paragraphs": [{"text": "正文。", "subhead": "小\u0000标题"}]`},
+	} {
+		t.Run(tc.field, func(t *testing.T) {
+			a := do(t, "POST", base+"/v1/articles", "application/json", strings.NewReader(`{"id": "ctl", `+tc.json+`}`))
+			e, _ := a.body["error"].(map[string]any)
+			if msg := fmt.Sprint(e["message"]); a.status != 400 || e["code"] != "invalid_article" || !strings.Contains(msg, tc.field+" contains the control character") {
+				t.Errorf("%d %v, want 400 invalid_article naming %s", a.status, a.body, tc.field)
+			}
+		})
+	}
+	a := do(t, "POST", base+"/v1/articles", "application/json", strings.NewReader(`{"id": "tabs", "title": "标题", "paragraphs": ["第一行\n第二行\t制表。"]}`))
+	if a.status != 201 {
+		t.Errorf("tab and line break in a paragraph: %d %v, want 201", a.status, a.body)
 	}
 }

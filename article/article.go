@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -143,6 +144,45 @@ func DerivedFrom(a *Article) string {
 // MaxIDLen bounds article ids, which appear in URLs.
 const MaxIDLen = 128
 
+// ValidID checks an article id, wherever it comes from (a JSON body, an
+// NDJSON line, the URL of PUT /v1/articles/{id} once unescaped, a derived
+// id): at most MaxIDLen bytes of UTF-8, with no '/', '?' or '#' (an id is
+// a path segment of its URL) and no control character. Errors wrap
+// ErrInvalid and name the id.
+func ValidID(id string) error {
+	switch {
+	case id == "":
+		return fmt.Errorf("%w: the id is empty", ErrInvalid)
+	case len(id) > MaxIDLen:
+		return fmt.Errorf("%w: id longer than %d bytes", ErrInvalid, MaxIDLen)
+	case !utf8.ValidString(id):
+		return fmt.Errorf("%w: id is not valid UTF-8", ErrInvalid)
+	case strings.ContainsAny(id, "/?#"):
+		return fmt.Errorf("%w: id %q contains '/', '?' or '#'", ErrInvalid, id)
+	}
+	for i, r := range id {
+		if unicode.IsControl(r) {
+			return fmt.Errorf("%w: id %q contains the control character %U at byte %d", ErrInvalid, id, r, i)
+		}
+	}
+	return nil
+}
+
+// checkText refuses text that is not UTF-8 or holds a control character
+// (NUL, escape, the C1 block…): they have no place in news text and can
+// forge lines in logs or exports. Tab and line breaks are allowed.
+func checkText(field, s string) error {
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("%w: %s is not valid UTF-8", ErrInvalid, field)
+	}
+	for i, r := range s {
+		if unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' {
+			return fmt.Errorf("%w: %s contains the control character %U at byte %d", ErrInvalid, field, r, i)
+		}
+	}
+	return nil
+}
+
 // MaxParagraphs bounds the paragraphs of one article: each is a document
 // of its own in the index (real articles have at most a few hundred).
 const MaxParagraphs = 10000
@@ -156,19 +196,29 @@ func (a *Article) Validate() error {
 		return fmt.Errorf("%w: no text (paragraphs or body)", ErrInvalid)
 	case len(a.Paragraphs) > MaxParagraphs:
 		return fmt.Errorf("%w: %d paragraphs, over the limit of %d", ErrInvalid, len(a.Paragraphs), MaxParagraphs)
-	case len(a.ID) > MaxIDLen:
-		return fmt.Errorf("%w: id longer than %d bytes", ErrInvalid, MaxIDLen)
-	case strings.ContainsAny(a.ID, "/?#\x00"):
-		return fmt.Errorf("%w: id %q contains '/', '?', '#' or NUL", ErrInvalid, a.ID)
 	}
-	for _, s := range append([]string{a.ID, a.Title, a.Kicker, a.Section, a.Summary, a.URL, a.Source}, a.Authors...) {
-		if !utf8.ValidString(s) {
-			return fmt.Errorf("%w: text is not valid UTF-8", ErrInvalid)
+	if err := ValidID(a.ID); err != nil {
+		return err
+	}
+	fields := []struct{ name, text string }{
+		{"title", a.Title}, {"kicker", a.Kicker}, {"section", a.Section}, {"summary", a.Summary},
+		{"url", a.URL}, {"source", a.Source}, {"byline", a.Byline}, {"page", a.Page}, {"published_at", a.PublishedAt},
+	}
+	for _, list := range []struct {
+		name  string
+		items []string
+	}{{"authors", a.Authors}, {"photo_by", a.PhotoBy}, {"tags", a.Tags}} {
+		for i, v := range list.items {
+			fields = append(fields, struct{ name, text string }{fmt.Sprintf("%s[%d]", list.name, i), v})
 		}
 	}
 	for _, p := range a.Paragraphs {
-		if !utf8.ValidString(p.Text) || !utf8.ValidString(p.Subhead) {
-			return fmt.Errorf("%w: paragraph %d is not valid UTF-8", ErrInvalid, p.Index)
+		fields = append(fields, struct{ name, text string }{fmt.Sprintf("paragraph %d", p.Index), p.Text},
+			struct{ name, text string }{fmt.Sprintf("paragraph %d subhead", p.Index), p.Subhead})
+	}
+	for _, f := range fields {
+		if err := checkText(f.name, f.text); err != nil {
+			return err
 		}
 	}
 	if _, err := ParseTime(a.PublishedAt, time.UTC); err != nil {

@@ -27,6 +27,16 @@ var ErrBadWord = tokenizer.ErrBadWord
 // MaxWordsPerRequest bounds the words one AddWords call accepts.
 const MaxWordsPerRequest = 10000
 
+// DefaultMaxWords bounds the newsroom dictionary (the words an index
+// records, see SetMaxWords) when no other bound is set. Every word costs
+// memory in the segmenter for as long as the process runs, and is written
+// with the index's internal values: docs/operations.md has the figure.
+const DefaultMaxWords = 100000
+
+// ErrDictionaryFull is wrapped by AddWords's error when the words would
+// take the newsroom dictionary past its bound. Nothing is added then.
+var ErrDictionaryFull = errors.New("the newsroom dictionary is full")
+
 // Reindex states.
 const (
 	ReindexIdle    = "idle"
@@ -66,6 +76,12 @@ type AddResult struct {
 
 // reindexer runs re-indexes one after the other in one goroutine.
 type reindexer struct {
+	// dict is the index's newsroom dictionary as decoded at open and
+	// kept up to date by AddWords, under the Index's dictMu. It lives
+	// here, beside the re-index AddWords starts, because AddWords would
+	// otherwise decode the whole stored list on every call.
+	dict storedDict
+
 	mu      sync.Mutex
 	status  ReindexStatus
 	pending []string
@@ -87,6 +103,59 @@ func (r *reindexer) snapshot() ReindexStatus {
 	return s
 }
 
+// storedDict is the decoded newsroom dictionary of an index: the words
+// in the order they were first recorded, the position of each, and the
+// bound on their number.
+type storedDict struct {
+	loaded bool
+	words  []tokenizer.Word
+	at     map[string]int
+	max    int // 0 is DefaultMaxWords
+}
+
+// load fills the dictionary from the index once; dictMu is held.
+func (ix *Index) loadDict() (*storedDict, error) {
+	d := &ix.reidx.dict
+	if d.loaded {
+		return d, nil
+	}
+	words, err := ix.storedWords()
+	if err != nil {
+		return nil, err
+	}
+	d.words = words
+	d.at = make(map[string]int, len(words))
+	for i, w := range words {
+		d.at[w.Word] = i
+	}
+	d.loaded = true
+	return d, nil
+}
+
+// SetMaxWords bounds the newsroom dictionary at n words (n <= 0 restores
+// DefaultMaxWords). An AddWords that would add new words past the bound
+// fails with ErrDictionaryFull; words already recorded stay, even past a
+// lowered bound, and changing a known word's frequency is always allowed.
+func (ix *Index) SetMaxWords(n int) {
+	ix.dictMu.Lock()
+	defer ix.dictMu.Unlock()
+	ix.reidx.dict.max = n
+}
+
+// MaxWords is the bound SetMaxWords set.
+func (ix *Index) MaxWords() int {
+	ix.dictMu.Lock()
+	defer ix.dictMu.Unlock()
+	return ix.reidx.dict.bound()
+}
+
+func (d *storedDict) bound() int {
+	if d.max <= 0 {
+		return DefaultMaxWords
+	}
+	return d.max
+}
+
 // storedWords reads the words persisted in the index.
 func (ix *Index) storedWords() ([]tokenizer.Word, error) {
 	raw, err := ix.bi.GetInternal([]byte(dictKey))
@@ -105,11 +174,13 @@ func (ix *Index) storedWords() ([]tokenizer.Word, error) {
 
 // applyStoredWords re-applies the persisted words at open.
 func (ix *Index) applyStoredWords() error {
-	words, err := ix.storedWords()
-	if err != nil || len(words) == 0 {
+	ix.dictMu.Lock()
+	defer ix.dictMu.Unlock()
+	d, err := ix.loadDict()
+	if err != nil || len(d.words) == 0 {
 		return err
 	}
-	return ix.seg.AddWords(words...)
+	return ix.seg.AddWords(d.words...)
 }
 
 // AddWords adds newsroom words to the segmenter, where they take effect at
@@ -140,18 +211,15 @@ func (ix *Index) AddWords(ctx context.Context, words ...tokenizer.Word) (AddResu
 
 	ix.dictMu.Lock()
 	defer ix.dictMu.Unlock()
-	stored, err := ix.storedWords()
+	d, err := ix.loadDict()
 	if err != nil {
 		return AddResult{}, err
 	}
-	at := make(map[string]int, len(stored))
-	for i, w := range stored {
-		at[w.Word] = i
-	}
 	var fresh []tokenizer.Word
 	seen := map[string]bool{}
+	newWords := 0
 	for _, w := range clean {
-		if i, ok := at[w.Word]; ok && stored[i] == w {
+		if i, ok := d.at[w.Word]; ok && d.words[i] == w {
 			continue
 		}
 		if seen[w.Word] { // the last entry of a word in one call wins
@@ -163,6 +231,9 @@ func (ix *Index) AddWords(ctx context.Context, words ...tokenizer.Word) (AddResu
 			continue
 		}
 		seen[w.Word] = true
+		if _, ok := d.at[w.Word]; !ok {
+			newWords++
+		}
 		fresh = append(fresh, w)
 	}
 	res := AddResult{Words: []string{}}
@@ -170,11 +241,30 @@ func (ix *Index) AddWords(ctx context.Context, words ...tokenizer.Word) (AddResu
 		res.Reindex = ix.reidx.snapshot()
 		return res, nil
 	}
+	if max := d.bound(); newWords > 0 && len(d.words)+newWords > max {
+		return AddResult{}, fmt.Errorf("%w: it holds %d words, and these %d new ones would take it past its bound of %d words; nothing was added",
+			ErrDictionaryFull, len(d.words), newWords, max)
+	}
+	// The new list is built aside and takes d's place only once stored.
+	stored := d.words
+	var changed map[int]tokenizer.Word
 	for _, w := range fresh {
-		if i, ok := at[w.Word]; ok {
+		if i, ok := d.at[w.Word]; ok {
+			if changed == nil {
+				changed = map[int]tokenizer.Word{}
+			}
+			changed[i] = w
+		}
+	}
+	if changed != nil {
+		stored = append([]tokenizer.Word(nil), d.words...)
+		for i, w := range changed {
 			stored[i] = w
-		} else {
-			at[w.Word] = len(stored)
+		}
+	}
+	base := len(stored)
+	for _, w := range fresh {
+		if _, ok := d.at[w.Word]; !ok {
 			stored = append(stored, w)
 		}
 	}
@@ -193,6 +283,10 @@ func (ix *Index) AddWords(ctx context.Context, words ...tokenizer.Word) (AddResu
 	if err := ix.recordWords(raw, freshWords); err != nil {
 		return AddResult{}, fmt.Errorf("storing the dictionary: %w", err)
 	}
+	for i := base; i < len(stored); i++ {
+		d.at[stored[i].Word] = i
+	}
+	d.words = stored
 	if err := ix.seg.AddWords(fresh...); err != nil {
 		return AddResult{}, err
 	}

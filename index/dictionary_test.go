@@ -253,3 +253,59 @@ func TestAddWordsReindexesHeadings(t *testing.T) {
 		})
 	}
 }
+
+// TestDictionaryBound: the newsroom dictionary holds at most its bound of
+// words. A call that would pass it adds nothing and says the bound;
+// changing a known word's frequency is still allowed at the bound, and
+// the bound holds across a reopen (the count comes from the stored list).
+func TestDictionaryBound(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "idx")
+	ix, err := Open(Options{Path: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	ix.SetMaxWords(3)
+	if _, err := ix.AddWords(ctx, tokenizer.Word{Word: "界限词甲"}, tokenizer.Word{Word: "界限词乙"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = ix.AddWords(ctx, tokenizer.Word{Word: "界限词丙"}, tokenizer.Word{Word: "界限词丁"})
+	if !errors.Is(err, ErrDictionaryFull) || !strings.Contains(err.Error(), "bound of 3 words") || !strings.Contains(err.Error(), "holds 2 words") {
+		t.Fatalf("past the bound: %v; want ErrDictionaryFull naming the bound and the count", err)
+	}
+	if ix.seg.Contains("界限词丙") {
+		t.Error("a refused call added a word to the segmenter")
+	}
+	// The same words again, one with a new frequency, and one new word:
+	// only the new word counts.
+	if _, err := ix.AddWords(ctx, tokenizer.Word{Word: "界限词甲", Freq: 7}, tokenizer.Word{Word: "界限词乙"}, tokenizer.Word{Word: "界限词丙"}); err != nil {
+		t.Fatalf("up to the bound: %v", err)
+	}
+	if _, err := ix.AddWords(ctx, tokenizer.Word{Word: "界限词乙", Freq: 9}); err != nil {
+		t.Fatalf("changing a word at the bound: %v", err)
+	}
+	waitReindex(t, ix)
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ix, err = Open(Options{Path: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	ix.SetMaxWords(3)
+	if _, err := ix.AddWords(ctx, tokenizer.Word{Word: "界限词戊"}); !errors.Is(err, ErrDictionaryFull) {
+		t.Fatalf("after reopening, a fourth word: %v; want ErrDictionaryFull", err)
+	}
+	stored, err := ix.storedWords()
+	if err != nil || len(stored) != 3 || stored[0] != (tokenizer.Word{Word: "界限词甲", Freq: 7}) || stored[1].Freq != 9 {
+		t.Fatalf("stored words: %+v %v", stored, err)
+	}
+	if ix.MaxWords() != 3 {
+		t.Errorf("MaxWords() = %d", ix.MaxWords())
+	}
+	ix.SetMaxWords(0)
+	if ix.MaxWords() != DefaultMaxWords {
+		t.Errorf("SetMaxWords(0): MaxWords() = %d, want the default", ix.MaxWords())
+	}
+}

@@ -446,7 +446,9 @@ func (n *Node) applyWords(run []entry) {
 	var werr error
 	n.retry(seq, func() error {
 		res, werr = n.ix.AddWords(n.ctx, words...)
-		if werr != nil && !errors.Is(werr, index.ErrBadWord) {
+		// A bad word or a full dictionary is refused alike on every
+		// replica: that is the answer, not a failure to retry.
+		if werr != nil && !errors.Is(werr, index.ErrBadWord) && !errors.Is(werr, index.ErrDictionaryFull) {
 			return werr // a failure to store them: try again
 		}
 		_, err := n.ix.ApplyAt(n.ctx, seq)

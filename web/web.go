@@ -67,23 +67,8 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	p := r.URL.Path
-	var name string
-	switch {
-	case p == "/" || p == "/index.html":
-		name = "index.html"
-	case strings.HasPrefix(p, "/articles/") && len(p) > len("/articles/") && !strings.Contains(p[len("/articles/"):], "/"):
-		name = "index.html" // the page renders the article itself
-	case p == "/widget.js", p == "/widget.css", p == "/widget-demo.html":
-		name = p[1:]
-	case strings.HasPrefix(p, "/assets/"):
-		name = path.Clean(p[1:])
-		if !strings.HasPrefix(name, "assets/") {
-			name = ""
-		}
-	}
-	data, err := fs.ReadFile(s.files, name)
-	if name == "" || err != nil {
+	name, data, ok := s.file(r.URL.Path)
+	if !ok {
 		http.NotFound(w, r)
 		return
 	}
@@ -104,6 +89,38 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Set("Cache-Control", "public, max-age=300")
 	}
 	http.ServeContent(w, r, name, s.modified, bytes.NewReader(data))
+}
+
+// Serves reports whether the site has a file at the URL path p: a router
+// that mounts the site can answer an unknown path in its own error shape.
+func (s *Site) Serves(p string) bool {
+	_, _, ok := s.file(p)
+	return ok
+}
+
+// file resolves a URL path to the embedded file it serves.
+func (s *Site) file(p string) (name string, data []byte, ok bool) {
+	switch {
+	case p == "/" || p == "/index.html":
+		name = "index.html"
+	case strings.HasPrefix(p, "/articles/") && len(p) > len("/articles/") && !strings.Contains(p[len("/articles/"):], "/"):
+		name = "index.html" // the page renders the article itself
+	case p == "/widget.js", p == "/widget.css", p == "/widget-demo.html":
+		name = p[1:]
+	case strings.HasPrefix(p, "/assets/"):
+		name = path.Clean(p[1:])
+		if !strings.HasPrefix(name, "assets/") {
+			name = ""
+		}
+	}
+	if name == "" {
+		return "", nil, false
+	}
+	data, err := fs.ReadFile(s.files, name)
+	if err != nil {
+		return "", nil, false
+	}
+	return name, data, true
 }
 
 func contentType(name string) string {

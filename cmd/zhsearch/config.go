@@ -31,16 +31,20 @@ type Config struct {
 	Seed     bool
 	seedAuto bool
 	Dict     string
+	// MaxDictWords bounds the newsroom dictionary (index.SetMaxWords).
+	MaxDictWords int
 	// Synonyms is a synonym list file (package synonym) added at start.
 	Synonyms string
 	// Snapshots is where POST /v1/admin/snapshot writes; "" is next to Data.
-	Snapshots   string
-	APIKeys     []string
-	ReadKeys    []string
-	CORSOrigins []string
-	LogFormat   string
-	LogLevel    string
-	Timezone    *time.Location
+	Snapshots string
+	// KeepSnapshots is how many snapshots are kept; older ones go.
+	KeepSnapshots int
+	APIKeys       []string
+	ReadKeys      []string
+	CORSOrigins   []string
+	LogFormat     string
+	LogLevel      string
+	Timezone      *time.Location
 
 	MaxBodyBytes          int64
 	MaxQueryLen           int
@@ -172,7 +176,9 @@ func (c *Config) settings() []setting {
 			return boolean(&c.Seed)(v)
 		}, false},
 		{"snapshots", "ZHSEARCH_SNAPSHOTS", "", "directory of the snapshots POST /v1/admin/snapshot makes, each a data directory serve --data can use; empty: the --data directory's name + -snapshots", str(&c.Snapshots, nil), false},
+		{"keep-snapshots", "ZHSEARCH_KEEP_SNAPSHOTS", "7", "snapshots kept in --snapshots: after a new one is written, the oldest past this number are removed", positive(&c.KeepSnapshots, 0), false},
 		{"dict", "ZHSEARCH_DICT", "", "newsroom dictionary file on top of gse's: one `word [freq [pos]]` a line, # comments; an error names the file and line", str(&c.Dict, nil), false},
+		{"max-dict-words", "ZHSEARCH_MAX_DICT_WORDS", strconv.Itoa(index.DefaultMaxWords), "most words the newsroom dictionary (--dict and POST /v1/dictionary) may hold; past it a POST answers 409 dictionary_full. Each 10,000 words cost memory (docs/operations.md)", positive(&c.MaxDictWords, 0), false},
 		{"synonyms", "ZHSEARCH_SYNONYMS", "", "synonym list added at start to the one kept in the data directory: `a, b, c` (equivalent) or `a => b` (one-way) a line, # comments; an error names the file and line", str(&c.Synonyms, nil), false},
 		{"api-key", "ZHSEARCH_API_KEY", "", "comma-separated keys that may write (Authorization: Bearer KEY); without one, writes only from loopback. Prefer the variable: flags show in ps", list(&c.APIKeys, nil), true},
 		{"read-key", "ZHSEARCH_READ_KEY", "", "comma-separated keys required to read /v1 (API keys also read); empty leaves reads open", list(&c.ReadKeys, nil), true},

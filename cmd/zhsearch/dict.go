@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 
+	"github.com/zhsearch/zhsearch/index"
 	"github.com/zhsearch/zhsearch/tokenizer"
 )
 
@@ -28,10 +30,18 @@ func loadDictFile(ctx context.Context, ix wordAdder, path string, log *slog.Logg
 		log.Warn("the newsroom dictionary holds no words", "dict", path)
 		return nil
 	}
-	res, err := ix.AddWords(ctx, words...)
-	if err != nil {
-		return fmt.Errorf("--dict %s: %w", path, err)
+	// In calls of at most index.MaxWordsPerRequest: a file may hold more.
+	added := 0
+	for from := 0; from < len(words); from += index.MaxWordsPerRequest {
+		res, err := ix.AddWords(ctx, words[from:min(from+index.MaxWordsPerRequest, len(words))]...)
+		if errors.Is(err, index.ErrDictionaryFull) {
+			return fmt.Errorf("--dict %s: %w; raise --max-dict-words (ZHSEARCH_MAX_DICT_WORDS)", path, err)
+		}
+		if err != nil {
+			return fmt.Errorf("--dict %s: %w", path, err)
+		}
+		added += res.Added
 	}
-	log.Info("newsroom dictionary loaded", "dict", path, "words", len(words), "new", res.Added)
+	log.Info("newsroom dictionary loaded", "dict", path, "words", len(words), "new", added)
 	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -109,36 +110,41 @@ func TestHostileRequests(t *testing.T) {
 	type hostile struct {
 		name, method, target, ctype string
 		body                        func() io.Reader
+		filler                      int // bytes of an extra header
 	}
 	many := make([]string, 5000)
 	for i := range many {
 		many[i] = "词" + strconv.Itoa(i)
 	}
 	cases := []hostile{
-		{"80 MB JSON body", "POST", "/v1/articles", "application/json", func() io.Reader { return &repeatReader{[]byte(`{"title": "`), 'a', 80 << 20} }},
-		{"80 MB NDJSON line", "POST", "/v1/articles", "application/x-ndjson", func() io.Reader { return &repeatReader{[]byte(`{"title": "`), 'a', 80 << 20} }},
-		{"80 MB NDJSON of small bad lines", "POST", "/v1/articles", "application/x-ndjson", func() io.Reader { return &repeatReader{nil, '\n', 80 << 20} }},
-		{"80 MB page", "POST", "/v1/pages", "text/plain", func() io.Reader { return &repeatReader{[]byte("## 标题\n\n"), 'a', 80 << 20} }},
-		{"deep JSON nesting", "POST", "/v1/articles", "application/json", func() io.Reader { return &repeatReader{nil, '[', 900 << 10} }},
+		{"80 MB JSON body", "POST", "/v1/articles", "application/json", func() io.Reader { return &repeatReader{[]byte(`{"title": "`), 'a', 80 << 20} }, 0},
+		{"80 MB NDJSON line", "POST", "/v1/articles", "application/x-ndjson", func() io.Reader { return &repeatReader{[]byte(`{"title": "`), 'a', 80 << 20} }, 0},
+		{"80 MB NDJSON of small bad lines", "POST", "/v1/articles", "application/x-ndjson", func() io.Reader { return &repeatReader{nil, '\n', 80 << 20} }, 0},
+		{"80 MB page", "POST", "/v1/pages", "text/plain", func() io.Reader { return &repeatReader{[]byte("## 标题\n\n"), 'a', 80 << 20} }, 0},
+		{"deep JSON nesting", "POST", "/v1/articles", "application/json", func() io.Reader { return &repeatReader{nil, '[', 900 << 10} }, 0},
 		{"deep JSON nesting in a field", "POST", "/v1/articles", "application/json", func() io.Reader {
 			return strings.NewReader(`{"title": "t", "body": "b", "tags": ` + strings.Repeat("[", 500000) + strings.Repeat("]", 500000) + `}`)
-		}},
-		{"1 MB query string", "GET", "/v1/search?q=" + strings.Repeat("a", 1<<20), "", nil},
-		{"query of 300 characters", "GET", "/v1/search?q=" + strings.Repeat("地", 300), "", nil},
-		{"5000 OR terms", "GET", "/v1/search?q=" + url.QueryEscape(strings.Join(many, " OR ")), "", nil},
-		{"regexp", "GET", "/v1/search?q=" + url.QueryEscape("/.*/"), "", nil},
-		{"wildcards", "GET", "/v1/search?q=" + url.QueryEscape("* ? *"), "", nil},
-		{"fuzzy and boost syntax only", "GET", "/v1/search?q=" + url.QueryEscape("~2 ^3 +-"), "", nil},
-		{"huge page", "GET", "/v1/search?q=a&page=99999999&size=100", "", nil},
-		{"huge size", "GET", "/v1/search?q=a&size=100000000", "", nil},
-		{"bad cursor", "GET", "/v1/search?q=a&cursor=" + strings.Repeat("A", 4000), "", nil},
+		}, 0},
+		{"1 MB query string", "GET", "/v1/search?q=" + strings.Repeat("a", 1<<20), "", nil, 0},
+		{"100 KB of headers", "GET", "/v1/search?q=a", "", nil, 100 << 10},
+		{"100 KB of headers, unknown path", "GET", "/v1/nothing", "", nil, 100 << 10},
+		{"unknown asset", "GET", "/assets/nothing.js", "", nil, 0},
+		{"unknown path under /v1", "GET", "/v1/assets/app.js", "", nil, 0},
+		{"query of 300 characters", "GET", "/v1/search?q=" + strings.Repeat("地", 300), "", nil, 0},
+		{"5000 OR terms", "GET", "/v1/search?q=" + url.QueryEscape(strings.Join(many, " OR ")), "", nil, 0},
+		{"regexp", "GET", "/v1/search?q=" + url.QueryEscape("/.*/"), "", nil, 0},
+		{"wildcards", "GET", "/v1/search?q=" + url.QueryEscape("* ? *"), "", nil, 0},
+		{"fuzzy and boost syntax only", "GET", "/v1/search?q=" + url.QueryEscape("~2 ^3 +-"), "", nil, 0},
+		{"huge page", "GET", "/v1/search?q=a&page=99999999&size=100", "", nil, 0},
+		{"huge size", "GET", "/v1/search?q=a&size=100000000", "", nil, 0},
+		{"bad cursor", "GET", "/v1/search?q=a&cursor=" + strings.Repeat("A", 4000), "", nil, 0},
 	}
 	for _, p := range []string{"q", "type", "since", "until", "section", "author", "tag", "source", "id", "sort", "boost", "facets", "collapse", "cursor", "page", "size"} {
 		q := url.Values{"q": {"地铁"}}
 		q.Set(p, invalid)
-		cases = append(cases, hostile{"invalid UTF-8 in search " + p, "GET", "/v1/search?" + q.Encode(), "", nil})
+		cases = append(cases, hostile{"invalid UTF-8 in search " + p, "GET", "/v1/search?" + q.Encode(), "", nil, 0})
 	}
-	cases = append(cases, hostile{"invalid UTF-8 in suggest", "GET", "/v1/suggest?q=" + url.QueryEscape(invalid), "", nil})
+	cases = append(cases, hostile{"invalid UTF-8 in suggest", "GET", "/v1/suggest?q=" + url.QueryEscape(invalid), "", nil, 0})
 	for _, f := range []string{"id", "title", "body", "kicker", "section", "source", "url", "summary", "published_at", "byline", "photo_by", "page"} {
 		body := map[string]string{"title": "标题", "body": "正文。"}
 		body[f] = "坏" + invalid
@@ -154,20 +160,20 @@ func TestHostileRequests(t *testing.T) {
 		}
 		b.WriteString("}")
 		raw := b.String()
-		cases = append(cases, hostile{"invalid UTF-8 in article " + f, "POST", "/v1/articles", "application/json", func() io.Reader { return strings.NewReader(raw) }})
-		cases = append(cases, hostile{"invalid UTF-8 in NDJSON " + f, "POST", "/v1/articles", "application/x-ndjson", func() io.Reader { return strings.NewReader(raw + "\n") }})
+		cases = append(cases, hostile{"invalid UTF-8 in article " + f, "POST", "/v1/articles", "application/json", func() io.Reader { return strings.NewReader(raw) }, 0})
+		cases = append(cases, hostile{"invalid UTF-8 in NDJSON " + f, "POST", "/v1/articles", "application/x-ndjson", func() io.Reader { return strings.NewReader(raw + "\n") }, 0})
 	}
 	for _, f := range []string{"authors", "tags", "paragraphs"} {
 		raw := fmt.Sprintf(`{"title": "标题", "body": "正文。", %q: ["坏%s"]}`, f, invalid)
 		if f == "paragraphs" {
 			raw = fmt.Sprintf(`{"title": "标题", "paragraphs": ["坏%s"]}`, invalid)
 		}
-		cases = append(cases, hostile{"invalid UTF-8 in article " + f, "POST", "/v1/articles", "application/json", func() io.Reader { return strings.NewReader(raw) }})
+		cases = append(cases, hostile{"invalid UTF-8 in article " + f, "POST", "/v1/articles", "application/json", func() io.Reader { return strings.NewReader(raw) }, 0})
 	}
 	cases = append(cases,
-		hostile{"invalid UTF-8 page", "POST", "/v1/pages?published_at=2024-07-01", "text/plain", func() io.Reader { return strings.NewReader("## 标题" + invalid + "\n\n正文。") }},
-		hostile{"invalid UTF-8 in page parameters", "POST", "/v1/pages?source=" + url.QueryEscape(invalid), "text/plain", func() io.Reader { return strings.NewReader("## 标题\n\n正文。") }},
-		hostile{"invalid UTF-8 in an id", "PUT", "/v1/articles/" + url.PathEscape(invalid), "application/json", func() io.Reader { return strings.NewReader(`{"title": "t", "body": "b"}`) }},
+		hostile{"invalid UTF-8 page", "POST", "/v1/pages?published_at=2024-07-01", "text/plain", func() io.Reader { return strings.NewReader("## 标题" + invalid + "\n\n正文。") }, 0},
+		hostile{"invalid UTF-8 in page parameters", "POST", "/v1/pages?source=" + url.QueryEscape(invalid), "text/plain", func() io.Reader { return strings.NewReader("## 标题\n\n正文。") }, 0},
+		hostile{"invalid UTF-8 in an id", "PUT", "/v1/articles/" + url.PathEscape(invalid), "application/json", func() io.Reader { return strings.NewReader(`{"title": "t", "body": "b"}`) }, 0},
 	)
 
 	for _, tc := range cases {
@@ -183,6 +189,9 @@ func TestHostileRequests(t *testing.T) {
 			if tc.ctype != "" {
 				req.Header.Set("Content-Type", tc.ctype)
 			}
+			if tc.filler > 0 {
+				req.Header.Set("X-Filler", strings.Repeat("a", tc.filler))
+			}
 			resp, err := client.Do(req)
 			if err != nil {
 				// The server may answer and close before reading a huge
@@ -196,6 +205,17 @@ func TestHostileRequests(t *testing.T) {
 			resp.Body.Close()
 			if resp.StatusCode < 400 || resp.StatusCode >= 500 {
 				t.Errorf("status %d (%s), want a 4xx", resp.StatusCode, raw)
+			}
+			// Every refusal in the API's one error shape, whoever made it.
+			var e struct {
+				Error struct{ Code, Message string } `json:"error"`
+			}
+			if json.Unmarshal(raw, &e) != nil || e.Error.Code == "" || e.Error.Message == "" ||
+				!strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+				t.Errorf("status %d answered %q (%s), want the JSON error shape", resp.StatusCode, raw, resp.Header.Get("Content-Type"))
+			}
+			if tc.filler > 0 && (resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge || e.Error.Code != "headers_too_large") {
+				t.Errorf("headers too large: %d %s, want 431 headers_too_large", resp.StatusCode, raw)
 			}
 		})
 	}

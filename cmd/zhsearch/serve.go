@@ -22,6 +22,7 @@ import (
 	"github.com/zhsearch/zhsearch/article"
 	"github.com/zhsearch/zhsearch/index"
 	"github.com/zhsearch/zhsearch/seeds"
+	"github.com/zhsearch/zhsearch/synonym"
 	"github.com/zhsearch/zhsearch/tokenizer"
 	"github.com/zhsearch/zhsearch/web"
 )
@@ -40,7 +41,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return 2
 	}
 	log := newLogger(cfg, stderr)
-	if err := serveWith(ctx, cfg, log); err != nil {
+	err = serveWith(ctx, cfg, log)
+	if errors.Is(err, errStopped) {
+		log.Info("zhsearch stopped by a signal before it served", "err", err)
+		return 0
+	}
+	if err != nil {
 		log.Error("zhsearch stopped", "err", err)
 		return 1
 	}
@@ -167,10 +173,21 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		debug.SetGCPercent(-1)
 	}
 	defer gcOn() // on every early return too
-	ix, closeIndex, err := openIndex(ctx, cfg, func() { log.Info(msgLoadingDictionary) })
+	if err := checkSnapshotDir(cfg); err != nil {
+		return err
+	}
+	var (
+		ix         *index.Index
+		closeIndex func() error
+	)
+	err := startStep(ctx, "loading the dictionary and opening the index", func() (err error) {
+		ix, closeIndex, err = openIndex(ctx, cfg, func() { log.Info(msgLoadingDictionary) })
+		return err
+	}, func() { _ = closeIndex() })
 	if err != nil {
 		return err
 	}
+	ix.SetMaxWords(cfg.MaxDictWords)
 	seg, err := tokenizer.Shared() // loaded by index.Open: this only fetches it
 	if err != nil {
 		_ = closeIndex()
@@ -184,8 +201,14 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		}
 	}()
 	replicated := len(cfg.Replicate) > 0 || cfg.NATSEmbedded
-	syn, synFile, err := openSynonyms(ctx, cfg, ix, replicated, log)
-	if err != nil {
+	var (
+		syn     *synonym.Store
+		synFile []synonym.Rule
+	)
+	if err := startStep(ctx, "loading the synonyms", func() (err error) {
+		syn, synFile, err = openSynonyms(ctx, cfg, ix, replicated, log)
+		return err
+	}, nil); err != nil {
 		return err
 	}
 	rep, err := startReplication(ctx, cfg, ix, syn, log)
@@ -196,15 +219,18 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		defer rep.stop() // before the index closes
 		go rep.background(ctx, cfg, ix, synFile, log)
 	} else {
-		if err := loadDictFile(ctx, ix, cfg.Dict, log); err != nil {
+		if err := startStep(ctx, "loading --dict", func() error { return loadDictFile(ctx, ix, cfg.Dict, log) }, nil); err != nil {
 			return err
 		}
-		if err := seedIfNew(ctx, cfg, ix); err != nil {
+		if err := startStep(ctx, "indexing the seed page", func() error { return seedIfNew(ctx, cfg, ix) }, nil); err != nil {
 			return err
 		}
 	}
-	stats, err := ix.Stats(ctx)
-	if err != nil {
+	var stats index.Stats
+	if err := startStep(ctx, "counting the index", func() (err error) {
+		stats, err = ix.Stats(ctx)
+		return err
+	}, nil); err != nil {
 		return err
 	}
 	gcOn()
@@ -263,7 +289,7 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		ReadTimeout:       cfg.ReadTimeout,
 		WriteTimeout:      cfg.WriteTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    api.TransportHeaderBytes, // the API answers past its own limit (api.DefaultMaxHeaderBytes) in JSON
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	where := "in memory"
