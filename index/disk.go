@@ -72,9 +72,6 @@ func openDisk(path string, bulk bool) (bi bleve.Index, created bool, err error) 
 		"unsafe_batch":           true,
 		"asyncErrorCallbackName": asyncErrorCallback,
 	}
-	if !bulk {
-		openCfg["scorchMergePlanOptions"] = serverMergePlan
-	}
 	store := filepath.Join(path, "store")
 	if _, statErr := os.Stat(filepath.Join(path, "index_meta.json")); statErr == nil {
 		// Bleve trusts its files: a damaged one is served (and panics in
@@ -114,22 +111,6 @@ func openDisk(path string, bulk bool) (bi bleve.Index, created bool, err error) 
 	watchPersist(store)
 	bi, err = bleve.OpenUsing(path, openCfg)
 	return bi, true, lockError(err)
-}
-
-// serverMergePlan is scorch's merge plan for an index written through the
-// API: tiers of at most 4 segments, merged 4 at a time, each tier 4 times
-// the one below (scorch's default is 10, 10 and 10). Every write group is
-// a segment of its own, and with the default plan the first 20,000 xwlb
-// articles posted in batches of 1,000 ended in 9 segments, with dozens of
-// small ones waiting mid-import; with this plan in 5, 15 % smaller on
-// disk at the last answer (2026-12-03, docs/performance.md), for the
-// same import rate. What is left is merged into one segment when writes
-// pause (compact.go). A bulk import keeps scorch's plan and compacts at
-// its end (bulk.go).
-var serverMergePlan = map[string]any{
-	"MaxSegmentsPerTier":   4,
-	"SegmentsPerMergeTask": 4,
-	"TierGrowth":           4.0,
 }
 
 func lockError(err error) error {
