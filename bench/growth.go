@@ -113,14 +113,11 @@ func RunGrowth(ctx context.Context, cfg Config) (*GrowthReport, error) {
 	if sizes[0] < 1 {
 		return nil, fmt.Errorf("growth: sizes must be at least 1")
 	}
-	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
-		return nil, err
-	}
-	tmp, err := os.MkdirTemp("", "zhsearch-bench-growth-")
+	tmp, remove, err := workDirs(cfg.Out, "zhsearch-bench-growth-")
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(tmp)
+	defer remove()
 
 	r := &GrowthReport{Started: time.Now().UTC(), Command: cfg.Command, Machine: thisMachine(), Binary: cfg.Bin, Corpus: cfg.Corpus, Seed: cfg.Seed, Bar: GrowthBar}
 	cfg.logf("reading %s", cfg.Corpus)

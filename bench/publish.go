@@ -264,14 +264,11 @@ type PublishReport struct {
 // or cfg.MaxDuration passes. Afterwards every article answered 2xx is
 // read back by id.
 func RunPublish(ctx context.Context, cfg Config) (*PublishReport, error) {
-	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
-		return nil, err
-	}
-	tmp, err := os.MkdirTemp("", "zhsearch-bench-publish-")
+	tmp, remove, err := workDirs(cfg.Out, "zhsearch-bench-publish-")
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(tmp)
+	defer remove()
 	r := &PublishReport{Started: time.Now().UTC(), Command: cfg.Command, Machine: thisMachine(), Binary: cfg.Bin, Corpus: cfg.Corpus, Seed: cfg.Seed, Clients: cfg.Clients, MaxDuration: cfg.MaxDuration.Seconds()}
 	err = runPublish(ctx, &cfg, r, tmp)
 	if err != nil {

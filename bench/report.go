@@ -105,6 +105,19 @@ const (
 // WriteFiles writes report.json and report.md into dir.
 func (r *Report) WriteFiles(dir string) error { return writeReport(dir, r, r.WriteMarkdown) }
 
+// workDirs makes out, where a run leaves its report, and a temporary
+// directory (its name starting with prefix) for the run's indexes and
+// files; remove deletes the temporary one.
+func workDirs(out, prefix string) (tmp string, remove func(), err error) {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return "", nil, err
+	}
+	if tmp, err = os.MkdirTemp("", prefix); err != nil {
+		return "", nil, err
+	}
+	return tmp, func() { _ = os.RemoveAll(tmp) }, nil
+}
+
 // writeReport writes v as dir/report.json and md's text as dir/report.md:
 // the two files every mode of the bench leaves.
 func writeReport(dir string, v any, md func(io.Writer)) error {

@@ -87,14 +87,11 @@ func Run(ctx context.Context, cfg Config, phase string) (*Report, error) {
 	default:
 		return nil, fmt.Errorf("unknown phase %q: use ingest, query, startup or all", phase)
 	}
-	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
-		return nil, err
-	}
-	tmp, err := os.MkdirTemp("", "zhsearch-bench-")
+	tmp, remove, err := workDirs(cfg.Out, "zhsearch-bench-")
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(tmp)
+	defer remove()
 
 	r := &Report{Started: time.Now().UTC(), Command: cfg.Command, Machine: thisMachine(), Binary: cfg.Bin, Corpus: cfg.Corpus, Seed: cfg.Seed}
 	ingest := phase == PhaseIngest || phase == PhaseAll || cfg.Data == ""
