@@ -40,6 +40,7 @@ type compactor struct {
 	wrote  chan struct{}                      // a write happened (buffered, never blocks)
 	busy   atomic.Int64                       // writes being analysed or applied
 	run    func(context.Context) (int, error) // compactIfWorth; tests replace it
+	log    *slog.Logger
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -58,9 +59,9 @@ type CompactionStatus struct {
 
 // startCompactor starts the idle compaction of ix (an index on disk
 // that is not bulk) with run (compactIfWorth); idle <= 0 leaves it off.
-func (ix *Index) startCompactor(idle time.Duration, run func(context.Context) (int, error)) {
+func (ix *Index) startCompactor(idle time.Duration, run func(context.Context) (int, error), log *slog.Logger) {
 	c := &ix.compact
-	c.run = run
+	c.run, c.log = run, log
 	c.wrote = make(chan struct{}, 1)
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	if idle <= 0 || ix.path == "" || ix.bulk {
@@ -138,10 +139,10 @@ func (ix *Index) compactLoop() {
 		case c.ctx.Err() != nil:
 			return
 		case err != nil:
-			slog.Warn("compacting the index failed; it stays as it is", "err", err)
+			c.log.Warn("compacting the index failed; it stays as it is", "err", err)
 		case segs > 0:
 			st := ix.Compaction()
-			slog.Info("compacted the index", "segments", segs, "took", st.Took.Round(time.Millisecond))
+			c.log.Info("compacted the index", "segments", segs, "took", st.Took.Round(time.Millisecond))
 		}
 	}
 }

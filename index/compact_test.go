@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/zhsearch/zhsearch/article"
+	"log/slog"
 	"path/filepath"
 	"testing"
 	"time"
@@ -49,7 +50,7 @@ func TestCompactorWaitsForWrites(t *testing.T) {
 	ix.startCompactor(time.Millisecond, func(context.Context) (int, error) {
 		calls <- call{ix.compact.busy.Load()}
 		return 1, nil
-	})
+	}, slog.New(slog.DiscardHandler))
 	defer ix.stopCompactor()
 
 	done := ix.writing()

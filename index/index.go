@@ -19,6 +19,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"slices"
 	"strconv"
@@ -110,6 +111,9 @@ type Options struct {
 	// its segments into one (compact.go); 0 never does. Ignored in memory
 	// and with Bulk (an import compacts when it ends).
 	CompactIdle time.Duration
+	// Logger receives what the index does on its own (a compaction); nil
+	// is slog.Default().
+	Logger *slog.Logger
 }
 
 // Index is a searchable store of articles. It is safe for concurrent use.
@@ -201,7 +205,11 @@ func Open(opts Options) (*Index, error) {
 		_ = bi.Close()
 		return nil, fmt.Errorf("opening index %q: %w", opts.Path, err)
 	}
-	ix.startCompactor(opts.CompactIdle, ix.compactIfWorth)
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	ix.startCompactor(opts.CompactIdle, ix.compactIfWorth, log)
 	return ix, nil
 }
 

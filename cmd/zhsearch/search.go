@@ -111,7 +111,7 @@ func searchLocal(ctx context.Context, data, tz string, getenv func(string) strin
 	if err != nil {
 		return nil, err
 	}
-	ix, closeIndex, err := openIndex(ctx, cfg, nil)
+	ix, closeIndex, err := openIndex(ctx, cfg, nil, nil)
 	if err != nil {
 		return nil, err
 	}

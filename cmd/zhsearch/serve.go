@@ -94,9 +94,10 @@ func indexDir(data string) string { return filepath.Join(data, "index") }
 
 // openIndex opens the index the settings name: in memory, or in the data
 // directory under its lock. close flushes and closes the index, then releases the lock.
+// log receives what the index does on its own (nil: slog's default).
 // locked, if set, runs once the directory is locked, before the
 // segmentation dictionary loads: a directory in use fails without it.
-func openIndex(ctx context.Context, cfg *Config, locked func()) (ix *index.Index, closeFn func() error, err error) {
+func openIndex(ctx context.Context, cfg *Config, log *slog.Logger, locked func()) (ix *index.Index, closeFn func() error, err error) {
 	release := func() {}
 	path := ""
 	if cfg.Data != "" {
@@ -108,7 +109,7 @@ func openIndex(ctx context.Context, cfg *Config, locked func()) (ix *index.Index
 	if locked != nil {
 		locked()
 	}
-	ix, err = index.Open(index.Options{Path: path, Location: cfg.Timezone, CompactIdle: cfg.CompactIdle})
+	ix, err = index.Open(index.Options{Path: path, Location: cfg.Timezone, CompactIdle: cfg.CompactIdle, Logger: log})
 	if err != nil {
 		release()
 		return nil, nil, err
@@ -181,7 +182,7 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		closeIndex func() error
 	)
 	err := startStep(ctx, "loading the dictionary and opening the index", func() (err error) {
-		ix, closeIndex, err = openIndex(ctx, cfg, func() { log.Info(msgLoadingDictionary) })
+		ix, closeIndex, err = openIndex(ctx, cfg, log, func() { log.Info(msgLoadingDictionary) })
 		return err
 	}, func() { _ = closeIndex() })
 	if err != nil {
