@@ -135,6 +135,15 @@ func (q *textQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping
 		}
 		s.tier = ts
 	}
+	for _, w := range s.softs {
+		g, err := softGate(ctx, r, w.term, s.terms, w.slots, q.field)
+		if err != nil {
+			return fail(err)
+		}
+		if g != nil {
+			must = append(must, g)
+		}
+	}
 	var err error
 	if len(must) == 1 {
 		s.must = must[0]
