@@ -132,8 +132,8 @@ func (s *Server) resolveDates(c echo.Context, req *index.Request) error {
 		return badParam("on", err.Error())
 	}
 	if monthDay != "" {
-		// The index has no month-day field yet (index/onthisday.go).
-		return badParam("on", "on=MM-DD (that day in every year) needs the index's month-day field, which this build lacks; pass on=YYYY-MM-DD")
+		req.MonthDay = monthDay
+		return nil
 	}
 	req.Since, req.Until = date, date
 	return nil

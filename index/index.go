@@ -279,6 +279,7 @@ func newMapping() mapping.IndexMapping {
 	art.AddFieldMappingsAt(fieldSource, kw(false))
 	art.AddFieldMappingsAt(fieldPublished, date)
 	art.AddFieldMappingsAt(fieldMonth, kw(true))
+	art.AddFieldMappingsAt(fieldMonthDay, kw(false))
 	art.AddFieldMappingsAt(fieldParagraphs, kw(true)) // a count, as one keyword term
 	art.Dynamic = false
 	// The text fields (title, w, bg) are built by prepare.go with their
@@ -348,6 +349,7 @@ func (ix *Index) documentData(a *article.Article) (map[string]any, error) {
 	if !published.IsZero() {
 		d[fieldPublished] = published
 		d[fieldMonth] = published.In(ix.loc).Format("2006-01")
+		d[fieldMonthDay] = monthDay(published, ix.loc)
 	}
 	raw, err := json.Marshal(a)
 	if err != nil {

@@ -1,6 +1,11 @@
 package index
 
-import "time"
+import (
+	"fmt"
+	"time"
+
+	bq "github.com/blevesearch/bleve/v2/search/query"
+)
 
 // fieldMonthDay is the keyword field "on this day" (历史上的今天, the
 // search parameter on=MM-DD) filters on: an article's publication day
@@ -18,4 +23,14 @@ func monthDay(t time.Time, loc *time.Location) string {
 		t = t.In(loc)
 	}
 	return t.Format("01-02")
+}
+
+// monthDayFilter keeps the articles published on md (MM-DD) of any year.
+// An undated article has no month-day and is never kept.
+func monthDayFilter(md string) (bq.Query, error) {
+	t, err := time.Parse(time.DateOnly, "2000-"+md) // a leap year: 02-29 is a day
+	if err != nil || t.Format("01-02") != md {
+		return nil, fmt.Errorf("%w: on %q is not a day of the year; use MM-DD such as 04-01", ErrInvalidQuery, md)
+	}
+	return termQuery(md, fieldMonthDay, 1), nil
 }

@@ -130,6 +130,13 @@ func (ix *Index) filters(r *Request) ([]bq.Query, error) {
 			out = append(out, bleve.NewDisjunctionQuery(alts...))
 		}
 	}
+	if r.MonthDay != "" {
+		q, err := monthDayFilter(r.MonthDay)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, q)
+	}
 	if r.Since != "" || r.Until != "" {
 		var start, end time.Time
 		var incStart, incEnd bool

@@ -47,6 +47,9 @@ type Request struct {
 	// Since and Until bound published_at: RFC 3339, or YYYY-MM-DD for a
 	// whole day in the newsroom's zone; both ends inclusive.
 	Since, Until string
+	// MonthDay, MM-DD, keeps the articles published on that day of any
+	// year in the newsroom's zone ("on this day", onthisday.go).
+	MonthDay string
 	// Filters: a hit must match one value of every non-empty list.
 	Sections, Authors, Tags, Sources, IDs []string
 	Sort                                  string   // SortRelevance (default), SortNewest, SortOldest

@@ -256,6 +256,8 @@ func TestOpsHardenedServer(t *testing.T) {
 			{"GET", "/v1/search?q=" + q("社区") + "&since=-7x", r, "", 400},
 			{"GET", "/v1/search?q=" + q("社区") + "&since=-1y&until=today", r, "", 200},
 			{"GET", "/v1/search?q=" + q("社区") + "&on=2020-04-01", r, "", 200},
+			{"GET", "/v1/search?q=" + q("社区") + "&on=04-01", r, "", 200},
+			{"GET", "/v1/search?q=" + q("社区") + "&on=04-31", r, "", 400},
 			{"GET", "/v1/search?q=zhongnan", r, "", 200},
 			{"GET", "/v1/export?q=" + q("社区") + "&limit=3", r, "", 200},
 			{"GET", "/v1/suggest?q=jingji", r, "", 200},
