@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -102,7 +103,38 @@ func (s *Server) searchRequest(c echo.Context) (index.Request, error) {
 	default:
 		return req, badParam("synonyms", "want on (the default: texts, not quoted phrases), phrases (quoted phrases too) or off")
 	}
+	if s.cfg.Pinyin != nil {
+		req.Pinyin = pinyinWords{s.cfg.Pinyin}
+	}
 	return req, nil
+}
+
+// pinyinWords reads pinyin:… query texts with the pinyin suggester: the
+// words the input spells whole with the reading of the most used one (at
+// most maxPinyinWords: 钟南山 for zhongnanshan; 郑州 for zz, not every
+// word whose initials are z z).
+type pinyinWords struct{ p Pinyin }
+
+const maxPinyinWords = 3
+
+func (w pinyinWords) Words(input string) []string {
+	var out []string
+	reading := ""
+	for _, sg := range w.p.Suggest(input, 20) {
+		if !sg.Whole {
+			continue
+		}
+		if reading == "" {
+			reading = sg.Pinyin
+		}
+		if sg.Pinyin == reading && !slices.Contains(out, sg.Word) {
+			out = append(out, sg.Word)
+		}
+		if len(out) == maxPinyinWords {
+			break
+		}
+	}
+	return out
 }
 
 // resolveDates turns relative since/until (today, -7d… see

@@ -64,6 +64,9 @@ type Request struct {
 	// phrases too with SynonymPhrases.
 	Synonyms       Expander
 	SynonymPhrases bool
+	// Pinyin, when set, turns pinyin:… texts into the words they spell
+	// (pinyinq.go); without it they match nothing.
+	Pinyin PinyinReader
 }
 
 // Hit is one result: an article, or a paragraph of one.
@@ -122,6 +125,9 @@ type Result struct {
 	// Synonyms are what the request's synonym list expanded: each text
 	// of the query that it names, with the words searched besides it.
 	Synonyms map[string][]string `json:"synonyms,omitempty"`
+	// Pinyin is what each pinyin: text of the query spelled and was
+	// searched as.
+	Pinyin map[string][]string `json:"pinyin,omitempty"`
 }
 
 // Search runs a request under ctx; the search stops when ctx is done.
@@ -134,6 +140,7 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidQuery, err)
 	}
+	tree, spelled := pinyinTexts(tree, r.Pinyin)
 	c := compiler{typ: r.Type, seg: ix.seg, ix: ix, hl: newHighlight(wholeTexts(tree))}
 	c.tier = true
 	typed := tree
@@ -157,6 +164,7 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		return nil, err
 	}
 	out.Synonyms = expanded
+	out.Pinyin = spelled
 	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
 	return out, nil
 }
@@ -885,6 +893,9 @@ func (ix *Index) recallQuery(terms []string, field string, elems elemFilter, boo
 // must match, either as an indexed word or, for full recall, as an exact
 // run of character bigrams. A phrase must match as an exact substring.
 func (c *compiler) text(t *query.Text) (bq.Query, error) {
+	if t.Field == query.FieldPinyin { // spelled nothing known (pinyinq.go)
+		return bleve.NewMatchNoneQuery(), nil
+	}
 	if f := keywordField(t.Field); f != "" {
 		return termQuery(strings.TrimSpace(t.Text), f, 1), nil
 	}
