@@ -113,8 +113,13 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				"title_html": "<mark>城市更新</mark>报道 " + h.ID, "section": h.Section, "authors": []string{h.Author},
 				"published_at": h.Published, "snippets": []string{"<mark>城市更新</mark>正在推进。"}})
 		}
-		json.NewEncoder(w).Encode(map[string]any{"query": q.Get("q"), "type": "article", "total": len(kept), "page": page,
-			"size": size, "took_ms": 1.5, "hits": hits, "facets": facets})
+		out := map[string]any{"query": q.Get("q"), "type": "article", "total": len(kept), "page": page,
+			"size": size, "took_ms": 1.5, "hits": hits, "facets": facets}
+		if q.Get("q") == "世卫组织 pinyin:zns" { // what the server expanded (index.Result)
+			out["synonyms"] = map[string][]string{"世卫组织": {"世界卫生组织", "<b>WHO</b>"}}
+			out["pinyin"] = map[string][]string{"zns": {"钟南山"}}
+		}
+		json.NewEncoder(w).Encode(out)
 	default:
 		http.NotFound(w, r)
 	}
@@ -223,5 +228,20 @@ func TestPageFacetsSuggestRelatedContract(t *testing.T) {
 		t.Errorf("related %q", rel)
 	}
 	screenshot(t, ctx, 1280, "related")
+
+	// What the search looked for besides the words typed, as text.
+	run(t, ctx, "expansion", chromedp.Navigate(srv.URL+"/?q="+url.QueryEscape("世卫组织 pinyin:zns")),
+		waitJS(`document.querySelector("#message .expansion") !== null`))
+	if got := evalJS[string](t, ctx, `document.querySelector("#message .expansion").textContent`); got != "拼音“zns”按“钟南山”搜索；“世卫组织”同时搜索了：世界卫生组织、<b>WHO</b>" {
+		t.Errorf("expansion %q", got)
+	}
+	if n := evalJS[int](t, ctx, `document.querySelectorAll("#message .expansion b").length`); n != 0 {
+		t.Error("an expanded word was read as HTML")
+	}
+	run(t, ctx, "no expansion", chromedp.Navigate(srv.URL+"/?q="+url.QueryEscape("城市更新")),
+		waitJS(`document.querySelectorAll("#results li.hit").length === 10`))
+	if evalJS[bool](t, ctx, `document.querySelector("#message .expansion") !== null`) {
+		t.Error("a search that expanded nothing says it did")
+	}
 	ev.check(t)
 }

@@ -29,6 +29,7 @@ const I18N = {
     quickDates: "时间", today: "今天", last7: "近7天", last30: "近30天", thisYear: "今年", onThisDay: "历史上的今天",
     filter_on: "日期", exportLink: "导出", exportTitle: "把这次搜索的全部结果导出为 CSV 文件（Excel 可直接打开）",
     didYouMean: "您要找的是：",
+    synonymsOf: (w, alts) => `“${w}”同时搜索了：${alts}`, pinyinAs: (p, words) => `拼音“${p}”按“${words}”搜索`, listSep: "、", partSep: "；",
     prev: "上一页", next: "下一页", page: (n) => `第 ${n} 页`,
     paragraphN: (n) => `第 ${n} 段`, by: "记者", publishedAt: "发布",
     openArticle: "阅读全文", photoBy: "摄影",
@@ -55,6 +56,7 @@ const I18N = {
     quickDates: "When", today: "Today", last7: "Last 7 days", last30: "Last 30 days", thisYear: "This year", onThisDay: "On this day",
     filter_on: "Day", exportLink: "Export", exportTitle: "Download every hit of this search as a CSV file (opens in Excel)",
     didYouMean: "Did you mean: ",
+    synonymsOf: (w, alts) => `“${w}” also searched: ${alts}`, pinyinAs: (p, words) => `pinyin “${p}” searched as ${words}`, listSep: ", ", partSep: "; ",
     removeFilter: (label) => `Remove filter: ${label}`,
     prev: "Previous", next: "Next", page: (n) => `Page ${n}`,
     paragraphN: (n) => `paragraph ${n}`, by: "By", publishedAt: "Published",
@@ -439,6 +441,23 @@ function renderExport(total) {
   a.hidden = !(total > 0);
 }
 
+/** renderExpansion says what a search looked for besides the words typed:
+ * the newsroom's synonyms (世卫组织 → 世界卫生组织、WHO) and the words a
+ * pinyin: text spells. Text only: the words come from the server's lists. */
+function renderExpansion(res) {
+  const parts = [];
+  const add = (map, key) => {
+    for (const [from, to] of Object.entries(map && typeof map === "object" ? map : {})) {
+      if (Array.isArray(to) && to.length > 0) parts.push(t(key, from, to.map(String).join(t("listSep"))));
+    }
+  };
+  add(res.pinyin, "pinyinAs");
+  add(res.synonyms, "synonymsOf");
+  if (parts.length === 0) return;
+  $("message").prepend(el("p", { class: "expansion", text: parts.join(t("partSep")) }));
+  $("message").hidden = false;
+}
+
 /** renderDidYouMean offers the word a pinyin query spells (您要找的是：钟南山？). */
 function renderDidYouMean(d) {
   if (!d || !d.query) return;
@@ -541,6 +560,7 @@ async function runSearch() {
     renderExport(total);
     if (!res.hits || res.hits.length === 0) renderNoResults();
     renderDidYouMean(res.did_you_mean);
+    renderExpansion(res);
   } catch (err) {
     if (err.name === "AbortError") return;
     clearResults();
