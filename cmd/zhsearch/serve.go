@@ -177,6 +177,9 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	if err := checkSnapshotDir(cfg); err != nil {
 		return err
 	}
+	if err := checkInputFiles(cfg); err != nil {
+		return err
+	}
 	var (
 		ix         *index.Index
 		closeIndex func() error
