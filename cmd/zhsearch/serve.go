@@ -319,7 +319,7 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	}
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(api.TransportErrors(ln, apiCfg.MaxHeaderBytes)) }() // net/http's own refusals in JSON too
 	select {
 	case err := <-errc:
 		return err
