@@ -215,8 +215,15 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	}, nil); err != nil {
 		return err
 	}
-	rep, err := startReplication(ctx, cfg, ix, syn, log)
-	if err != nil {
+	var rep *replication
+	if err := startStep(ctx, "starting replication", func() (err error) {
+		rep, err = startReplication(ctx, cfg, ix, syn, log)
+		return err
+	}, func() {
+		if rep != nil {
+			rep.stop()
+		}
+	}); err != nil {
 		return err
 	}
 	if rep != nil {

@@ -97,3 +97,87 @@ func TestStartUpRefusesSpecialFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestSIGTERMDuringReplicationStartUp: a SIGTERM while the replication
+// start-up step is stuck (here the embedded NATS server recovering its
+// JetStream store, whose stream file is a FIFO that a writer holds open
+// and never writes to: a hung disk, or a store too large to recover
+// soon) stops the server: it exits 0, says it stopped while starting
+// replication, never listens, and leaves its data directory unlocked.
+// Before, start-up waited out the embedded server's 30 s and then failed.
+func TestSIGTERMDuringReplicationStartUp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	streamDir := filepath.Join(data, "nats", "jetstream", "$G", "streams", "ZHSEARCH")
+	if err := os.MkdirAll(streamDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(streamDir, "meta.inf")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("cannot make a FIFO here: %v", err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	natsAddr := l.Addr().String()
+	l.Close()
+	var stderr bytes.Buffer
+	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--data", data, "--nats-embedded", "--nats-listen", natsAddr)
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	// Opening the FIFO for writing without blocking succeeds only once the
+	// server has it open for reading: then it is in the replication step,
+	// and stays there, reading, while this end is open.
+	var w *os.File
+	for w == nil {
+		f, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0)
+		if err == nil {
+			w = f
+			break
+		}
+		if !errors.Is(err, syscall.ENXIO) {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-exited:
+			t.Fatalf("the server exited before reading the NATS store: %v\n%s", err, stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	defer w.Close()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err = <-exited:
+	case <-time.After(2 * time.Minute):
+		// A failure guard, not a measure: the server ignored the signal.
+		_ = cmd.Process.Kill()
+		<-exited
+		t.Fatalf("the server did not stop on SIGTERM and was killed:\n%s", stderr.String())
+	}
+	log := stderr.String()
+	if err != nil {
+		t.Errorf("exit: %v, want status 0\n%s", err, log)
+	}
+	if !strings.Contains(log, "stopped by a signal before it served") || !strings.Contains(log, "while starting replication") {
+		t.Errorf("the log does not say where start-up stopped:\n%s", log)
+	}
+	if listenRE.MatchString(log) {
+		t.Errorf("the server started listening after the signal:\n%s", log)
+	}
+	release, err := lockDataDir(data)
+	if err != nil {
+		t.Fatalf("the data directory is still locked: %v", err)
+	}
+	release()
+}
