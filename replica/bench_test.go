@@ -98,7 +98,7 @@ func BenchmarkWrite(b *testing.B) {
 	})
 	// The log's own cost: one NATS server, one zhsearch node.
 	b.Run("replicated-R1-1node", func(b *testing.B) {
-		emb, err := RunEmbedded(EmbeddedOptions{Name: "solo", Listen: "127.0.0.1:" + fmt.Sprint(freePorts(b, 1)[0]), StoreDir: b.TempDir()})
+		emb, err := RunEmbedded(context.Background(), EmbeddedOptions{Name: "solo", Listen: "127.0.0.1:" + fmt.Sprint(freePorts(b, 1)[0]), StoreDir: b.TempDir()})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -56,7 +56,7 @@ type natsNode struct {
 
 func (n *natsNode) start(t testing.TB) {
 	t.Helper()
-	emb, err := RunEmbedded(n.opts)
+	emb, err := RunEmbedded(context.Background(), n.opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,10 @@
 package replica
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"strconv"
 	"strings"
@@ -28,6 +31,9 @@ type EmbeddedOptions struct {
 	ClusterName   string
 	ClusterListen string
 	Routes        []string
+	// Logger receives the server's errors and warnings (nil: none), and a
+	// line now and then while it is still starting.
+	Logger *slog.Logger
 }
 
 // MaxPayload is the largest message the embedded server accepts: an
@@ -41,8 +47,12 @@ type Embedded struct {
 }
 
 // RunEmbedded starts a NATS server with JetStream and waits until it
-// takes connections.
-func RunEmbedded(o EmbeddedOptions) (*Embedded, error) {
+// takes connections, its listeners fail (an address in use: the error
+// says so at once), or ctx ends. Recovering a large JetStream store may
+// take long, so there is no deadline of its own; on ctx's end the server
+// is shut down in the background (a store read that cannot be
+// interrupted, a hung disk, may hold it) and ctx's error returned.
+func RunEmbedded(ctx context.Context, o EmbeddedOptions) (*Embedded, error) {
 	host, port, err := splitHostPort(o.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("nats listen address %q: %w", o.Listen, err)
@@ -80,13 +90,58 @@ func RunEmbedded(o EmbeddedOptions) (*Embedded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded nats server: %w", err)
 	}
+	fatal := make(chan error, 1)
+	s.SetLogger(&natsLogger{log: o.Logger, fatal: fatal}, false, false)
 	go s.Start()
-	if !s.ReadyForConnections(30 * time.Second) {
-		s.Shutdown()
-		return nil, fmt.Errorf("embedded nats server %s did not start listening on %s", o.Name, o.Listen)
+	started := time.Now()
+	for tick := 1; !s.ReadyForConnections(100 * time.Millisecond); tick++ {
+		select {
+		case err := <-fatal:
+			go s.Shutdown()
+			return nil, fmt.Errorf("embedded nats server %s: %w", o.Name, err)
+		case <-ctx.Done():
+			go s.Shutdown()
+			return nil, fmt.Errorf("embedded nats server %s: still starting: %w", o.Name, ctx.Err())
+		default:
+		}
+		if tick%100 == 0 && o.Logger != nil {
+			o.Logger.Warn("the embedded NATS server is still starting (recovering its JetStream store?)",
+				"name", o.Name, "store", o.StoreDir, "for", time.Since(started).Round(time.Second))
+		}
 	}
 	return &Embedded{s: s}, nil
 }
+
+// natsLogger takes the embedded server's log: errors and warnings go to
+// log, and a fatal error (a listener that cannot start) ends RunEmbedded's
+// wait through fatal.
+type natsLogger struct {
+	log   *slog.Logger
+	fatal chan error
+}
+
+func (l *natsLogger) Fatalf(format string, v ...any) {
+	select {
+	case l.fatal <- errors.New(fmt.Sprintf(format, v...)):
+	default:
+	}
+}
+
+func (l *natsLogger) Errorf(format string, v ...any) {
+	if l.log != nil {
+		l.log.Error("nats: "+fmt.Sprintf(format, v...), "component", "nats")
+	}
+}
+
+func (l *natsLogger) Warnf(format string, v ...any) {
+	if l.log != nil {
+		l.log.Warn("nats: "+fmt.Sprintf(format, v...), "component", "nats")
+	}
+}
+
+func (l *natsLogger) Noticef(string, ...any) {}
+func (l *natsLogger) Debugf(string, ...any)  {}
+func (l *natsLogger) Tracef(string, ...any)  {}
 
 // ClientURL is the URL clients connect to.
 func (e *Embedded) ClientURL() string { return e.s.ClientURL() }

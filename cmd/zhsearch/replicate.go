@@ -43,9 +43,11 @@ func startReplication(ctx context.Context, cfg *Config, ix *index.Index, syn rep
 			_, port, _ := net.SplitHostPort(cfg.NATSListen)
 			name = "zhsearch-" + port
 		}
-		emb, err := replica.RunEmbedded(replica.EmbeddedOptions{
+		log.Info("starting the embedded NATS server", "listen", cfg.NATSListen, "name", name, "store", store)
+		emb, err := replica.RunEmbedded(ctx, replica.EmbeddedOptions{
 			Name: name, Listen: cfg.NATSListen, StoreDir: store,
 			ClusterName: "zhsearch", ClusterListen: cfg.NATSClusterListen, Routes: cfg.NATSRoutes,
+			Logger: log,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("--nats-embedded: %w", err)

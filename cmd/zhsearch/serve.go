@@ -177,6 +177,9 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	if err := checkSnapshotDir(cfg); err != nil {
 		return err
 	}
+	if err := checkInputFiles(cfg); err != nil {
+		return err
+	}
 	var (
 		ix         *index.Index
 		closeIndex func() error
@@ -212,8 +215,15 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	}, nil); err != nil {
 		return err
 	}
-	rep, err := startReplication(ctx, cfg, ix, syn, log)
-	if err != nil {
+	var rep *replication
+	if err := startStep(ctx, "starting replication", func() (err error) {
+		rep, err = startReplication(ctx, cfg, ix, syn, log)
+		return err
+	}, func() {
+		if rep != nil {
+			rep.stop()
+		}
+	}); err != nil {
 		return err
 	}
 	if rep != nil {
@@ -316,7 +326,7 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	}
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(api.TransportErrors(ln, apiCfg.MaxHeaderBytes)) }() // net/http's own refusals in JSON too
 	select {
 	case err := <-errc:
 		return err

@@ -49,7 +49,7 @@ func openSynonyms(ctx context.Context, cfg *Config, ix *index.Index, replicated 
 	if cfg.Synonyms == "" {
 		return st, nil, nil
 	}
-	f, err := os.Open(cfg.Synonyms)
+	f, err := openRegularFile(cfg.Synonyms)
 	if err != nil {
 		return nil, nil, fmt.Errorf("--synonyms: %w", err)
 	}
