@@ -280,6 +280,12 @@ func newMapping() mapping.IndexMapping {
 	art.AddFieldMappingsAt(fieldPublished, date)
 	art.AddFieldMappingsAt(fieldMonth, kw(true))
 	art.AddFieldMappingsAt(fieldParagraphs, kw(true)) // a count, as one keyword term
+	// names, built by entities.go: stored for Index.Entities
+	for _, f := range []string{fieldPerson, fieldPlace, fieldOrg} {
+		ent := kw(true)
+		ent.Store = true
+		art.AddFieldMappingsAt(f, ent)
+	}
 	art.Dynamic = false
 	// The text fields (title, w, bg) are built by prepare.go with their
 	// analysis and array positions; these mappings document them and give
