@@ -32,6 +32,9 @@ const optsEntity = bleveindex.IndexField | bleveindex.StoreField | bleveindex.Do
 // addEntities adds the names among an article's words (the tokens of its
 // word field, in order) to its document.
 func (ix *Index) addEntities(doc *document.Document, words []tokenizer.Token) {
+	if ix.noEntities {
+		return
+	}
 	e := ix.seg.Entities(words)
 	for _, f := range []struct {
 		name  string

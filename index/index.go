@@ -144,6 +144,8 @@ type Index struct {
 	dictGen atomic.Uint64 // counts dictionary updates: a write analysed before one is analysed again
 	reidx   reindexer     // background re-index after words are added
 	compact compactor     // merges segments when writes pause (compact.go)
+
+	noEntities bool // write without names, for the benchmark of their cost (entities.go)
 }
 
 // Open opens the index at opts.Path, creating it if it does not exist, or

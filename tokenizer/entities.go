@@ -223,8 +223,8 @@ func (s *Segmenter) Entities(tokens []Token) Entities {
 	cued := map[string]bool{}
 	s.mu.RLock()
 	for i, w := range words {
-		if len(w) < 3 && !s.newsroom[w] {
-			continue // not even one Han character (3 bytes): digits, Latin
+		if len(w) <= utf8.UTFMax && !s.newsroom[w] {
+			continue // one character (most words of a text), or short Latin or digits: no name but the newsroom's
 		}
 		cands[i] = s.classify(w)
 		if cands[i].needsCue && (i > 0 && personBefore[words[i-1]] || i+1 < len(words) && personAfter[words[i+1]]) {
