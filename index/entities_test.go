@@ -21,7 +21,7 @@ func entitiesIndex(t *testing.T) *Index {
 	arts := []*article.Article{
 		{ID: "e1", Title: "钟南山院士在武汉说", Paragraphs: []article.Paragraph{{Text: "世界卫生组织专家与钟南山院士在武汉交流。"}}},
 		{ID: "e2", Title: "总理李克强在北京会见外宾", Paragraphs: []article.Paragraph{{Text: "新华社报道，李克强说，北京欢迎各国朋友。"}}},
-		{ID: "e3", Title: "二七经开区培育企业", Paragraphs: []article.Paragraph{{Text: "二七经开区在郑州。"}}},
+		{ID: "e3", Title: "白沙湖科创园培育企业", Paragraphs: []article.Paragraph{{Text: "白沙湖科创园在郑州。"}}},
 	}
 	for _, a := range arts {
 		a.Normalize()
@@ -91,16 +91,22 @@ func TestEntitiesStoredFilteredFaceted(t *testing.T) {
 // TestEntitiesRetaggedByDictionary: a word the newsroom adds with a tag
 // re-tags the stored articles holding it (the dictionary's re-index).
 func TestEntitiesRetaggedByDictionary(t *testing.T) {
+	// Added words stay in the process's shared segmenter: a word no
+	// other test uses, and skip a second run (-count=N) in one process.
+	const word = "白沙湖科创园"
 	ix := entitiesIndex(t)
+	if ix.seg.Contains(word) {
+		t.Skip("an earlier run in this process added " + word)
+	}
 	ctx := context.Background()
 	e, err := ix.Entities(ctx, "e3")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if slices.Contains(e.Place, "二七经开区") {
-		t.Fatalf("e3 names 二七经开区 before it is a word: %+v", e)
+	if slices.Contains(e.Place, word) {
+		t.Fatalf("e3 names %s before it is a word: %+v", word, e)
 	}
-	if _, err := ix.AddWords(ctx, tokenizer.Word{Word: "二七经开区", Pos: "ns"}); err != nil {
+	if _, err := ix.AddWords(ctx, tokenizer.Word{Word: word, Pos: "ns"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := ix.WaitReindex(ctx); err != nil {
@@ -109,14 +115,14 @@ func TestEntitiesRetaggedByDictionary(t *testing.T) {
 	if e, err = ix.Entities(ctx, "e3"); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(e.Place, []string{"二七经开区", "郑州"}) {
+	if !slices.Equal(e.Place, []string{word, "郑州"}) {
 		t.Errorf("e3's places after the word: %v", e.Place)
 	}
-	r, err := ix.Search(ctx, Request{Query: "企业", Places: []string{"二七经开区"}})
+	r, err := ix.Search(ctx, Request{Query: "企业", Places: []string{word}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := entityHitIDs(r); !slices.Equal(got, []string{"e3"}) {
-		t.Errorf("place=二七经开区: %v", got)
+		t.Errorf("place=%s: %v", word, got)
 	}
 }
