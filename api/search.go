@@ -70,6 +70,7 @@ func (s *Server) searchRequest(c echo.Context) (index.Request, error) {
 		Since: strings.TrimSpace(c.QueryParam("since")), Until: strings.TrimSpace(c.QueryParam("until")),
 		Sections: listParam(c, "section", false), Authors: listParam(c, "author", false),
 		Tags: listParam(c, "tag", false), Sources: listParam(c, "source", false), IDs: listParam(c, "id", false),
+		Persons: listParam(c, "person", false), Places: listParam(c, "place", false), Orgs: listParam(c, "org", false),
 		Sort: c.QueryParam("sort"), Boost: c.QueryParam("boost"), Cursor: c.QueryParam("cursor"),
 		Facets: listParam(c, "facets", true), Collapse: c.QueryParam("collapse"),
 	}

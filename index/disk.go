@@ -18,10 +18,11 @@ import (
 // build's. Version 3: one document an article, its text as words (w) and
 // as bigrams whose elements are the title, kicker, subheads and paragraphs
 // (bg); paragraphs have no documents of their own. Version 4 adds the
-// month-day field (on=MM-DD, onthisday.go).
+// month-day field (on=MM-DD, onthisday.go); version 5 the names of people,
+// places and organisations (person, place, org; entities.go).
 const (
 	layoutKey     = "zhsearch_layout"
-	layoutVersion = "4"
+	layoutVersion = "5"
 )
 
 // ErrOldLayout means the index was written by a zhsearch whose mapping or

@@ -144,6 +144,8 @@ type Index struct {
 	dictGen atomic.Uint64 // counts dictionary updates: a write analysed before one is analysed again
 	reidx   reindexer     // background re-index after words are added
 	compact compactor     // merges segments when writes pause (compact.go)
+
+	noEntities bool // write without names, for the benchmark of their cost (entities.go)
 }
 
 // Open opens the index at opts.Path, creating it if it does not exist, or
@@ -281,6 +283,12 @@ func newMapping() mapping.IndexMapping {
 	art.AddFieldMappingsAt(fieldMonth, kw(true))
 	art.AddFieldMappingsAt(fieldMonthDay, kw(false))
 	art.AddFieldMappingsAt(fieldParagraphs, kw(true)) // a count, as one keyword term
+	// names, built by entities.go: stored for Index.Entities
+	for _, f := range []string{fieldPerson, fieldPlace, fieldOrg} {
+		ent := kw(true)
+		ent.Store = true
+		art.AddFieldMappingsAt(f, ent)
+	}
 	art.Dynamic = false
 	// The text fields (title, w, bg) are built by prepare.go with their
 	// analysis and array positions; these mappings document them and give

@@ -103,6 +103,7 @@ func (ix *Index) prepare(a *article.Article) (*prepared, error) {
 	if len(words) > 0 {
 		doc.AddField(document.NewTextFieldCustom(fieldWords, nil, nil, optsWords, tokenizer.Analyzed(tokenizer.Stream(words))))
 	}
+	ix.addEntities(doc, words) // person, place, org (entities.go)
 	return &prepared{a: a, doc: doc, gen: gen}, nil
 }
 

@@ -35,10 +35,15 @@ var facetFields = map[string]string{
 	"author":  fieldAuthor,
 	"tag":     fieldTag,
 	"month":   fieldMonth,
+	"person":  fieldPerson,
+	"place":   fieldPlace,
+	"org":     fieldOrg,
 }
 
 // FacetNames lists the facets a search may ask for, in a stable order.
-func FacetNames() []string { return []string{"section", "author", "tag", "month"} }
+func FacetNames() []string {
+	return []string{"section", "author", "tag", "month", "person", "place", "org"}
+}
 
 // Limits of the deep-paging and re-ranking paths.
 const (
@@ -116,6 +121,9 @@ func (ix *Index) filters(r *Request) ([]bq.Query, error) {
 		{"tag", fieldTag, r.Tags},
 		{"source", fieldSource, r.Sources},
 		{"id", fieldID, r.IDs},
+		{"person", fieldPerson, normalizeNames(r.Persons)},
+		{"place", fieldPlace, normalizeNames(r.Places)},
+		{"org", fieldOrg, normalizeNames(r.Orgs)},
 	} {
 		var alts []bq.Query
 		for _, v := range f.vals {

@@ -52,6 +52,7 @@ type Request struct {
 	MonthDay string
 	// Filters: a hit must match one value of every non-empty list.
 	Sections, Authors, Tags, Sources, IDs []string
+	Persons, Places, Orgs                 []string // names (entities.go)
 	Sort                                  string   // SortRelevance (default), SortNewest, SortOldest
 	Boost                                 string   // "" or BoostRecent
 	Cursor                                string   // next_cursor of the previous page, instead of Page

@@ -40,6 +40,9 @@ type Segmenter struct {
 	mu    sync.RWMutex
 	gse   gse.Segmenter
 	added []Word // words added after the base dictionary, in order
+	// newsroom holds the added words: their tags are trusted as names
+	// without the base dictionary's noise rules (entities.go).
+	newsroom map[string]bool
 	// asciiWords are the dictionary's words made of ASCII alone (gse's
 	// zh_s has five: AT&T, C#, C++, c#, c++): Analyze leaves a Latin
 	// chunk holding one of them to gse's Cut and cuts the others itself
@@ -252,6 +255,10 @@ func (s *Segmenter) AddWords(words ...Word) error {
 		}
 		s.noteASCII(w.Word)
 		s.added = append(s.added, w)
+		if s.newsroom == nil {
+			s.newsroom = map[string]bool{}
+		}
+		s.newsroom[w.Word] = true
 	}
 	return nil
 }

@@ -31,6 +31,14 @@ type fakeHit struct {
 	ID, Section, Author, Published string
 }
 
+// person is the name the fake finds in a hit: 钟南山 in every other one.
+func (h fakeHit) person() string {
+	if h.ID[len(h.ID)-1]%2 == 0 {
+		return "钟南山"
+	}
+	return "李兰娟"
+}
+
 func (f *fakeAPI) hits() []fakeHit {
 	var out []fakeHit
 	secs, authors := []string{"要闻", "经济", "社会"}, []string{"王芳", "李强"}
@@ -66,6 +74,8 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			{"id": "f01", "type": "article", "title": "相关报道一", "title_html": "相关报道一", "section": "经济", "published_at": "2024-02-02"},
 			{"id": "f02", "type": "article", "title": "<b>相关报道二</b>", "title_html": "&lt;b&gt;相关报道二&lt;/b&gt;"},
 		}})
+	case strings.HasSuffix(r.URL.Path, "/entities"):
+		json.NewEncoder(w).Encode(map[string]any{"id": "f05", "person": []string{"钟南山"}, "place": []string{"武汉", "北京"}, "org": []string{}})
 	case strings.HasPrefix(r.URL.Path, "/v1/articles/"):
 		id := strings.TrimPrefix(r.URL.Path, "/v1/articles/")
 		json.NewEncoder(w).Encode(map[string]any{"id": id, "title": "城市更新报道 " + id, "section": "经济",
@@ -78,6 +88,7 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		for _, h := range f.hits() {
 			day := h.Published[:10]
 			if (len(q["section"]) > 0 && !contains(q["section"], h.Section)) || (len(q["author"]) > 0 && !contains(q["author"], h.Author)) ||
+				(len(q["person"]) > 0 && !contains(q["person"], h.person())) ||
 				(q.Get("since") != "" && day < q.Get("since")) || (q.Get("until") != "" && day > q.Get("until")) {
 				continue
 			}
@@ -88,7 +99,7 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			counts := map[string]int{}
 			var order []string
 			for _, h := range kept {
-				v := map[string]string{"section": h.Section, "author": h.Author, "month": h.Published[:7]}[name]
+				v := map[string]string{"section": h.Section, "author": h.Author, "month": h.Published[:7], "person": h.person()}[name]
 				if v == "" {
 					continue
 				}
@@ -155,10 +166,10 @@ func TestPageFacetsSuggestRelatedContract(t *testing.T) {
 		waitJS(`document.getElementById("q").getAttribute("aria-activedescendant") === "sg1"`),
 		chromedp.KeyEvent("\r"),
 		waitJS(`new URL(location.href).searchParams.get("q") === "城市更新项目" && document.querySelectorAll("#results li.hit").length === 10`))
-	if got := fake.last().Get("facets"); got != "section,author,month" {
+	if got := fake.last().Get("facets"); got != "section,author,month,person,place,org" {
 		t.Errorf("the page asked for facets %q", got)
 	}
-	if n := evalJS[int](t, ctx, `document.querySelectorAll("#facets .facet-group").length`); n != 3 {
+	if n := evalJS[int](t, ctx, `document.querySelectorAll("#facets .facet-group").length`); n != 4 { // no place or org values
 		t.Fatalf("%d facet groups", n)
 	}
 
@@ -228,6 +239,22 @@ func TestPageFacetsSuggestRelatedContract(t *testing.T) {
 		t.Errorf("related %q", rel)
 	}
 	screenshot(t, ctx, 1280, "related")
+
+	// The article's names, each a link to the articles naming it.
+	run(t, ctx, "entities", waitJS(`document.querySelectorAll("#entities a.entity").length === 3 && !document.getElementById("entities").hidden`))
+	names := evalJS[[]string](t, ctx, `[...document.querySelectorAll("#entities a.entity")].map(a => a.dataset.kind + ":" + a.textContent)`)
+	if strings.Join(names, " ") != "person:钟南山 place:武汉 place:北京" {
+		t.Errorf("names on the article page: %q", names)
+	}
+	screenshot(t, ctx, 1280, "entities")
+	run(t, ctx, "click a name", chromedp.Click(`#entities a.entity[data-kind="person"]`, chromedp.ByQuery),
+		waitJS(`new URL(location.href).searchParams.get("person") === "钟南山" && !document.body.hasAttribute("aria-busy") && document.querySelectorAll("#results li.hit").length === 10`))
+	if l := fake.last(); l.Get("q") != "钟南山" || l.Get("person") != "钟南山" {
+		t.Errorf("a name's link searched %v", l)
+	}
+	if n := evalJS[int](t, ctx, `document.querySelectorAll("#filters a.chip").length`); n != 1 {
+		t.Errorf("%d filter chips, want the person", n)
+	}
 
 	// What the search looked for besides the words typed, as text.
 	run(t, ctx, "expansion", chromedp.Navigate(srv.URL+"/?q="+url.QueryEscape("世卫组织 pinyin:zns")),

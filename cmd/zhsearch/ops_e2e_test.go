@@ -276,6 +276,8 @@ func TestOpsHardenedServer(t *testing.T) {
 			{"GET", "/v1/examples?size=0", r, "", 400},
 			{"GET", "/v1/articles/" + id + "/related?size=3", r, "", 200},
 			{"GET", "/v1/articles/nope/related", r, "", 404},
+			{"GET", "/v1/articles/" + id + "/entities", r, "", 200},
+			{"GET", "/v1/articles/nope/entities", r, "", 404},
 			{"GET", "/v1/analyze?text=" + q("二七经开区管委会") + "&mode=index", r, "", 200},
 			{"GET", "/v1/analyze?text=" + q("二七经开区") + "&mode=query", r, "", 200},
 			{"GET", "/v1/analyze?text=", r, "", 400},

@@ -6,14 +6,16 @@ import { appendMarked, appendRuns, highlightRuns, markedTerms, queryTerms, split
 
 const PAGE_SIZE = 10;
 const MAX_HITS = 10000; // the API's limit for page numbers
-const FACETS = ["section", "author", "month"];
+const FACETS = ["section", "author", "month", "person", "place", "org"];
+// NAMES are the filters by names recognised in the articles (docs/entities.md).
+const NAMES = ["person", "place", "org"];
 
 const I18N = {
   zh: {
     brand: "zhsearch 新闻搜索", skip: "跳到搜索结果", queryLabel: "搜索新闻",
     placeholder: "搜索新闻", placeholderExample: (q) => `搜索新闻，例如：${q}`, search: "搜索", resultType: "结果类型",
     typeArticle: "文章", typeParagraph: "段落", sort: "排序", sortRelevance: "相关度",
-    sortNewest: "最新", since: "从", until: "至", datePlaceholder: "年-月-日", dateHint: "日期格式：2024-03-01 或 2024年3月1日", badDate: (v) => `“${v}”不是日期，请写成 2024-03-01 或 2024年3月1日。`, refine: "筛选：版面、作者、月份", back: "← 返回搜索结果",
+    sortNewest: "最新", since: "从", until: "至", datePlaceholder: "年-月-日", dateHint: "日期格式：2024-03-01 或 2024年3月1日", badDate: (v) => `“${v}”不是日期，请写成 2024-03-01 或 2024年3月1日。`, refine: "筛选：版面、作者、月份、人物、地点、机构", back: "← 返回搜索结果",
     related: "相关报道", footer: "zhsearch · 中文新闻全文搜索", pagination: "翻页",
     lang: "English", langCode: "en",
     status: (n, ms) => `共 ${n} 条结果，用时 ${ms} 毫秒`,
@@ -24,7 +26,9 @@ const I18N = {
     dropWord: "试试去掉一个词：", clearFilters: "清除所有筛选条件", shorter: "换一个更短或更常见的词再试。",
     errorTitle: "搜索出错了", badQuery: "无法按这个条件搜索", firstPage: "回到第一页", retry: "重试", articleError: "无法载入这篇文章",
     facet_section: "版面", facet_author: "作者", facet_month: "月份",
+    facet_person: "人物", facet_place: "地点", facet_org: "机构",
     filter_section: "版面", filter_author: "作者", filter_since: "从", filter_until: "至",
+    filter_person: "人物", filter_place: "地点", filter_org: "机构", entities: "文中提到",
     removeFilter: (label) => `移除筛选：${label}`,
     quickDates: "时间", today: "今天", last7: "近7天", last30: "近30天", thisYear: "今年", onThisDay: "历史上的今天",
     filter_on: "日期", exportLink: "导出", exportTitle: "把这次搜索的全部结果导出为 CSV 文件（Excel 可直接打开）",
@@ -41,7 +45,7 @@ const I18N = {
     brand: "zhsearch news search", skip: "Skip to results", queryLabel: "Search the news",
     placeholder: "Search the news", placeholderExample: (q) => `Search the news, e.g. ${q}`, search: "Search", resultType: "Result type",
     typeArticle: "Articles", typeParagraph: "Paragraphs", sort: "Sort", sortRelevance: "Relevance",
-    sortNewest: "Newest", since: "From", until: "To", datePlaceholder: "YYYY-MM-DD", dateHint: "Dates as 2024-03-01", badDate: (v) => `“${v}” is not a date: write it as 2024-03-01.`, refine: "Refine: section, author, month", back: "← Back to results",
+    sortNewest: "Newest", since: "From", until: "To", datePlaceholder: "YYYY-MM-DD", dateHint: "Dates as 2024-03-01", badDate: (v) => `“${v}” is not a date: write it as 2024-03-01.`, refine: "Refine: section, author, month, people, places, organisations", back: "← Back to results",
     related: "Related stories", footer: "zhsearch · Chinese news full-text search", pagination: "Pages",
     lang: "中文", langCode: "zh-Hans",
     status: (n, ms) => `${n} result${n === 1 ? "" : "s"} in ${ms} ms`,
@@ -52,7 +56,9 @@ const I18N = {
     dropWord: "Try dropping a word:", clearFilters: "Clear all filters", shorter: "Try a shorter or more common word.",
     errorTitle: "The search failed", badQuery: "This search cannot be run", firstPage: "Back to the first page", retry: "Retry", articleError: "Could not load this article",
     facet_section: "Section", facet_author: "Author", facet_month: "Month",
+    facet_person: "People", facet_place: "Places", facet_org: "Organisations",
     filter_section: "Section", filter_author: "Author", filter_since: "From", filter_until: "To",
+    filter_person: "Person", filter_place: "Place", filter_org: "Organisation", entities: "Named in this article",
     quickDates: "When", today: "Today", last7: "Last 7 days", last30: "Last 30 days", thisYear: "This year", onThisDay: "On this day",
     filter_on: "Day", exportLink: "Export", exportTitle: "Download every hit of this search as a CSV file (opens in Excel)",
     didYouMean: "Did you mean: ",
@@ -107,6 +113,9 @@ function readState() {
     on: p.get("on") || "",
     section: p.getAll("section"),
     author: p.getAll("author"),
+    person: p.getAll("person"),
+    place: p.getAll("place"),
+    org: p.getAll("org"),
     page,
     lang: p.get("lang") === "en" ? "en" : "",
   };
@@ -123,6 +132,7 @@ function searchParams(s) {
   if (s.on) p.set("on", s.on);
   for (const v of s.section) p.append("section", v);
   for (const v of s.author) p.append("author", v);
+  for (const k of NAMES) for (const v of s[k] || []) p.append(k, v);
   if (s.page > 1) p.set("page", String(s.page));
   if (s.lang) p.set("lang", s.lang);
   return p;
@@ -135,7 +145,7 @@ function searchURL(s) {
 
 function articleURL(s, id, para) {
   const p = searchParams({ ...s, page: 1 });
-  for (const k of ["page", "sort", "type", "section", "author", "since", "until", "on"]) p.delete(k);
+  for (const k of ["page", "sort", "type", "section", "author", "since", "until", "on", ...NAMES]) p.delete(k);
   if (para !== undefined && para !== null) p.set("p", String(para));
   const qs = p.toString();
   return "/articles/" + encodeURIComponent(id) + (qs ? "?" + qs : "");
@@ -324,7 +334,8 @@ function renderEmpty() {
 }
 
 function hasFilters(s) {
-  return s.section.length > 0 || s.author.length > 0 || s.since !== "" || s.until !== "" || s.on !== "";
+  return s.section.length > 0 || s.author.length > 0 || s.since !== "" || s.until !== "" || s.on !== "" ||
+    NAMES.some((k) => (s[k] || []).length > 0);
 }
 
 // dropCandidates lists the queries a reader might try instead, each with
@@ -370,7 +381,7 @@ async function renderNoResults() {
   }
   if (hasFilters(state)) {
     box.push(el("p", {}, el("a", {
-      href: searchURL({ ...state, section: [], author: [], since: "", until: "", on: "", page: 1 }), "data-nav": true, text: t("clearFilters"),
+      href: searchURL({ ...state, section: [], author: [], person: [], place: [], org: [], since: "", until: "", on: "", page: 1 }), "data-nav": true, text: t("clearFilters"),
     })));
   }
   setMessage(...box);
@@ -397,6 +408,7 @@ function renderFilters() {
   }, el("span", { text: label }), el("span", { class: "x", "aria-hidden": "true", text: "×" })));
   for (const v of state.section) add(`${t("filter_section")}: ${v}`, { ...state, section: state.section.filter((x) => x !== v) });
   for (const v of state.author) add(`${t("filter_author")}: ${v}`, { ...state, author: state.author.filter((x) => x !== v) });
+  for (const k of NAMES) for (const v of state[k]) add(`${t("filter_" + k)}: ${v}`, { ...state, [k]: state[k].filter((x) => x !== v) });
   if (state.since) add(`${t("filter_since")}: ${state.since}`, { ...state, since: "" });
   if (state.until) add(`${t("filter_until")}: ${state.until}`, { ...state, until: "" });
   if (state.on) add(`${t("filter_on")}: ${state.on}`, { ...state, on: "" });
@@ -587,6 +599,7 @@ async function showArticle() {
   back.href = searchURL({ ...readState(), page: 1 });
   box.replaceChildren(el("p", { class: "status", text: t("loadingArticle") }));
   $("related").hidden = true;
+  $("entities").hidden = true;
   if (inflight) inflight.abort();
   const ctl = new AbortController();
   inflight = ctl;
@@ -643,6 +656,38 @@ async function showArticle() {
     window.scrollTo(0, 0);
   }
   loadRelated(a.id || state.id);
+  loadEntities(a.id || state.id);
+}
+
+// loadEntities lists the people, places and organisations the article
+// names, each a link to the articles naming it (q=name&person=name: a
+// search needs a query, and the filter keeps only the articles where the
+// name was recognised as one).
+async function loadEntities(id) {
+  const sec = $("entities");
+  try {
+    const res = await api("/v1/articles/" + encodeURIComponent(id) + "/entities");
+    if (state.view !== "article" || state.id !== id) return;
+    const groups = [];
+    for (const k of NAMES) {
+      const names = Array.isArray(res[k]) ? res[k] : [];
+      if (names.length === 0) continue;
+      const dd = el("dd");
+      names.forEach((name, i) => {
+        if (i) dd.append(" ");
+        dd.append(el("a", {
+          class: "chip entity", href: searchURL({ q: name, type: "article", sort: "relevance", since: "", until: "", on: "",
+            section: [], author: [], person: [], place: [], org: [], [k]: [name], page: 1, lang: state.lang }),
+          "data-nav": true, "data-kind": k, text: name,
+        }));
+      });
+      groups.push(el("dt", { text: t("facet_" + k) }), dd);
+    }
+    $("entities-list").replaceChildren(...groups);
+    sec.hidden = groups.length === 0;
+  } catch {
+    sec.hidden = true; // the names are optional: no box when the API has none
+  }
 }
 
 async function matchedTerms(q, id, signal) {
@@ -799,6 +844,9 @@ function formState() {
     page: 1,
     section: cur.view === "search" || sameQuery ? cur.section : [],
     author: cur.view === "search" || sameQuery ? cur.author : [],
+    person: cur.view === "search" || sameQuery ? cur.person : [],
+    place: cur.view === "search" || sameQuery ? cur.place : [],
+    org: cur.view === "search" || sameQuery ? cur.org : [],
   };
 }
 
