@@ -224,9 +224,6 @@ func (ix *Index) run(ctx context.Context, q bq.Query, r *Request, hl *highlight)
 	return out, nil
 }
 
-// storedFields asks bleve to load each hit's stored article with the
-// hit, from the snapshot that found it: no second look-up by id.
-var storedFields = []string{fieldStored}
 
 func addFacets(req *bleve.SearchRequest, names []string) {
 	for _, f := range names {
@@ -287,6 +284,9 @@ func (ix *Index) sorted(ctx context.Context, full bq.Query, r *Request, locs boo
 			return nil, 0, nil, "", err
 		}
 	}
+	if err := ix.loadStored(res.Hits); err != nil {
+		return nil, 0, nil, "", err
+	}
 	if locs {
 		if err := ix.locate(ctx, full, res.Hits); err != nil {
 			return nil, 0, nil, "", err
@@ -325,7 +325,6 @@ func (ix *Index) byScore(ctx context.Context, full bq.Query, r *Request) (*bleve
 	lo := max(from-1, 0)
 	req := bleve.NewSearchRequestOptions(full, r.Size+1+(from-lo), lo, false)
 	req.SortBy([]string{"-_score"})
-	req.Fields = storedFields
 	addFacets(req, r.Facets)
 	res, err := ix.bi.SearchInContext(ctx, req)
 	if err != nil {
@@ -361,7 +360,6 @@ func (ix *Index) byScore(ctx context.Context, full bq.Query, r *Request) (*bleve
 func (ix *Index) byOrder(ctx context.Context, full bq.Query, r *Request, order []string, after *cursor) (*bleve.SearchResult, error) {
 	req := bleve.NewSearchRequestOptions(full, r.Size, (r.Page-1)*r.Size, false)
 	req.SortBy(order)
-	req.Fields = storedFields
 	addFacets(req, r.Facets)
 	if after != nil {
 		req.From = 0
@@ -410,6 +408,9 @@ func (ix *Index) reranked(ctx context.Context, full bq.Query, r *Request, locs b
 	page := hits[from:min(from+r.Size, len(hits))]
 	if len(page) == 0 {
 		return nil, total, res.Facets, nil
+	}
+	if err := ix.loadStored(page); err != nil {
+		return nil, 0, nil, err
 	}
 	if locs {
 		if err := ix.locate(ctx, full, page); err != nil {
@@ -477,7 +478,7 @@ func articleOf(docID string) string {
 func (ix *Index) buildHit(h *search.DocumentMatch, r *Request, hl *highlight) (Hit, error) {
 	var a *article.Article
 	var err error
-	if raw, ok := h.Fields[fieldStored].(string); ok { // loaded with the hit (storedFields)
+	if raw, ok := h.Fields[fieldStored].(string); ok { // loaded with the hit (loadStored)
 		a, err = decodeStored(h.ID, []byte(raw))
 	} else {
 		a, err = ix.get(h.ID)
