@@ -224,7 +224,6 @@ func (ix *Index) run(ctx context.Context, q bq.Query, r *Request, hl *highlight)
 	return out, nil
 }
 
-
 func addFacets(req *bleve.SearchRequest, names []string) {
 	for _, f := range names {
 		size := FacetSize
