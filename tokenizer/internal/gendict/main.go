@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -32,6 +33,7 @@ func main() {
 	if err != nil {
 		log.Fatalf("gendict: %v", err)
 	}
+	text = sortLines(text)
 	var buf bytes.Buffer
 	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 	if err != nil {
@@ -50,4 +52,28 @@ func main() {
 		log.Fatal(err)
 	}
 	log.Printf("gendict: %s (%d bytes) → %s (%d bytes)", src, len(text), out, buf.Len())
+}
+
+// sortLines orders the dictionary's lines by their word's bytes, stably
+// (of a word listed twice, the first line still counts: gse keeps the
+// first). cedar, gse's double-array trie, then inserts each word beside
+// its neighbours instead of relocating nodes to make room: loading the
+// 352,279 words took 285 ms instead of 550-820 ms (2026-12-03,
+// BenchmarkLoadDictionary). Empty lines are dropped.
+func sortLines(text []byte) []byte {
+	var lines [][]byte
+	for _, l := range bytes.Split(text, []byte("\n")) {
+		if len(bytes.TrimSpace(l)) > 0 {
+			lines = append(lines, l)
+		}
+	}
+	word := func(l []byte) []byte {
+		l = bytes.TrimSpace(l)
+		if i := bytes.IndexByte(l, ' '); i >= 0 {
+			return l[:i]
+		}
+		return l
+	}
+	slices.SortStableFunc(lines, func(a, b []byte) int { return bytes.Compare(word(a), word(b)) })
+	return append(bytes.Join(lines, []byte("\n")), '\n')
 }
