@@ -144,6 +144,8 @@ type Index struct {
 	dictGen atomic.Uint64 // counts dictionary updates: a write analysed before one is analysed again
 	reidx   reindexer     // background re-index after words are added
 	compact compactor     // merges segments when writes pause (compact.go)
+
+	hook atomic.Pointer[WriteHook] // told of every successful write (written.go)
 }
 
 // Open opens the index at opts.Path, creating it if it does not exist, or
