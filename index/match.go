@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
@@ -57,25 +58,78 @@ func standing(r Request) Request {
 // written: out[i] lists the ids of the articles reqs[i] matches, and
 // errs[i] is set when reqs[i] could not be run (the others still are). Of
 // an id written more than once in ws, the last version is matched.
+//
+// A search whose terms decide it (matchplan.go) is matched on the
+// articles' terms; the others run on an in-memory index of the articles
+// any of them may match.
 func (ix *Index) Match(ctx context.Context, ws []*Written, reqs []Request) (out [][]string, errs []error, err error) {
 	out, errs = make([][]string, len(reqs)), make([]error, len(reqs))
 	if len(reqs) == 0 {
 		return out, errs, nil
 	}
-	mem, n, err := ix.batchIndex(ws)
-	if err != nil {
-		return nil, nil, err
-	}
-	if mem == nil {
+	preps := lastVersions(ws)
+	if len(preps) == 0 {
 		return out, errs, nil
 	}
-	defer mem.Close()
-	small := &Index{bi: mem, loc: ix.loc, seg: ix.seg, broadDocs: ix.broadDocs}
+	docs := make([]*document.Document, len(preps))
+	for i, p := range preps {
+		docs[i] = p.doc
+	}
+	bt := newBatchTerms(docs)
+	// a batch this large could make a query broad in the in-memory index
+	// (compiler.broad), which the checks do not model
+	termsDecide := len(preps) < ix.broadDocs
+	var rest []int      // the requests for the in-memory index
+	var cands [][]int32 // their candidates
 	for i, r := range reqs {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
 		}
-		out[i], errs[i] = small.matchOne(ctx, standing(r), n)
+		r = standing(r)
+		p, err := ix.planOf(r)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		c := bt.candidates(p.clauses)
+		switch {
+		case len(c) == 0:
+			out[i] = []string{}
+		case p.exact && termsDecide && !hasFilters(r):
+			ids := []string{}
+			for _, d := range c {
+				if bt.holds(d, p.checks) {
+					ids = append(ids, preps[d].a.ID)
+				}
+			}
+			slices.Sort(ids)
+			out[i] = ids
+		default:
+			rest, cands = append(rest, i), append(cands, c)
+		}
+	}
+	if len(rest) == 0 {
+		return out, errs, nil
+	}
+	var in []int32
+	for _, c := range cands {
+		in = unionSorted(in, c)
+	}
+	sub := make([]*prepared, len(in))
+	for j, d := range in {
+		sub[j] = preps[d]
+	}
+	mem, err := ix.batchIndex(sub)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer mem.Close()
+	small := &Index{bi: mem, loc: ix.loc, seg: ix.seg, broadDocs: ix.broadDocs}
+	for _, i := range rest {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		out[i], errs[i] = small.matchOne(ctx, standing(reqs[i]), len(sub))
 	}
 	return out, errs, nil
 }
@@ -109,46 +163,50 @@ func (ix *Index) matchOne(ctx context.Context, r Request, n int) ([]string, erro
 	return ids, nil
 }
 
-// batchIndex builds the in-memory index of the last version of each
-// article in ws, from the documents their write analysed: copies without
-// the stored article (nothing here reads it) and without the _id field
-// the first index added to them (each index adds its own). It returns nil
-// when ws holds no article.
-func (ix *Index) batchIndex(ws []*Written) (bleve.Index, int, error) {
-	last := map[string]*prepared{}
-	var order []string
+// lastVersions lists the last version of each article in ws, in the
+// order of their first write.
+func lastVersions(ws []*Written) []*prepared {
+	last := map[string]int{}
+	var out []*prepared
 	for _, w := range ws {
 		for _, p := range w.preps {
-			if _, ok := last[p.a.ID]; !ok {
-				order = append(order, p.a.ID)
+			if i, ok := last[p.a.ID]; ok {
+				out[i] = p
+				continue
 			}
-			last[p.a.ID] = p
+			last[p.a.ID] = len(out)
+			out = append(out, p)
 		}
 	}
-	if len(order) == 0 {
-		return nil, 0, nil
-	}
+	return out
+}
+
+// batchIndex builds the in-memory index of articles from the documents
+// their write analysed: copies without the stored article (nothing here
+// reads it) and without the _id field the first index added to them
+// (each index adds its own).
+func (ix *Index) batchIndex(preps []*prepared) (bleve.Index, error) {
 	mem, err := bleve.NewUsing("", ix.bi.Mapping(), scorch.Name, scorch.Name, nil)
 	if err != nil {
-		return nil, 0, fmt.Errorf("opening the batch index: %w", err)
+		return nil, fmt.Errorf("opening the batch index: %w", err)
 	}
 	b := mem.NewBatch()
-	for _, id := range order {
-		src := last[id].doc
+	for _, p := range preps {
+		id := p.a.ID
 		doc := document.NewDocument(id)
-		for _, f := range src.Fields {
+		for _, f := range p.doc.Fields {
 			if name := f.Name(); name != "_id" && name != fieldStored {
 				doc.AddField(f)
 			}
 		}
 		if err := b.IndexAdvanced(doc); err != nil {
 			_ = mem.Close()
-			return nil, 0, fmt.Errorf("indexing %q in the batch index: %w", id, err)
+			return nil, fmt.Errorf("indexing %q in the batch index: %w", id, err)
 		}
 	}
 	if err := mem.Batch(b); err != nil {
 		_ = mem.Close()
-		return nil, 0, fmt.Errorf("writing the batch index: %w", err)
+		return nil, fmt.Errorf("writing the batch index: %w", err)
 	}
-	return mem, len(order), nil
+	return mem, nil
 }

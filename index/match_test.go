@@ -3,9 +3,12 @@ package index
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
+	"unicode"
 
 	"github.com/zhsearch/zhsearch/article"
 )
@@ -153,5 +156,167 @@ func TestWriteHookOnlyOnSuccess(t *testing.T) {
 	}
 	if err := ix.CheckStanding(Request{Query: "(地铁"}); !errors.Is(err, ErrInvalidQuery) {
 		t.Fatalf("a bad query was accepted: %v", err)
+	}
+}
+
+// TestMatchGeneratedQueries: on queries drawn from the articles' own text
+// (runs of one to six characters, alone, two together, as a phrase, in a
+// scope, negated, OR-ed, filtered), Match finds exactly what Search finds
+// in an index of just those articles, whether the terms decide a query
+// (matchplan.go) or the in-memory index does.
+func TestMatchGeneratedQueries(t *testing.T) {
+	ctx := context.Background()
+	ix, err := Open(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	var ws []*Written
+	ix.SetWriteHook(func(w *Written) { ws = append(ws, w) })
+	arts := testArticles(t)
+	if err := ix.Put(ctx, arts...); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(20, 1))
+	run := func() string {
+		for {
+			a := arts[rng.IntN(len(arts))]
+			text := a.Title
+			if len(a.Paragraphs) > 0 && rng.IntN(4) > 0 {
+				text = a.Paragraphs[rng.IntN(len(a.Paragraphs))].Text
+			}
+			rs := []rune(text)
+			l := 1 + rng.IntN(6)
+			if len(rs) <= l {
+				continue
+			}
+			at := rng.IntN(len(rs) - l)
+			s := strings.TrimSpace(strings.Map(func(r rune) rune {
+				if strings.ContainsRune(`"():-+|\`, r) || unicode.IsSpace(r) {
+					return -1
+				}
+				return r
+			}, string(rs[at:at+l])))
+			if s != "" && !strings.EqualFold(s, "or") && !strings.EqualFold(s, "and") && !strings.EqualFold(s, "not") {
+				return s
+			}
+		}
+	}
+	var reqs []Request
+	for range 400 {
+		var q string
+		switch rng.IntN(8) {
+		case 0, 1, 2:
+			q = run()
+		case 3:
+			q = run() + " " + run()
+		case 4:
+			q = `"` + run() + `"`
+		case 5:
+			q = []string{"title:", "body:"}[rng.IntN(2)] + run()
+		case 6:
+			q = run() + " -" + run()
+		case 7:
+			q = run() + " OR " + run()
+		}
+		r := Request{Query: q}
+		if rng.IntN(10) == 0 {
+			r.Since = "2024-01-01"
+		}
+		reqs = append(reqs, r)
+	}
+	got, errs, err := ix.Match(ctx, ws, reqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exact, matched := 0, 0
+	for i, r := range reqs {
+		if p, err := ix.planOf(r); err == nil && p.exact {
+			exact++
+		}
+		r.Size = MaxSize
+		res, err := ix.Search(ctx, r)
+		if (err != nil) != (errs[i] != nil) {
+			t.Errorf("%q: Search says %v, Match %v", r.Query, err, errs[i])
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		var want []string
+		for _, h := range res.Hits {
+			want = append(want, h.ID)
+		}
+		slices.Sort(want)
+		if m := slices.Sorted(slices.Values(got[i])); !slices.Equal(m, want) {
+			t.Errorf("%q (since %q): matched %v, search finds %v", r.Query, r.Since, m, want)
+		}
+		if len(want) > 0 {
+			matched++
+		}
+	}
+	// the table must exercise both paths, and find things
+	if exact < 100 || exact > len(reqs)-100 || matched < 100 {
+		t.Fatalf("%d of %d queries decided by terms, %d matched something: the generator checks too little", exact, len(reqs), matched)
+	}
+	t.Logf("%d queries, %d decided by terms, %d matched something", len(reqs), exact, matched)
+}
+
+// TestMatchByTerms: where the terms decide (matchplan.go), a word's
+// bigrams must be consecutive in one element, and a word that also
+// matches as a word (日 in 28日，郑州) matches as one.
+func TestMatchByTerms(t *testing.T) {
+	ctx := context.Background()
+	ix, err := Open(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	var ws []*Written
+	ix.SetWriteHook(func(w *Written) { ws = append(ws, w) })
+	arts := []*article.Article{
+		{ID: "apart", Title: "湖边", Paragraphs: []article.Paragraph{{Text: "人工岛园区加工智造，智能手机热销。"}}},
+		{ID: "split", Title: "研究人工", Paragraphs: []article.Paragraph{{Text: "工智能。"}}},
+		{ID: "whole", Title: "人工智能大会", Paragraphs: []article.Paragraph{{Text: "28日，郑州地铁开通。"}}},
+		{ID: "word", Title: "日出", Paragraphs: []article.Paragraph{{Text: "郑州，日，月。"}}},
+		{ID: "word2", Title: "日 郑州", Paragraphs: []article.Paragraph{{Text: "5 日 郑州 3 号线"}}},
+	}
+	for _, a := range arts {
+		a.Normalize()
+	}
+	if err := ix.Put(ctx, arts...); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		q    string
+		want []string
+	}{
+		{"人工智能", []string{"whole"}},
+		{"日郑州", []string{"whole", "word", "word2"}}, // 日 as a word in word and word2
+		{"智能", []string{"apart", "split", "whole"}},
+	} {
+		t.Run(tc.q, func(t *testing.T) {
+			r := Request{Query: tc.q}
+			if p, err := ix.planOf(r); err != nil || !p.exact {
+				t.Fatalf("not decided by terms (%v)", err)
+			}
+			got, errs, err := ix.Match(ctx, ws, []Request{r})
+			if err != nil || errs[0] != nil {
+				t.Fatal(err, errs[0])
+			}
+			r.Size = MaxSize
+			res, err := ix.Search(ctx, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var found []string
+			for _, h := range res.Hits {
+				found = append(found, h.ID)
+			}
+			slices.Sort(found)
+			if !slices.Equal(got[0], tc.want) || !slices.Equal(found, tc.want) {
+				t.Errorf("matched %v, search finds %v, want %v", got[0], found, tc.want)
+			}
+		})
 	}
 }
