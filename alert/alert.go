@@ -463,6 +463,19 @@ func (s *Service) Matches(ctx context.Context, id string, after uint64, limit in
 	return p, nil
 }
 
+// Latest returns an alert's newest limit matches, newest first (a list
+// of what it found lately; Matches pages through all of them).
+func (s *Service) Latest(ctx context.Context, id string, limit int) (*MatchPage, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ms, err := s.db.latestMatches(id, limit)
+	if err != nil {
+		return nil, err
+	}
+	return &MatchPage{AlertID: id, Matches: ms}, nil
+}
+
 // MatchesAt is the Seq of the first match recorded at or after t: a
 // since given as a time starts after the match before it.
 func (s *Service) MatchesAt(ctx context.Context, id string, t time.Time) (uint64, error) {

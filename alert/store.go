@@ -252,6 +252,32 @@ func (st *store) alertMatches(id string, after uint64, limit int) ([]Match, bool
 	return out, more, err
 }
 
+// latestMatches reads the newest limit matches of an alert, newest
+// first.
+func (st *store) latestMatches(id string, limit int) ([]Match, error) {
+	var out []Match
+	err := st.db.View(func(tx *bolt.Tx) error {
+		if _, err := getAlertTx(tx, id); err != nil {
+			return err
+		}
+		ba := tx.Bucket(bByAlert).Bucket([]byte(id))
+		if ba == nil {
+			return nil
+		}
+		matches := tx.Bucket(bMatches)
+		c := ba.Cursor()
+		for k, _ := c.Last(); k != nil && len(out) < limit; k, _ = c.Prev() {
+			var m Match
+			if err := json.Unmarshal(matches.Get(k), &m); err != nil {
+				return fmt.Errorf("match %d: %w", seqOf(k), err)
+			}
+			out = append(out, m)
+		}
+		return nil
+	})
+	return out, err
+}
+
 // seqAt is the seq just before the alert's first match at or after t.
 func (st *store) seqAt(id string, t time.Time) (uint64, error) {
 	var at uint64

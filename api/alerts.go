@@ -23,6 +23,7 @@ type Alerts interface {
 	Get(ctx context.Context, id string) (*alert.Alert, error)
 	Delete(ctx context.Context, id string) error
 	Matches(ctx context.Context, id string, after uint64, limit int) (*alert.MatchPage, error)
+	Latest(ctx context.Context, id string, limit int) (*alert.MatchPage, error)
 	MatchesAt(ctx context.Context, id string, t time.Time) (uint64, error)
 	After(ctx context.Context, after uint64, alertID string, limit int) ([]alert.Match, error)
 	Last() (uint64, <-chan struct{})
@@ -150,6 +151,8 @@ func (s *Server) deleteAlert(c echo.Context) error {
 // alertMatches pages through an alert's matches: since is the next of
 // the previous page (a match id), or a time (RFC 3339, or a date in the
 // newsroom's zone) to start at the first match recorded then or later.
+// order=newest lists the newest size matches instead, newest first (the
+// page's list of an alert's latest matches).
 func (s *Server) alertMatches(c echo.Context) error {
 	ctx := c.Request().Context()
 	id := c.Param("id")
@@ -162,6 +165,23 @@ func (s *Server) alertMatches(c echo.Context) error {
 	}
 	if size > MaxMatchesSize {
 		return badParam("size", "at most "+strconv.Itoa(MaxMatchesSize))
+	}
+	switch c.QueryParam("order") {
+	case "", "oldest":
+	case "newest": // the newest size matches, newest first: no paging
+		if c.QueryParam("since") != "" {
+			return badParam("order", "newest lists the newest matches; since pages oldest first: use one or the other")
+		}
+		p, err := s.cfg.Alerts.Latest(ctx, id, size)
+		if err != nil {
+			return alertError(err)
+		}
+		if p.Matches == nil {
+			p.Matches = []alert.Match{}
+		}
+		return c.JSON(http.StatusOK, p)
+	default:
+		return badParam("order", "want oldest (the default, paged with since) or newest")
 	}
 	var after uint64
 	if v := strings.TrimSpace(c.QueryParam("since")); v != "" {

@@ -233,6 +233,18 @@ func TestAlertsMatchJSONAndNDJSONWrites(t *testing.T) {
 	if a := do(t, "GET", base+"/v1/alerts/"+city+"/matches?since=soon", "", nil); a.status != 400 {
 		t.Errorf("since=soon: %d", a.status)
 	}
+	// the newest first, for the page's list of latest matches
+	if ids, _ := matchedIDs(t, base, city, "?order=newest"); strings.Join(ids, ",") != "n1,j1" {
+		t.Errorf("order=newest: %v, want n1,j1", ids)
+	}
+	if ids, _ := matchedIDs(t, base, city, "?order=newest&size=1"); strings.Join(ids, ",") != "n1" {
+		t.Errorf("order=newest&size=1: %v, want n1", ids)
+	}
+	for _, bad := range []string{"?order=random", "?order=newest&since=1"} {
+		if a := do(t, "GET", base+"/v1/alerts/"+city+"/matches"+bad, "", nil); a.status != 400 {
+			t.Errorf("%s: %d", bad, a.status)
+		}
+	}
 }
 
 // sseEvent is one event of a stream.
