@@ -113,6 +113,8 @@ type Config struct {
 	Collectors []prometheus.Collector
 	// Web, when set, is mounted on its routes (GET and HEAD).
 	Web Pages
+	// Alerts, when set, enables /v1/alerts (alerts.go).
+	Alerts Alerts
 }
 
 // servesPaths is what Pages may also tell: whether it has a file at a
@@ -249,6 +251,9 @@ func New(cfg Config) *Server {
 	s.examplesRoutes(v1)
 	if cfg.Snapshots != nil {
 		s.adminRoutes(write)
+	}
+	if cfg.Alerts != nil {
+		s.alertRoutes(v1, write)
 	}
 	v1.GET("/articles/:id/related", s.related)
 	s.entitiesRoutes(v1)

@@ -251,9 +251,10 @@ func (s *Server) timeoutMiddleware() echo.MiddlewareFunc {
 	return middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
 		Timeout: s.cfg.RequestTimeout,
 		// An export streams for as long as it has hits; each of its pages
-		// has the search deadline instead (export.go).
+		// has the search deadline instead (export.go). A stream of alert
+		// matches lasts until the client leaves (alerts.go).
 		Skipper: func(c echo.Context) bool {
-			return accessOf(c.Request().Method, c.Path()) != accessRead || c.Path() == "/v1/export"
+			return accessOf(c.Request().Method, c.Path()) != accessRead || c.Path() == "/v1/export" || c.Path() == "/v1/alerts/stream"
 		},
 		ErrorHandler: func(err error, c echo.Context) error {
 			if errors.Is(err, context.DeadlineExceeded) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/zhsearch/zhsearch/alert"
 	"github.com/zhsearch/zhsearch/index"
 	"github.com/zhsearch/zhsearch/synonym"
 )
@@ -37,7 +38,12 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := New(Config{Backend: ix, Store: ix, Synonyms: syn, Snapshots: noSnapshots{}})
+	alerts, err := alert.Open(context.Background(), alert.Options{Index: ix, NoDeliver: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer alerts.Close()
+	s := New(Config{Backend: ix, Store: ix, Synonyms: syn, Snapshots: noSnapshots{}, Alerts: alerts})
 	routes := map[string]bool{}
 	for _, r := range s.Routes() {
 		if r[0] == http.MethodHead || r[0] == http.MethodOptions {

@@ -66,6 +66,8 @@ func (ix *Index) ApplyAt(ctx context.Context, seq uint64, ops ...Op) (errs []err
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	var applied []*prepared // told to the write hook once the lock is let go (written.go)
+	defer func() { _ = ix.wrote(err, applied) }()
 	errs = make([]error, len(ops))
 	// Analyse outside the lock and in parallel, as Put does (prepare.go):
 	// a replica applies every node's writes in one goroutine.
@@ -111,6 +113,9 @@ func (ix *Index) ApplyAt(ctx context.Context, seq uint64, ops ...Op) (errs []err
 	ix.grouped += uint64(len(wops))
 	for i, op := range wops {
 		errs[at[i]] = op.err
+		if op.err == nil {
+			applied = append(applied, op.preps...)
+		}
 	}
 	return errs, nil
 }

@@ -78,7 +78,7 @@ func (ix *Index) WriteBulk(ctx context.Context, p *Prepared) <-chan error {
 	}
 	bs.mu.Unlock()
 	go func() {
-		out <- ix.writeBulk(p)
+		out <- ix.wrote(ix.writeBulk(p), p.preps) // the write hook (written.go)
 		bs.mu.Lock()
 		for _, x := range p.preps {
 			delete(bs.inflight, x.a.ID)

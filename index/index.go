@@ -145,7 +145,9 @@ type Index struct {
 	reidx   reindexer     // background re-index after words are added
 	compact compactor     // merges segments when writes pause (compact.go)
 
-	noEntities bool // write without names, for the benchmark of their cost (entities.go)
+	noEntities bool                      // write without names, for the benchmark of their cost (entities.go)
+	hook       atomic.Pointer[WriteHook] // told of every successful write (written.go)
+	plans      planCache                 // the plans of standing searches (matchplan.go)
 }
 
 // Open opens the index at opts.Path, creating it if it does not exist, or

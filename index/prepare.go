@@ -147,5 +147,5 @@ func (ix *Index) Write(ctx context.Context, p *Prepared) error {
 	if p == nil || len(p.preps) == 0 {
 		return nil
 	}
-	return ix.commit(&writeOp{preps: p.preps})
+	return ix.wrote(ix.commit(&writeOp{preps: p.preps}), p.preps)
 }

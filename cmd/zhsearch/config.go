@@ -42,6 +42,7 @@ type Config struct {
 	APIKeys       []string
 	ReadKeys      []string
 	CORSOrigins   []string
+	AlertHosts    []string
 	LogFormat     string
 	LogLevel      string
 	Timezone      *time.Location
@@ -183,6 +184,7 @@ func (c *Config) settings() []setting {
 		{"api-key", "ZHSEARCH_API_KEY", "", "comma-separated keys that may write (Authorization: Bearer KEY); without one, writes only from loopback. Prefer the variable: flags show in ps", list(&c.APIKeys, nil), true},
 		{"read-key", "ZHSEARCH_READ_KEY", "", "comma-separated keys required to read /v1 (API keys also read); empty leaves reads open", list(&c.ReadKeys, nil), true},
 		{"cors-origins", "ZHSEARCH_CORS_ORIGINS", "", "comma-separated browser origins allowed to call the API (https://news.example.com, or *); empty turns CORS off", list(&c.CORSOrigins, checkOrigin), false},
+		{"alert-hosts", "ZHSEARCH_ALERT_HOSTS", "", "comma-separated hosts alert webhooks may call (hooks.example.com, or .example.com for it and its subdomains); empty: loopback addresses only", list(&c.AlertHosts, nil), false},
 		{"log-format", "ZHSEARCH_LOG_FORMAT", "text", "log format: text or json", str(&c.LogFormat, oneOf("text", "json")), false},
 		{"log-level", "ZHSEARCH_LOG_LEVEL", "info", "log level: debug, info, warn or error", str(&c.LogLevel, oneOf("debug", "info", "warn", "error")), false},
 		{"timezone", "ZHSEARCH_TIMEZONE", "Asia/Shanghai", "the newsroom's zone: date-only values are days there (IANA name)", func(v string) error {

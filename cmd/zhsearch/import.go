@@ -9,6 +9,7 @@ import (
 	"hash/fnv"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -119,6 +120,13 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return fail("%v", err)
 	}
+	// Every imported article is matched against the saved searches; the
+	// server delivers their webhooks when it starts.
+	alerts, err := openAlerts(ctx, &Config{Data: cfg.Data}, ix, nil, true, slog.New(slog.NewTextHandler(stderr, nil)))
+	if err != nil {
+		_ = ix.Close()
+		return fail("%v", err)
+	}
 	im := &importer{cfg: cfg, ix: ix, out: stderr, start: time.Now(), total: total}
 	if cfg.Progress == "always" || (cfg.Progress == "auto" && isTerminal(stderr)) {
 		im.bar = progressbar.NewOptions64(total,
@@ -159,6 +167,9 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	if im.bar != nil {
 		_ = im.bar.Finish()
+	}
+	if err := alerts.Close(); err != nil { // matches what is queued first
+		fmt.Fprintf(stderr, "zhsearch import: closing the alerts: %v\n", err)
 	}
 	closeErr := ix.Close()
 	if runErr != nil || closeErr != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -76,7 +77,13 @@ func checkOpenAPI(t *testing.T, base string, cases []apiCase, contentType ...str
 			if err != nil {
 				t.Fatal(err)
 			}
-			body, _ := io.ReadAll(resp.Body)
+			var body []byte
+			stream := strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream")
+			if stream { // it does not end: read its first event (the prelude), then hang up
+				body, _ = bufio.NewReader(resp.Body).ReadBytes('\n')
+			} else {
+				body, _ = io.ReadAll(resp.Body)
+			}
 			resp.Body.Close()
 			if resp.StatusCode != tc.status {
 				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tc.status, body)
@@ -88,7 +95,7 @@ func checkOpenAPI(t *testing.T, base string, cases []apiCase, contentType ...str
 				},
 				Status:  resp.StatusCode,
 				Header:  resp.Header,
-				Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+				Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true, ExcludeResponseBody: stream},
 			}
 			in.SetBodyBytes(body)
 			if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {

@@ -236,7 +236,34 @@ func TestOpsHardenedServer(t *testing.T) {
 		resp.Body.Close()
 		id := res.Hits[0].ID
 		r, w := "Bearer "+readKey, "Bearer "+writeKey
+		// an alert to read and delete (its id is made by the server)
+		req, _ = http.NewRequest("POST", p.base+"/v1/alerts", strings.NewReader(`{"q": "地铁", "name": "e2e"}`))
+		req.Header.Set("Authorization", w)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err = http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var created struct{ ID string }
+		if err := json.NewDecoder(resp.Body).Decode(&created); err != nil || resp.StatusCode != 201 {
+			t.Fatalf("POST /v1/alerts: %d %v", resp.StatusCode, err)
+		}
+		resp.Body.Close()
+		al := created.ID
 		checkOpenAPI(t, p.base, []apiCase{
+			{"POST", "/v1/alerts", w, `{"q": "经济", "section": ["要闻"], "since": "-7d"}`, 201},
+			{"POST", "/v1/alerts", w, `{"q": ""}`, 400},
+			{"POST", "/v1/alerts", r, `{"q": "经济"}`, 403},
+			{"POST", "/v1/alerts", w, `{"q": "经济", "webhook": "http://example.com/hook"}`, 400},
+			{"GET", "/v1/alerts", r, "", 200},
+			{"GET", "/v1/alerts/" + al, r, "", 200},
+			{"GET", "/v1/alerts/al_nope", r, "", 404},
+			{"GET", "/v1/alerts/" + al + "/matches?size=5", r, "", 200},
+			{"GET", "/v1/alerts/" + al + "/matches?order=newest", r, "", 200},
+			{"GET", "/v1/alerts/" + al + "/matches?since=soon", r, "", 400},
+			{"GET", "/v1/alerts/stream", r, "", 200},
+			{"DELETE", "/v1/alerts/" + al, w, "", 204},
+			{"DELETE", "/v1/alerts/" + al, w, "", 404},
 			{"GET", "/healthz", "", "", 200},
 			{"GET", "/readyz", "", "", 200},
 			{"GET", "/metrics", "", "", 200},

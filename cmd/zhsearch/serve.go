@@ -244,6 +244,15 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	}, nil); err != nil {
 		return err
 	}
+	alerts, err := openAlerts(ctx, cfg, ix, syn, false, log)
+	if err != nil {
+		return err
+	}
+	defer func() { // before the index closes (deferred earlier)
+		if err := alerts.Close(); err != nil {
+			log.Error("closing the alerts", "err", err)
+		}
+	}()
 	gcOn()
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -278,6 +287,7 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		Pinyin:     newPinyin(ctx, ix, seg, log),
 		Location:   cfg.Timezone,
 		MaxExport:  cfg.MaxExport,
+		Alerts:     alerts,
 	}
 	if rep != nil {
 		// Writes go through the stream; reads stay on the local index.
@@ -303,6 +313,7 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		MaxHeaderBytes:    api.TransportHeaderBytes, // the API answers past its own limit (api.DefaultMaxHeaderBytes) in JSON
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(alerts.StopStreams) // streams of matches end, so that shutdown does not wait for them
 	where := "in memory"
 	if cfg.Data != "" {
 		where = cfg.Data

@@ -3,6 +3,7 @@
 // the back button works; /articles/{id} shows one article. Document text is
 // only inserted as text nodes (see marks.js).
 import { appendMarked, appendRuns, highlightRuns, markedTerms, queryTerms, splitMarked } from "./marks.js";
+import { initAlerts, renderAlerts } from "./alerts.js";
 
 const PAGE_SIZE = 10;
 const MAX_HITS = 10000; // the API's limit for page numbers
@@ -729,6 +730,7 @@ function render() {
   applyLang();
   syncForm();
   closeSuggest();
+  renderAlerts();
   return state.view === "article" ? showArticle() : runSearch();
 }
 
@@ -953,6 +955,7 @@ function init() {
       state = readState();
     }
   }
+  initAlerts();
   render();
   document.documentElement.dataset.ready = "1";
 }
