@@ -117,9 +117,12 @@ func TestPageSavesListsDeletesAlerts(t *testing.T) {
 		waitJS(`location.pathname === "/articles/new-1" && !document.getElementById("article-view").hidden && document.getElementById("alerts").hidden`))
 
 	// delete: the key is remembered for the tab
-	run(t, ctx, "back to the list", chromedp.Click("#alerts-open", chromedp.ByID),
-		waitJS(`document.querySelectorAll("#alert-list .alert").length === 1`),
-		chromedp.Click("#alert-list .alert .delete", chromedp.ByQuery),
+	// (clicked from script: the list may render twice as it loads, and a
+	// node chromedp resolved before the second is gone)
+	run(t, ctx, "back to the list", waitJS(`!document.body.hasAttribute("aria-busy")`),
+		chromedp.Evaluate(`document.getElementById("alerts-open").click()`, nil),
+		waitJS(`document.querySelectorAll("#alert-list .alert").length === 1`))
+	run(t, ctx, "delete", chromedp.Evaluate(`document.querySelector("#alert-list .alert .delete").click()`, nil),
 		waitJS(`document.querySelectorAll("#alert-list .alert").length === 0 && document.getElementById("alerts-status").textContent.includes("已删除")`))
 	if as := listAlerts(t, base); len(as) != 0 {
 		t.Errorf("still saved after 删除: %v", as)

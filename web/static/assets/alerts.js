@@ -195,25 +195,32 @@ async function alertItem(a) {
   return li;
 }
 
+let listGen = 0; // the latest loadList: an older one's answer is dropped
+
+/** loadList shows the saved searches; it reports whether it was the
+ * latest call, whose answer the list shows. */
 async function loadList() {
+  const gen = ++listGen;
   setStatus("alerts-status", t("loading"));
   try {
     const res = await call("GET", "/v1/alerts");
     const alerts = (res.alerts || []).slice().reverse(); // newest first
     const items = await Promise.all(alerts.map(alertItem));
+    if (gen !== listGen) return false;
     $("alert-list").replaceChildren(...items);
     setStatus("alerts-status", alerts.length === 0 ? t("none") : "");
   } catch (err) {
+    if (gen !== listGen) return false;
     $("alert-list").replaceChildren();
     setStatus("alerts-status", t("failed") + err.message, true);
   }
+  return true;
 }
 
 async function remove(a, label) {
   try {
     await call("DELETE", "/v1/alerts/" + encodeURIComponent(a.id));
-    await loadList();
-    setStatus("alerts-status", t("deleted", label));
+    if (await loadList()) setStatus("alerts-status", t("deleted", label));
   } catch (err) {
     setStatus("alerts-status", t("failed") + err.message, true);
     if (err.status === 401 || err.status === 403) $("alerts-key").focus();
@@ -231,6 +238,8 @@ function toggleList() {
   }
 }
 
+let lastPath = ""; // the path renderAlerts last saw
+
 /** renderAlerts updates the alert controls for the page's state: the save
  * action is offered on a search with a query. */
 export function renderAlerts() {
@@ -241,10 +250,14 @@ export function renderAlerts() {
   b.textContent = t("save");
   b.title = t("saveTitle");
   if (!searching) closeForm();
-  if (/^\/articles\//.test(p.pathname) && !$("alerts").hidden) { // a match was opened: the article comes first
+  // A match was just opened: the article comes first. (Only on arriving
+  // at the article: the page renders again as its parts load, and a list
+  // opened on the article page stays open.)
+  if (p.pathname !== lastPath && /^\/articles\//.test(p.pathname) && !$("alerts").hidden) {
     $("alerts").hidden = true;
     $("alerts-open").setAttribute("aria-expanded", "false");
   }
+  lastPath = p.pathname;
   if (!searching && $("alert-form").hidden) setStatus("alert-status", "");
   $("alerts-open").textContent = $("alerts").hidden ? t("open") : t("close");
   $("alerts-title").textContent = t("title");
