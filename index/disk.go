@@ -17,10 +17,11 @@ import (
 // (mapping and analysis) that wrote the index; layoutVersion is this
 // build's. Version 3: one document an article, its text as words (w) and
 // as bigrams whose elements are the title, kicker, subheads and paragraphs
-// (bg); paragraphs have no documents of their own.
+// (bg); paragraphs have no documents of their own. Version 4: a
+// fingerprint for near-duplicates (duplicates.go: fields dup and fp).
 const (
 	layoutKey     = "zhsearch_layout"
-	layoutVersion = "3"
+	layoutVersion = "4"
 )
 
 // ErrOldLayout means the index was written by a zhsearch whose mapping or

@@ -306,6 +306,8 @@ func newMapping() mapping.IndexMapping {
 	stored.IncludeInAll = false
 	stored.DocValues = false
 	art.AddFieldMappingsAt(fieldStored, stored)
+	art.AddFieldMappingsAt(fieldDupBands, kw(false)) // duplicates.go
+	art.AddFieldMappingsAt(fieldFingerprint, stored)
 
 	m := bleve.NewIndexMapping()
 	m.TypeField = fieldType
@@ -354,6 +356,7 @@ func (ix *Index) documentData(a *article.Article) (map[string]any, error) {
 		return nil, fmt.Errorf("encoding article: %w", err)
 	}
 	d[fieldStored] = string(raw)
+	addFingerprint(d, a, published)
 	return d, nil
 }
 

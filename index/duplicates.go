@@ -1,0 +1,263 @@
+package index
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	bq "github.com/blevesearch/bleve/v2/search/query"
+	bleveindex "github.com/blevesearch/bleve_index_api"
+
+	"github.com/zhsearch/zhsearch/article"
+	"github.com/zhsearch/zhsearch/dedup"
+)
+
+// Duplicate and near-duplicate stories (docs/duplicates.md).
+//
+// Every article carries a fingerprint of its text (package dedup:
+// MinHash over five-character shingles of its kicker, subheads and
+// paragraphs; not its title, which a republished copy often changes).
+// Its LSH band keys are terms of the keyword field dup, so the articles
+// that may be copies of one are a term lookup away; its signature and
+// publication time are a stored field (fp) that the candidates' scores
+// are computed from. Two articles are copies when their estimated
+// Jaccard similarity is DuplicateThreshold or more and, when both are
+// dated, they were published at most DuplicateWindow apart.
+
+const (
+	fieldDupBands    = "dup" // the LSH band keys of the fingerprint
+	fieldFingerprint = "fp"  // the encoded fingerprint record (fpRecord), stored only
+)
+
+// The duplicate decision, chosen on the labelled pairs of
+// testdata/duplicates.tsv (zhsearch eval duplicates; docs/duplicates.md).
+const (
+	// DuplicateThreshold is the least estimated Jaccard similarity of
+	// two copies' shingles.
+	DuplicateThreshold = 0.7
+	// DuplicateWindow is the most time between two dated copies: wire
+	// copy is republished within days, while the same formula weeks or
+	// years apart (a state visit, an annual session) is another story.
+	DuplicateWindow = 7 * 24 * time.Hour
+)
+
+// Limits of Duplicates.
+const (
+	DefaultDuplicates = 20
+	MaxDuplicates     = 100
+	// maxCandidates bounds the articles one look-up scores: those sharing
+	// the most bands first.
+	maxCandidates = 1000
+)
+
+// fpRecord is what the fp field holds: the publication time and the
+// fingerprint.
+type fpRecord struct {
+	published time.Time // zero when undated
+	fp        dedup.Fingerprint
+}
+
+const noPublished = math.MinInt64
+
+func (r *fpRecord) encode() []byte {
+	fp, _ := r.fp.MarshalBinary()
+	out := make([]byte, 8, 8+len(fp))
+	ns := int64(noPublished)
+	if !r.published.IsZero() {
+		ns = r.published.Unix()
+	}
+	binary.BigEndian.PutUint64(out, uint64(ns))
+	return append(out, fp...)
+}
+
+func decodeFP(b []byte) (fpRecord, error) {
+	var r fpRecord
+	if len(b) < 8 {
+		return r, dedup.ErrEncoding
+	}
+	if s := int64(binary.BigEndian.Uint64(b)); s != noPublished {
+		r.published = time.Unix(s, 0)
+	}
+	return r, r.fp.UnmarshalBinary(b[8:])
+}
+
+// duplicateOf is the duplicate decision and the similarity it rests on.
+func (r *fpRecord) duplicateOf(o *fpRecord) (float64, bool) {
+	s := r.fp.Similarity(&o.fp)
+	if s < DuplicateThreshold {
+		return s, false
+	}
+	if !r.published.IsZero() && !o.published.IsZero() {
+		if d := r.published.Sub(o.published); d > DuplicateWindow || d < -DuplicateWindow {
+			return s, false
+		}
+	}
+	return s, true
+}
+
+// fingerprintText is the text an article is fingerprinted by: all but
+// its title.
+func fingerprintText(a *article.Article) []string {
+	texts := make([]string, 0, len(a.Paragraphs)+1)
+	if a.Kicker != "" {
+		texts = append(texts, a.Kicker)
+	}
+	for _, p := range a.Paragraphs {
+		if p.Subhead != "" {
+			texts = append(texts, p.Subhead)
+		}
+		texts = append(texts, p.Text)
+	}
+	return texts
+}
+
+// addFingerprint adds an article's fingerprint to its document data
+// (documentData).
+func addFingerprint(d map[string]any, a *article.Article, published time.Time) {
+	r := fpRecord{published: published, fp: dedup.Of(fingerprintText(a)...)}
+	if r.fp.Empty() {
+		return
+	}
+	d[fieldDupBands] = r.fp.Bands()
+	d[fieldFingerprint] = string(r.encode())
+}
+
+// Duplicate is one near-duplicate of an article.
+type Duplicate struct {
+	ID          string  `json:"id"`
+	Title       string  `json:"title"`
+	Source      string  `json:"source,omitempty"`
+	PublishedAt string  `json:"published_at,omitempty"`
+	URL         string  `json:"url,omitempty"`
+	Similarity  float64 `json:"similarity"`
+}
+
+// Duplicates lists an article's near-duplicates.
+type Duplicates struct {
+	ID         string      `json:"id"`
+	Threshold  float64     `json:"threshold"`
+	WindowDays float64     `json:"window_days"`
+	Total      int         `json:"total"`
+	Duplicates []Duplicate `json:"duplicates"`
+	TookMS     float64     `json:"took_ms"`
+}
+
+// fingerprintOf reads an article's fingerprint record; ok is false when
+// it has none (no letters or digits). ErrNotFound if id is unknown.
+func (ix *Index) fingerprintOf(id string) (fpRecord, bool, error) {
+	doc, err := ix.bi.Document(id)
+	if err != nil {
+		return fpRecord{}, false, fmt.Errorf("reading article %q: %w", id, err)
+	}
+	if doc == nil {
+		return fpRecord{}, false, fmt.Errorf("article %q: %w", id, ErrNotFound)
+	}
+	var raw []byte
+	doc.VisitFields(func(f bleveindex.Field) {
+		if f.Name() == fieldFingerprint {
+			raw = f.Value()
+		}
+	})
+	if raw == nil {
+		return fpRecord{}, false, nil
+	}
+	r, err := decodeFP(raw)
+	if err != nil {
+		return fpRecord{}, false, fmt.Errorf("article %q: fingerprint: %w", id, err)
+	}
+	return r, true, nil
+}
+
+// candidate is an article sharing a band with another, and its score.
+type candidate struct {
+	id         string
+	similarity float64
+}
+
+// duplicatesOf finds the articles that are copies of one with fingerprint
+// r, other than id, most similar first.
+func (ix *Index) duplicatesOf(ctx context.Context, id string, r *fpRecord) ([]candidate, error) {
+	bands := r.fp.Bands()
+	alts := make([]bq.Query, len(bands))
+	for i, b := range bands {
+		alts[i] = termQuery(b, fieldDupBands, 1)
+	}
+	q := bq.NewBooleanQuery(nil, []bq.Query{bleve.NewDisjunctionQuery(alts...)}, []bq.Query{bleve.NewDocIDQuery([]string{id})})
+	req := bleve.NewSearchRequestOptions(q, maxCandidates, 0, false)
+	req.Fields = []string{fieldFingerprint}
+	res, err := ix.bi.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	var out []candidate
+	for _, h := range res.Hits {
+		raw, _ := h.Fields[fieldFingerprint].(string)
+		o, err := decodeFP([]byte(raw))
+		if err != nil {
+			continue // written without a fingerprint: nothing to compare
+		}
+		if s, ok := r.duplicateOf(&o); ok {
+			out = append(out, candidate{h.ID, s})
+		}
+	}
+	slices.SortFunc(out, func(a, b candidate) int {
+		if a.similarity != b.similarity {
+			if a.similarity > b.similarity {
+				return -1
+			}
+			return 1
+		}
+		if a.id < b.id {
+			return -1
+		}
+		if a.id > b.id {
+			return 1
+		}
+		return 0
+	})
+	return out, nil
+}
+
+// Duplicates lists the near-duplicates of the article with id, most
+// similar first, at most n (0 is DefaultDuplicates). ErrNotFound if id
+// is unknown.
+func (ix *Index) Duplicates(ctx context.Context, id string, n int) (*Duplicates, error) {
+	start := time.Now()
+	if n == 0 {
+		n = DefaultDuplicates
+	}
+	if n < 1 || n > MaxDuplicates {
+		return nil, fmt.Errorf("%w: size must be between 1 and %d", ErrInvalidQuery, MaxDuplicates)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := &Duplicates{ID: id, Threshold: DuplicateThreshold, WindowDays: DuplicateWindow.Hours() / 24, Duplicates: []Duplicate{}}
+	r, ok, err := ix.fingerprintOf(id)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		cands, err := ix.duplicatesOf(ctx, id, &r)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, fmt.Errorf("finding duplicates: %w", err)
+		}
+		out.Total = len(cands)
+		for _, c := range cands[:min(n, len(cands))] {
+			a, err := ix.get(c.id)
+			if err != nil {
+				continue // deleted since
+			}
+			out.Duplicates = append(out.Duplicates, Duplicate{ID: c.id, Title: a.Title, Source: a.Source, PublishedAt: a.PublishedAt, URL: a.URL, Similarity: math.Round(c.similarity*1000) / 1000})
+		}
+	}
+	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
+	return out, nil
+}
