@@ -186,3 +186,29 @@ func BenchmarkOf(b *testing.B) {
 		Of(s)
 	}
 }
+
+func TestContainment(t *testing.T) {
+	paras := []string{text(1, 400), text(2, 400), text(3, 400), text(4, 400), text(5, 400)}
+	full := strings.Join(paras, "")
+	for _, tc := range []struct {
+		name     string
+		a, b     string
+		min, max float64
+	}{
+		{"the same text", full, full, 1, 1},
+		{"two paragraphs of five cut", full, strings.Join(paras[:3], ""), 0.9, 1},
+		{"one paragraph of five quoted in another text", full, paras[2] + text(9, 1600), 0.1, 0.35},
+		{"other texts", full, text(8, 2000), 0, 0.05},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fa, fb := Of(tc.a), Of(tc.b)
+			got := fa.Containment(&fb)
+			if got < tc.min || got > tc.max {
+				t.Errorf("containment %.3f, want %.2f..%.2f", got, tc.min, tc.max)
+			}
+			if back := fb.Containment(&fa); back != got {
+				t.Errorf("not symmetric: %.3f and %.3f", got, back)
+			}
+		})
+	}
+}

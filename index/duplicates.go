@@ -24,9 +24,13 @@ import (
 // Its LSH band keys are terms of the keyword field dup, so the articles
 // that may be copies of one are a term lookup away; its signature and
 // publication time are a stored field (fp) that the candidates' scores
-// are computed from. Two articles are copies when their estimated
-// Jaccard similarity is DuplicateThreshold or more and, when both are
-// dated, they were published at most DuplicateWindow apart.
+// are computed from. Two articles are copies when the shorter's text is
+// nearly all in the other (estimated containment DuplicateContainment or
+// more: a copy with a new headline, a cut paragraph or an added byline),
+// the shorter is not a small part of the other (estimated Jaccard
+// similarity DuplicateSimilarity or more: a round-up quoting a story
+// whole is not its copy), and, when both are dated, they were published
+// at most DuplicateWindow apart.
 
 const (
 	fieldDupBands    = "dup" // the LSH band keys of the fingerprint
@@ -36,9 +40,12 @@ const (
 // The duplicate decision, chosen on the labelled pairs of
 // testdata/duplicates.tsv (zhsearch eval duplicates; docs/duplicates.md).
 const (
-	// DuplicateThreshold is the least estimated Jaccard similarity of
-	// two copies' shingles.
-	DuplicateThreshold = 0.7
+	// DuplicateContainment is the least share of the shorter copy's
+	// shingles that the other holds.
+	DuplicateContainment = 0.85
+	// DuplicateSimilarity is the least estimated Jaccard similarity of
+	// two copies' shingles: the shorter keeps at least ~40 % of the text.
+	DuplicateSimilarity = 0.4
 	// DuplicateWindow is the most time between two dated copies: wire
 	// copy is republished within days, while the same formula weeks or
 	// years apart (a state visit, an annual session) is another story.
@@ -85,18 +92,25 @@ func decodeFP(b []byte) (fpRecord, error) {
 	return r, r.fp.UnmarshalBinary(b[8:])
 }
 
-// duplicateOf is the duplicate decision and the similarity it rests on.
-func (r *fpRecord) duplicateOf(o *fpRecord) (float64, bool) {
-	s := r.fp.Similarity(&o.fp)
-	if s < DuplicateThreshold {
-		return s, false
+// duplicateOf is the duplicate decision: whether o is a copy of r, by
+// their estimated similarity and containment.
+func (r *fpRecord) duplicateOf(o *fpRecord) (similarity, containment float64, ok bool) {
+	similarity = r.fp.Similarity(&o.fp)
+	if similarity < DuplicateSimilarity {
+		return similarity, 0, false
 	}
-	if !r.published.IsZero() && !o.published.IsZero() {
-		if d := r.published.Sub(o.published); d > DuplicateWindow || d < -DuplicateWindow {
-			return s, false
-		}
+	containment = r.fp.Containment(&o.fp)
+	return similarity, containment, containment >= DuplicateContainment && r.inWindow(o)
+}
+
+// inWindow reports whether r and o were published at most
+// DuplicateWindow apart, or either is undated.
+func (r *fpRecord) inWindow(o *fpRecord) bool {
+	if r.published.IsZero() || o.published.IsZero() {
+		return true
 	}
-	return s, true
+	d := r.published.Sub(o.published)
+	return d <= DuplicateWindow && d >= -DuplicateWindow
 }
 
 // fingerprintText is the text an article is fingerprinted by: all but
@@ -128,22 +142,29 @@ func addFingerprint(d map[string]any, a *article.Article, published time.Time) {
 
 // Duplicate is one near-duplicate of an article.
 type Duplicate struct {
-	ID          string  `json:"id"`
-	Title       string  `json:"title"`
-	Source      string  `json:"source,omitempty"`
-	PublishedAt string  `json:"published_at,omitempty"`
-	URL         string  `json:"url,omitempty"`
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Source      string `json:"source,omitempty"`
+	PublishedAt string `json:"published_at,omitempty"`
+	URL         string `json:"url,omitempty"`
+	// Similarity is the estimated Jaccard similarity of the two texts'
+	// shingles; Containment the estimated share of the shorter's
+	// shingles in the other.
 	Similarity  float64 `json:"similarity"`
+	Containment float64 `json:"containment"`
 }
 
 // Duplicates lists an article's near-duplicates.
 type Duplicates struct {
-	ID         string      `json:"id"`
-	Threshold  float64     `json:"threshold"`
-	WindowDays float64     `json:"window_days"`
-	Total      int         `json:"total"`
-	Duplicates []Duplicate `json:"duplicates"`
-	TookMS     float64     `json:"took_ms"`
+	ID string `json:"id"`
+	// The decision: the least containment and similarity, the most days
+	// apart.
+	MinContainment float64     `json:"min_containment"`
+	MinSimilarity  float64     `json:"min_similarity"`
+	WindowDays     float64     `json:"window_days"`
+	Total          int         `json:"total"`
+	Duplicates     []Duplicate `json:"duplicates"`
+	TookMS         float64     `json:"took_ms"`
 }
 
 // fingerprintOf reads an article's fingerprint record; ok is false when
@@ -174,8 +195,8 @@ func (ix *Index) fingerprintOf(id string) (fpRecord, bool, error) {
 
 // candidate is an article sharing a band with another, and its score.
 type candidate struct {
-	id         string
-	similarity float64
+	id                      string
+	similarity, containment float64
 }
 
 // duplicatesOf finds the articles that are copies of one with fingerprint
@@ -200,8 +221,8 @@ func (ix *Index) duplicatesOf(ctx context.Context, id string, r *fpRecord) ([]ca
 		if err != nil {
 			continue // written without a fingerprint: nothing to compare
 		}
-		if s, ok := r.duplicateOf(&o); ok {
-			out = append(out, candidate{h.ID, s})
+		if s, c, ok := r.duplicateOf(&o); ok {
+			out = append(out, candidate{h.ID, s, c})
 		}
 	}
 	slices.SortFunc(out, func(a, b candidate) int {
@@ -236,7 +257,7 @@ func (ix *Index) Duplicates(ctx context.Context, id string, n int) (*Duplicates,
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	out := &Duplicates{ID: id, Threshold: DuplicateThreshold, WindowDays: DuplicateWindow.Hours() / 24, Duplicates: []Duplicate{}}
+	out := &Duplicates{ID: id, MinContainment: DuplicateContainment, MinSimilarity: DuplicateSimilarity, WindowDays: DuplicateWindow.Hours() / 24, Duplicates: []Duplicate{}}
 	r, ok, err := ix.fingerprintOf(id)
 	if err != nil {
 		return nil, err
@@ -255,9 +276,30 @@ func (ix *Index) Duplicates(ctx context.Context, id string, n int) (*Duplicates,
 			if err != nil {
 				continue // deleted since
 			}
-			out.Duplicates = append(out.Duplicates, Duplicate{ID: c.id, Title: a.Title, Source: a.Source, PublishedAt: a.PublishedAt, URL: a.URL, Similarity: math.Round(c.similarity*1000) / 1000})
+			out.Duplicates = append(out.Duplicates, Duplicate{ID: c.id, Title: a.Title, Source: a.Source, PublishedAt: a.PublishedAt, URL: a.URL,
+				Similarity: math.Round(c.similarity*1000) / 1000, Containment: math.Round(c.containment*1000) / 1000})
 		}
 	}
 	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
 	return out, nil
+}
+
+// PairSimilarity is the duplicate decision's measures on two articles,
+// fingerprinted as a write would, without an index: their estimated
+// similarity and containment, and whether they are within
+// DuplicateWindow of each other (true when either is undated). loc is the
+// newsroom's zone for date-only values (nil: DefaultLocation). An
+// evaluation sweeps the thresholds with it.
+func PairSimilarity(a, b *article.Article, loc *time.Location) (similarity, containment float64, inWindow bool, err error) {
+	if loc == nil {
+		loc = DefaultLocation()
+	}
+	var recs [2]fpRecord
+	for i, x := range []*article.Article{a, b} {
+		if recs[i].published, err = x.Published(loc); err != nil {
+			return 0, 0, false, fmt.Errorf("article %q: %w", x.ID, err)
+		}
+		recs[i].fp = dedup.Of(fingerprintText(x)...)
+	}
+	return recs[0].fp.Similarity(&recs[1].fp), recs[0].fp.Containment(&recs[1].fp), recs[0].inWindow(&recs[1]), nil
 }

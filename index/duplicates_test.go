@@ -89,8 +89,8 @@ func TestDuplicates(t *testing.T) {
 				t.Errorf("total %d, want %d", d.Total, len(tc.want))
 			}
 			for i, x := range d.Duplicates {
-				if x.Similarity < DuplicateThreshold || x.Similarity > 1 {
-					t.Errorf("%s: similarity %.3f", x.ID, x.Similarity)
+				if x.Similarity < DuplicateSimilarity || x.Similarity > 1 || x.Containment < DuplicateContainment || x.Containment > 1 {
+					t.Errorf("%s: similarity %.3f, containment %.3f", x.ID, x.Similarity, x.Containment)
 				}
 				if i > 0 && x.Similarity > d.Duplicates[i-1].Similarity {
 					t.Errorf("not most similar first: %v", d.Duplicates)

@@ -99,7 +99,7 @@ func groupStories(hits []*search.DocumentMatch) []*search.DocumentMatch {
 				if best >= 0 && k >= best {
 					continue
 				}
-				if _, ok := kept[k].rec.duplicateOf(&rec); ok {
+				if _, _, ok := kept[k].rec.duplicateOf(&rec); ok {
 					best = k
 				}
 			}

@@ -42,7 +42,8 @@ OVERRIDES = {
         ("chinanews-1129", "chinanews-791")]},
     **{p: ("1", "copy") for p in [
         ("chinanews-147", "chinanews-167"), ("chinanews-1608", "chinanews-1632"), ("chinanews-354", "chinanews-399"),
-        ("xwlb-VIDE1415618638895881", "xwlb-VIDE1415620437107601"), ("xwlb-VIDE1384169644324650", "xwlb-VIDE1384177442571920")]},
+        ("xwlb-VIDE1415618638895881", "xwlb-VIDE1415620437107601"), ("xwlb-VIDE1384169644324650", "xwlb-VIDE1384177442571920"),
+        ("xwlb-VIDE1374232682033395", "xwlb-VIDE1374237242140785")]},
     **{p: ("?", "rewrite") for p in [
         ("chinanews-1826", "chinanews-1935"), ("chinanews-1918", "chinanews-1930"), ("chinanews-1928", "chinanews-2386"),
         ("chinanews-149", "chinanews-765"), ("chinanews-50", "chinanews-765"), ("chinanews-2336", "chinanews-2395"),
