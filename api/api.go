@@ -251,6 +251,7 @@ func New(cfg Config) *Server {
 		s.adminRoutes(write)
 	}
 	v1.GET("/articles/:id/related", s.related)
+	s.duplicatesRoutes(v1)
 	v1.GET("/suggest", s.suggest)
 	v1.GET("/export", s.export)
 	if cfg.Web != nil {
