@@ -14,17 +14,20 @@
 // Text is folded to its letters and digits (lower case; punctuation and
 // spaces dropped), so a copy that only changes punctuation, spacing or
 // line breaks has the same shingles. A shingle is Shingle consecutive
-// runes. Each of Hashes hash functions keeps its minimum over the
-// shingles, as 16 bits (b-bit MinHash: two different minima agree by
-// chance 1 time in 65,536, which changes an estimate by at most 0.00002).
-// The fraction of agreeing minima estimates the Jaccard similarity of
-// two texts' shingle sets (standard error ≤ 0.045 at 128 hashes).
+// runes. The signature is one-permutation MinHash (Li, Owen and Zhang,
+// 2012): one hash of each shingle picks one of Hashes bins and the bin
+// keeps its least hash, so a text costs one hash a shingle rather than
+// Hashes; a bin no shingle fell in borrows from the next bin that has
+// one (densification, Shrivastava and Li, 2014), so that short texts
+// compare too. Each bin's minimum is kept as 16 bits (b-bit MinHash: two
+// different minima agree by chance 1 time in 65,536). The fraction of
+// agreeing bins estimates the Jaccard similarity of two texts' shingle
+// sets (standard error ≤ 0.045 at 128 bins).
 package dedup
 
 import (
 	"encoding/binary"
 	"errors"
-	"strconv"
 	"unicode"
 )
 
@@ -37,14 +40,17 @@ const (
 	// five-character shingles than three-character ones, while a copy
 	// keeps them all.
 	Shingle = 5
-	// Hashes is the number of MinHash functions.
+	// Hashes is the number of bins of the signature (a power of two:
+	// binBits picks them).
 	Hashes = 128
-	// Rows is the number of minima per LSH band; Bands = Hashes/Rows
-	// (42: the last two minima are in no band). Two texts of similarity
-	// s share a band with probability 1-(1-s^3)^42: 0.94 at s=0.4, 0.996
-	// at s=0.5, 0.29 at s=0.2, 0.04 at s=0.1.
+	// Rows is the number of minima per LSH band. Two texts of
+	// similarity s share one of Bands bands with probability
+	// 1-(1-s^3)^26: 0.82 at s=0.4, 0.97 at s=0.5, 0.996 at s=0.6, and
+	// 0.19 at s=0.2, 0.03 at s=0.1. 26 bands use 78 of the minima: each
+	// band is a term an index writes, and the writes' cost grows with
+	// them (docs/duplicates.md), while all 128 estimate the similarity.
 	Rows  = 3
-	Bands = Hashes / Rows
+	Bands = 26
 )
 
 // Fingerprint is a text's MinHash signature: the 16 low bits of each
@@ -57,29 +63,31 @@ type Fingerprint struct {
 	Shingles int
 }
 
-// seeds are the multipliers and addends of the hash functions: fixed, so
-// that fingerprints agree across processes and versions.
-var mult, add = func() (m, a [Hashes]uint64) {
-	s := uint64(0x5eed_d0b1_e5ca_1ab1)
-	for i := range m {
-		m[i] = splitmix(&s) | 1 // odd: multiplication permutes uint64
-		a[i] = splitmix(&s)
-	}
-	return
-}()
-
-func splitmix(s *uint64) uint64 {
-	*s += 0x9e3779b97f4a7c15
-	z := *s
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
+// mix is splitmix64's finaliser: every bit of x moves every bit of the
+// result, which a polynomial hash's low bits need before they pick a bin.
+func mix(x uint64) uint64 {
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
 }
+
+// binBits is log2(Hashes): the bits of a shingle's hash that pick its bin.
+const binBits = 7
 
 // fold appends the letters and digits of s, lower-cased, to dst.
 func fold(dst []rune, s string) []rune {
 	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+		switch {
+		case r >= 0x4e00 && r <= 0x9fff: // CJK unified ideographs: most of the text
+			dst = append(dst, r)
+		case r < 0x80:
+			if r >= 'A' && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+				dst = append(dst, r)
+			}
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			dst = append(dst, unicode.ToLower(r))
 		}
 	}
@@ -100,23 +108,39 @@ func Of(texts ...string) Fingerprint {
 	n := max(len(rs)-Shingle+1, 1)
 	k := min(Shingle, len(rs))
 	var mins [Hashes]uint64
-	for i := range mins {
-		mins[i] = ^uint64(0)
+	var filled [Hashes]bool
+	// The shingle at i hashes as a polynomial of its runes, rolled from
+	// the one before it: h = r[i]·P^(k-1) + … + r[i+k-1].
+	const P = 0x100000001b3
+	top := uint64(1) // P^(k-1)
+	var h uint64
+	for j, r := range rs[:k] {
+		h = h*P + uint64(r)
+		if j > 0 {
+			top *= P
+		}
 	}
 	for i := 0; i < n; i++ {
-		h := uint64(14695981039346656037)
-		for _, r := range rs[i : i+k] {
-			h = (h ^ uint64(r)) * 1099511628211 // FNV-1a over runes
+		if i > 0 {
+			h = (h-uint64(rs[i-1])*top)*P + uint64(rs[i+k-1])
 		}
-		h ^= h >> 29 // the low bits of FNV are weak: spread the high ones
-		for j := range mins {
-			if v := h*mult[j] + add[j]; v < mins[j] {
-				mins[j] = v
-			}
+		hm := mix(h)
+		bin, v := hm>>(64-binBits), hm<<binBits
+		if !filled[bin] || v < mins[bin] {
+			mins[bin], filled[bin] = v, true
 		}
 	}
-	for j, m := range mins {
-		f.Sig[j] = uint16(m >> 48) // the high bits of a multiply-add hash are its good ones
+	for j := range mins {
+		v := mins[j]
+		if !filled[j] { // borrow from the next filled bin, marked with the distance
+			for t := 1; ; t++ {
+				if src := (j + t) % Hashes; filled[src] {
+					v = mix(mins[src] + uint64(t))
+					break
+				}
+			}
+		}
+		f.Sig[j] = uint16(v >> 48)
 	}
 	f.Shingles = n
 	return f
@@ -157,22 +181,25 @@ func (f *Fingerprint) Containment(g *Fingerprint) float64 {
 }
 
 // Bands are the fingerprint's LSH band keys, one a band: texts that
-// share one are candidates. A key names its band, so equal minima in
-// different bands do not collide. None when the fingerprint is empty.
+// share one are candidates. A key is five bytes: the band's number, so
+// that equal minima in different bands do not collide, and 32 bits mixed
+// from its minima (two bands of different minima agree by chance 1 time
+// in 4 billion). Short keys keep an index's term dictionary small. None
+// when the fingerprint is empty.
 func (f *Fingerprint) Bands() []string {
 	if f.Empty() {
 		return nil
 	}
 	out := make([]string, Bands)
+	var key [5]byte
 	for b := range Bands {
 		var v uint64
 		for r := range Rows {
 			v = v<<16 | uint64(f.Sig[b*Rows+r])
 		}
-		key := strconv.AppendInt(make([]byte, 0, 14), int64(b), 36)
-		key = append(key, '.')
-		key = strconv.AppendUint(key, v, 36)
-		out[b] = string(key)
+		key[0] = byte(b)
+		binary.BigEndian.PutUint32(key[1:], uint32((v*0x9e3779b97f4a7c15)>>32))
+		out[b] = string(key[:])
 	}
 	return out
 }

@@ -9,11 +9,14 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/document"
 	bq "github.com/blevesearch/bleve/v2/search/query"
 	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/zhsearch/zhsearch/article"
 	"github.com/zhsearch/zhsearch/dedup"
+	"github.com/zhsearch/zhsearch/tokenizer"
 )
 
 // Duplicate and near-duplicate stories (docs/duplicates.md).
@@ -129,15 +132,35 @@ func fingerprintText(a *article.Article) []string {
 	return texts
 }
 
-// addFingerprint adds an article's fingerprint to its document data
-// (documentData).
-func addFingerprint(d map[string]any, a *article.Article, published time.Time) {
+// Index options of the fingerprint's fields: the band keys are only
+// looked up (no frequencies, norms or positions); the record is only read.
+const (
+	optsDupBands    = bleveindex.IndexField | bleveindex.SkipFreqNorm
+	optsFingerprint = bleveindex.StoreField
+)
+
+// addFingerprint adds an article's fingerprint to its document
+// (prepare): its band keys as the terms of one field value, and its
+// record as a stored field. An article without letters or digits has
+// none.
+func (ix *Index) addFingerprint(doc *document.Document, a *article.Article) {
+	if ix.noFingerprint {
+		return
+	}
+	published, _ := a.Published(ix.loc) // validated: no error
 	r := fpRecord{published: published, fp: dedup.Of(fingerprintText(a)...)}
 	if r.fp.Empty() {
 		return
 	}
-	d[fieldDupBands] = r.fp.Bands()
-	d[fieldFingerprint] = string(r.encode())
+	bands := r.fp.Bands()
+	slab := make([]analysis.Token, len(bands))
+	stream := make(analysis.TokenStream, len(bands))
+	for i, b := range bands {
+		slab[i] = analysis.Token{Term: []byte(b), Position: i + 1, Type: analysis.AlphaNumeric}
+		stream[i] = &slab[i]
+	}
+	doc.AddField(document.NewTextFieldCustom(fieldDupBands, nil, nil, optsDupBands, tokenizer.Analyzed(stream)))
+	doc.AddField(document.NewTextFieldCustom(fieldFingerprint, nil, r.encode(), optsFingerprint, nil))
 }
 
 // Duplicate is one near-duplicate of an article.

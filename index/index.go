@@ -144,6 +144,8 @@ type Index struct {
 	dictGen atomic.Uint64 // counts dictionary updates: a write analysed before one is analysed again
 	reidx   reindexer     // background re-index after words are added
 	compact compactor     // merges segments when writes pause (compact.go)
+
+	noFingerprint bool // benchmarks measure the fingerprint's cost (duplicates.go) by leaving it out
 }
 
 // Open opens the index at opts.Path, creating it if it does not exist, or
@@ -356,7 +358,6 @@ func (ix *Index) documentData(a *article.Article) (map[string]any, error) {
 		return nil, fmt.Errorf("encoding article: %w", err)
 	}
 	d[fieldStored] = string(raw)
-	addFingerprint(d, a, published)
 	return d, nil
 }
 

@@ -1,0 +1,207 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"slices"
+	"sort"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/zhsearch/zhsearch/article"
+)
+
+// The costs of issue 20 §2 on the xwlb corpus (74,545 articles; docs/duplicates.md):
+//
+//	go test ./index -run '^$' -bench 'Fingerprint|DuplicatesXWLB' -benchtime 5x
+//
+// They skip when ../shared/data is missing.
+const xwlbCorpus = "../../shared/data/news/xwlb.jsonl.gz"
+
+var (
+	xwlbOnce sync.Once
+	xwlbArts []*article.Article
+	xwlbErr  error
+)
+
+// xwlbArticles reads the xwlb corpus (the lines the index accepts).
+func xwlbArticles(b *testing.B) []*article.Article {
+	b.Helper()
+	if _, err := os.Stat(xwlbCorpus); err != nil {
+		b.Skipf("needs the evaluation data: %v", err)
+	}
+	xwlbOnce.Do(func() {
+		f, err := os.Open(xwlbCorpus)
+		if err != nil {
+			xwlbErr = err
+			return
+		}
+		defer f.Close()
+		r, err := article.Decompress(f, true)
+		if err != nil {
+			xwlbErr = err
+			return
+		}
+		defer r.Close()
+		xwlbErr = article.ReadNDJSON(r, article.ReadOptions{}, func(it article.Item) error {
+			if it.Err == nil {
+				xwlbArts = append(xwlbArts, it.Article)
+			}
+			return nil
+		})
+	})
+	if xwlbErr != nil {
+		b.Fatal(xwlbErr)
+	}
+	return xwlbArts
+}
+
+// BenchmarkFingerprintIngest puts the same 1,000 xwlb articles into a
+// fresh in-memory index without and with their fingerprints, alternating
+// the two in every iteration so that a busy machine slows both alike:
+// overhead-% is what fingerprinting adds to ingest (the issue's bound is
+// 10 %), in the process's CPU time (user and system, which other
+// processes on a shared machine disturb less than the clock), from the
+// cheapest round of each; wall-% is the same by the clock. put is the
+// whole write (analysis, the index's write, and its close, which waits
+// for everything to reach the index's files); prepare the analysis alone
+// (Index.Prepare).
+func BenchmarkFingerprintIngest(b *testing.B) {
+	arts := xwlbArticles(b)[:1000]
+	ctx := context.Background()
+	cpu := func() time.Duration {
+		var ru syscall.Rusage
+		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	for _, put := range []bool{false, true} {
+		name := "prepare"
+		if put {
+			name = "put"
+		}
+		b.Run(name, func(b *testing.B) {
+			const never = time.Duration(1 << 62)
+			bestCPU, bestWall := [2]time.Duration{never, never}, [2]time.Duration{never, never} // fingerprint off, on
+			for b.Loop() {
+				for k, off := range []bool{true, false} {
+					runtime.GC()
+					ix, err := Open(Options{})
+					if err != nil {
+						b.Fatal(err)
+					}
+					ix.noFingerprint = off
+					c0, w0 := cpu(), time.Now()
+					for i := 0; i < len(arts); i += 100 {
+						batch := arts[i:min(i+100, len(arts))]
+						if put {
+							err = ix.Put(ctx, batch...)
+						} else {
+							_, err = ix.Prepare(ctx, batch...)
+						}
+						if err != nil {
+							b.Fatal(err)
+						}
+					}
+					if put {
+						err = ix.Close()
+					}
+					bestCPU[k], bestWall[k] = min(bestCPU[k], cpu()-c0), min(bestWall[k], time.Since(w0))
+					if !put {
+						err = ix.Close()
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ReportMetric(bestCPU[0].Seconds(), "cpu-s-without")
+			b.ReportMetric(bestCPU[1].Seconds(), "cpu-s-with")
+			b.ReportMetric(100*(bestCPU[1].Seconds()/bestCPU[0].Seconds()-1), "overhead-%")
+			b.ReportMetric(100*(bestWall[1].Seconds()/bestWall[0].Seconds()-1), "wall-%")
+		})
+	}
+}
+
+// BenchmarkDuplicatesXWLB indexes all of xwlb on disk (bulk, as zhsearch
+// import does; a minute or two) and times Index.Duplicates for articles
+// taken across the corpus, and a collapse=story search against the same
+// search without it. p50/p99 are over every look-up the benchmark made.
+func BenchmarkDuplicatesXWLB(b *testing.B) {
+	arts := xwlbArticles(b)
+	ctx := context.Background()
+	dir := b.TempDir()
+	ix, err := Open(Options{Path: dir, Bulk: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	for i := 0; i < len(arts); i += 500 {
+		if err := ix.Put(ctx, arts[i:min(i+500, len(arts))]...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := ix.Close(); err != nil {
+		b.Fatal(err)
+	}
+	if ix, err = Open(Options{Path: dir}); err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	b.Logf("indexed %d articles in %s", len(arts), time.Since(start).Round(time.Second))
+	ids := make([]string, 0, 1000)
+	for i := 0; i < len(arts); i += len(arts) / 1000 {
+		ids = append(ids, arts[i].ID)
+	}
+	b.Run("lookup", func(b *testing.B) {
+		var lat []time.Duration
+		found, n := 0, 0
+		for b.Loop() {
+			for _, id := range ids {
+				t := time.Now()
+				d, err := ix.Duplicates(ctx, id, 0)
+				if err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t))
+				n++
+				if d.Total > 0 {
+					found++
+				}
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/lookup")
+		reportPercentiles(b, lat)
+		b.ReportMetric(float64(found)/float64(n), "with-duplicates")
+	})
+	for _, collapse := range []string{"", CollapseStory} {
+		b.Run(fmt.Sprintf("search/collapse=%s", collapse), func(b *testing.B) {
+			var lat []time.Duration
+			for b.Loop() {
+				for _, q := range []string{"习近平", "国内联播快讯", "经济", "两会"} {
+					t := time.Now()
+					if _, err := ix.Search(ctx, Request{Query: q, Collapse: collapse}); err != nil {
+						b.Fatal(err)
+					}
+					lat = append(lat, time.Since(t))
+				}
+			}
+			reportPercentiles(b, lat)
+		})
+	}
+}
+
+func reportPercentiles(b *testing.B, lat []time.Duration) {
+	if len(lat) == 0 {
+		return
+	}
+	slices.Sort(lat)
+	at := func(p float64) float64 {
+		return float64(lat[min(len(lat)-1, sort.Search(len(lat), func(i int) bool { return float64(i) >= p*float64(len(lat)) }))].Microseconds()) / 1000
+	}
+	b.ReportMetric(at(0.5), "p50-ms")
+	b.ReportMetric(at(0.99), "p99-ms")
+}
