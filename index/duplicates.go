@@ -59,9 +59,12 @@ const (
 const (
 	DefaultDuplicates = 20
 	MaxDuplicates     = 100
-	// maxCandidates bounds the articles one look-up scores: those sharing
-	// the most bands first.
-	maxCandidates = 1000
+	// maxCandidates bounds the articles one look-up compares (those in
+	// the window sharing the most bands first): reading a candidate's
+	// fingerprint costs ~30 µs (a stored field), and short formulaic
+	// texts (a one-line 人民日报评论员文章 teaser) share a band with
+	// thousands. A copy shares most of its bands and ranks first.
+	maxCandidates = 100
 )
 
 // fpRecord is what the fp field holds: the publication time and the
@@ -132,6 +135,12 @@ func fingerprintText(a *article.Article) []string {
 	return texts
 }
 
+// undatedKey is a term of the dup field that marks an undated article,
+// so that a dated article's candidates are those in its window or
+// undated. Band keys start with their band's number (below 26), so it
+// is none of them.
+const undatedKey = "\xff"
+
 // Index options of the fingerprint's fields: the band keys are only
 // looked up (no frequencies, norms or positions); the record is only read.
 const (
@@ -140,8 +149,8 @@ const (
 )
 
 // addFingerprint adds an article's fingerprint to its document
-// (prepare): its band keys as the terms of one field value, and its
-// record as a stored field. An article without letters or digits has
+// (prepare): its band keys (and undatedKey when it has no date) as the
+// terms of one field value, and its record as a stored field. An article without letters or digits has
 // none.
 func (ix *Index) addFingerprint(doc *document.Document, a *article.Article) {
 	if ix.noFingerprint {
@@ -153,6 +162,9 @@ func (ix *Index) addFingerprint(doc *document.Document, a *article.Article) {
 		return
 	}
 	bands := r.fp.Bands()
+	if published.IsZero() {
+		bands = append(bands, undatedKey)
+	}
 	slab := make([]analysis.Token, len(bands))
 	stream := make(analysis.TokenStream, len(bands))
 	for i, b := range bands {
@@ -230,7 +242,15 @@ func (ix *Index) duplicatesOf(ctx context.Context, id string, r *fpRecord) ([]ca
 	for i, b := range bands {
 		alts[i] = termQuery(b, fieldDupBands, 1)
 	}
-	q := bq.NewBooleanQuery(nil, []bq.Query{bleve.NewDisjunctionQuery(alts...)}, []bq.Query{bleve.NewDocIDQuery([]string{id})})
+	must := []bq.Query{bleve.NewDisjunctionQuery(alts...)}
+	if !r.published.IsZero() { // dated articles outside the window are no copies; undated ones may be
+		from, to := r.published.Add(-DuplicateWindow), r.published.Add(DuplicateWindow)
+		inclusive := true
+		window := bleve.NewDateRangeInclusiveQuery(from, to, &inclusive, &inclusive)
+		window.SetField(fieldPublished)
+		must = append(must, bleve.NewDisjunctionQuery(window, termQuery(undatedKey, fieldDupBands, 1)))
+	}
+	q := bq.NewBooleanQuery(must, nil, []bq.Query{bleve.NewDocIDQuery([]string{id})})
 	req := bleve.NewSearchRequestOptions(q, maxCandidates, 0, false)
 	req.Fields = []string{fieldFingerprint}
 	res, err := ix.bi.SearchInContext(ctx, req)

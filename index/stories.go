@@ -15,8 +15,10 @@ import (
 const CollapseStory = "story"
 
 // StoryWindow is how many best hits collapse=story groups; hits past it
-// are not collapsed, and the total counts them as they are.
-const StoryWindow = 1000
+// are not collapsed, and the total counts them as they are. Reading a
+// hit's fingerprint costs ~30 µs (a stored field): 300 hits, thirty
+// pages of ten, add ~10 ms to a search (docs/duplicates.md).
+const StoryWindow = 300
 
 // fieldStoryDuplicates is where stories leaves, in a kept hit's Fields,
 // the ids of the hits it stands for (storyDuplicates reads them).
