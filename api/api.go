@@ -257,6 +257,7 @@ func New(cfg Config) *Server {
 	}
 	v1.GET("/articles/:id/related", s.related)
 	s.entitiesRoutes(v1)
+	s.duplicatesRoutes(v1)
 	v1.GET("/suggest", s.suggest)
 	v1.GET("/export", s.export)
 	if cfg.Web != nil {

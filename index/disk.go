@@ -19,10 +19,11 @@ import (
 // as bigrams whose elements are the title, kicker, subheads and paragraphs
 // (bg); paragraphs have no documents of their own. Version 4 adds the
 // month-day field (on=MM-DD, onthisday.go); version 5 the names of people,
-// places and organisations (person, place, org; entities.go).
+// places and organisations (person, place, org; entities.go); version 6 a
+// fingerprint for near-duplicates (duplicates.go: fields dup and fp).
 const (
 	layoutKey     = "zhsearch_layout"
-	layoutVersion = "5"
+	layoutVersion = "6"
 )
 
 // ErrOldLayout means the index was written by a zhsearch whose mapping or

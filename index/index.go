@@ -145,9 +145,10 @@ type Index struct {
 	reidx   reindexer     // background re-index after words are added
 	compact compactor     // merges segments when writes pause (compact.go)
 
-	noEntities bool                      // write without names, for the benchmark of their cost (entities.go)
-	hook       atomic.Pointer[WriteHook] // told of every successful write (written.go)
-	plans      planCache                 // the plans of standing searches (matchplan.go)
+	noEntities    bool                      // write without names, for the benchmark of their cost (entities.go)
+	hook          atomic.Pointer[WriteHook] // told of every successful write (written.go)
+	plans         planCache                 // the plans of standing searches (matchplan.go)
+	noFingerprint bool                      // benchmarks measure the fingerprint's cost (duplicates.go) by leaving it out
 }
 
 // Open opens the index at opts.Path, creating it if it does not exist, or
@@ -317,6 +318,8 @@ func newMapping() mapping.IndexMapping {
 	stored.IncludeInAll = false
 	stored.DocValues = false
 	art.AddFieldMappingsAt(fieldStored, stored)
+	art.AddFieldMappingsAt(fieldDupBands, kw(false)) // duplicates.go
+	art.AddFieldMappingsAt(fieldFingerprint, stored)
 
 	m := bleve.NewIndexMapping()
 	m.TypeField = fieldType

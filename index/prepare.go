@@ -60,6 +60,7 @@ func (ix *Index) prepare(a *article.Article) (*prepared, error) {
 	if err := ix.bi.Mapping().MapDocument(doc, data); err != nil {
 		return nil, fmt.Errorf("article %q: %w", a.ID, err)
 	}
+	ix.addFingerprint(doc, a) // near-duplicates (duplicates.go)
 	var words []tokenizer.Token
 	pos := 0
 	addWords := func(text string) []tokenizer.Token {

@@ -244,11 +244,14 @@ func (r *Request) normalize() error {
 	if r.Boost == BoostRecent && r.Sort != SortRelevance {
 		return fmt.Errorf("%w: boost=recent re-ranks by relevance; drop it or use sort=relevance", ErrInvalidQuery)
 	}
-	if r.Collapse != "" && r.Collapse != CollapseArticle {
-		return fmt.Errorf("%w: collapse %q: the only value is article", ErrInvalidQuery, r.Collapse)
+	if r.Collapse != "" && r.Collapse != CollapseArticle && r.Collapse != CollapseStory {
+		return fmt.Errorf("%w: collapse %q: use article (type=paragraph) or story (type=article)", ErrInvalidQuery, r.Collapse)
 	}
-	if r.Collapse != "" && r.Type != TypeParagraph {
+	if r.Collapse == CollapseArticle && r.Type != TypeParagraph {
 		return fmt.Errorf("%w: collapse=article applies to type=paragraph; article search has one hit per article already", ErrInvalidQuery)
+	}
+	if r.Collapse == CollapseStory && r.Type != TypeArticle {
+		return fmt.Errorf("%w: collapse=story applies to type=article; use collapse=article for paragraphs", ErrInvalidQuery)
 	}
 	for _, f := range r.Facets {
 		if _, ok := facetFields[f]; !ok {
@@ -287,7 +290,7 @@ func (r *Request) normalize() error {
 		case r.Boost != "":
 			return fmt.Errorf("%w: boost=recent ranks only the top %d hits and has no cursor; use page", ErrInvalidQuery, RescoreWindow)
 		case r.Collapse != "":
-			return fmt.Errorf("%w: collapse=article has no cursor; use page", ErrInvalidQuery)
+			return fmt.Errorf("%w: collapse=%s has no cursor; use page", ErrInvalidQuery, r.Collapse)
 		}
 	}
 	return nil

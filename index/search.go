@@ -58,7 +58,7 @@ type Request struct {
 	Cursor                                string   // next_cursor of the previous page, instead of Page
 	Facets                                []string // any of FacetNames()
 	Explain                               bool     // add, per hit, which terms matched in which field
-	Collapse                              string   // "" or CollapseArticle (paragraph search only)
+	Collapse                              string   // "", CollapseArticle (paragraph search) or CollapseStory (article search)
 	// Now is the reference time of boost=recent; zero is time.Now().
 	Now time.Time
 	// Synonyms, when set, expands the query's texts (synonyms.go); quoted
@@ -94,6 +94,10 @@ type Hit struct {
 	// rank first (tier.go).
 	Match   string  `json:"match,omitempty"`
 	Explain []Match `json:"explain,omitempty"`
+	// Duplicates and DuplicateIDs: the near-duplicates a hit of a
+	// collapse=story search stands for (stories.go).
+	Duplicates   int      `json:"duplicates,omitempty"`
+	DuplicateIDs []string `json:"duplicate_ids,omitempty"`
 }
 
 // Match says which terms of the query matched in one field of a hit:
@@ -195,7 +199,9 @@ func (ix *Index) run(ctx context.Context, q bq.Query, r *Request, hl *highlight)
 	// Term locations are only needed to explain hits: marks come from the
 	// query's texts (a query without texts has nothing to mark).
 	locs := r.Explain
-	if r.Boost != "" {
+	if r.Collapse == CollapseStory { // one hit per story (stories.go)
+		matches, out.Total, facets, err = ix.stories(ctx, full, r, locs)
+	} else if r.Boost != "" {
 		matches, out.Total, facets, err = ix.reranked(ctx, full, r, locs)
 	} else {
 		matches, out.Total, facets, out.NextCursor, err = ix.sorted(ctx, full, r, locs)
@@ -219,6 +225,7 @@ func (ix *Index) run(ctx context.Context, q bq.Query, r *Request, hl *highlight)
 		if err != nil {
 			return nil, err
 		}
+		hit.Duplicates, hit.DuplicateIDs = storyDuplicates(h) // collapse=story (stories.go)
 		out.Hits = append(out.Hits, hit)
 	}
 	return out, nil

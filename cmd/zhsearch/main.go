@@ -14,6 +14,7 @@
 //	zhsearch loadtest [--corpus FILE] [--limit N] [--data DIR] [--duration 5m] [--search-rate N] [--write-rate N]
 //	zhsearch eval search [--corpus FILE.jsonl.gz] [--n N] [--seed S] [--limit N]
 //	zhsearch eval segment --gold FILE --test FILE [--words FILE]
+//	zhsearch eval duplicates [--data-dir DIR] [--pairs FILE] [-v]
 //	zhsearch healthcheck [--listen ADDR]
 //	zhsearch search [flags] QUERY   print hits with snippets
 //	zhsearch bench ingest|query|startup|all|growth|publish --corpus FILE [flags]
@@ -56,6 +57,7 @@ Commands:
   loadtest      searches and writes at once against a server on a corpus, with QPS, latency, RSS
   eval search   measure search quality on a corpus (docs/evaluation.md)
   eval segment  score segmentation against a gold standard (SIGHAN format)
+  eval duplicates  score the near-duplicate decision on labelled pairs (docs/duplicates.md)
   healthcheck   exit 0 if the server named by --listen / ZHSEARCH_LISTEN is ready, else 1
   search        print the hits of a query: from --data DIR, --server URL, or the server at --listen
   bench         run the benchmark protocol, growth and publishing latency against real processes (docs/performance.md)
@@ -95,7 +97,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if len(args) > 0 && args[0] == "segment" {
 			return evalSegment(args[1:], getenv, stdout, stderr)
 		}
-		fmt.Fprintln(stderr, "zhsearch eval: name an evaluation; evaluations: search, segment")
+		if len(args) > 0 && args[0] == "duplicates" {
+			return evalDuplicates(ctx, args[1:], stdout, stderr)
+		}
+		fmt.Fprintln(stderr, "zhsearch eval: name an evaluation; evaluations: search, segment, duplicates")
 		return 2
 	case "healthcheck":
 		return healthcheck(ctx, args, getenv, stdout, stderr)

@@ -321,6 +321,11 @@ func TestOpsHardenedServer(t *testing.T) {
 			{"POST", "/v1/articles", w, `{"title": ""}`, 400},
 			{"POST", "/v1/articles", r, testArticle("oa-x", "甲"), 403},
 			{"POST", "/v1/articles", "", testArticle("oa-x", "甲"), 401},
+			{"POST", "/v1/articles", w, testArticle("oa-5", "甲乙丙"), 201}, // a copy of oa-1
+			{"GET", "/v1/articles/oa-1/duplicates", r, "", 200},
+			{"GET", "/v1/articles/oa-1/duplicates?size=101", r, "", 400},
+			{"GET", "/v1/articles/nope/duplicates", r, "", 404},
+			{"GET", "/v1/search?q=" + q("甲乙丙") + "&collapse=story", r, "", 200},
 			{"PUT", "/v1/articles/oa-2", w, testArticle("", "丁戊"), 201},
 			{"DELETE", "/v1/articles/oa-2", w, "", 204},
 			{"DELETE", "/v1/articles/oa-2", w, "", 404},

@@ -161,7 +161,7 @@ func TestEvalSegmentPKU(t *testing.T) {
 // TestHelpListsEveryCommand: zhsearch --help (and help, -h) lists every
 // command run dispatches, and every command listed is one.
 func TestHelpListsEveryCommand(t *testing.T) {
-	dispatched := []string{"serve", "import", "analyze", "backup", "restore", "loadtest", "eval search", "eval segment",
+	dispatched := []string{"serve", "import", "analyze", "backup", "restore", "loadtest", "eval search", "eval segment", "eval duplicates",
 		"healthcheck", "search", "bench", "verify", "version", "help"}
 	for _, arg := range []string{"--help", "-h", "help"} {
 		var out, errb strings.Builder

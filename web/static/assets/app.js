@@ -41,6 +41,7 @@ const I18N = {
     month: (y, m) => `${y}年${Number(m)}月`,
     date: (y, m, d, hm) => `${y}年${Number(m)}月${Number(d)}日${hm ? " " + hm : ""}`,
     suggestions: "搜索建议",
+    duplicates: (n) => `另有 ${n} 篇相似报道`, storyToggle: "合并相似报道", storyTitle: "转载、改写标题或删节的同一篇稿件只显示一条",
   },
   en: {
     brand: "zhsearch news search", skip: "Skip to results", queryLabel: "Search the news",
@@ -71,6 +72,7 @@ const I18N = {
     month: (y, m) => `${["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][Number(m) - 1]} ${y}`,
     date: (y, m, d, hm) => `${y}-${m}-${d}${hm ? " " + hm : ""}`,
     suggestions: "Suggestions",
+    duplicates: (n) => `${n} similar ${n === 1 ? "story" : "stories"} (copies of this one)`, storyToggle: "Group copies", storyTitle: "Show a story republished with a new headline, a cut or a byline once",
   },
 };
 
@@ -109,6 +111,7 @@ function readState() {
     q: (p.get("q") || "").trim(),
     type: p.get("type") === "paragraph" ? "paragraph" : "article",
     sort: p.get("sort") === "newest" ? "newest" : "relevance",
+    story: p.get("story") === "1",
     since: p.get("since") || "",
     until: p.get("until") || "",
     on: p.get("on") || "",
@@ -128,6 +131,7 @@ function searchParams(s) {
   if (s.q) p.set("q", s.q);
   if (s.type !== "article") p.set("type", s.type);
   if (s.sort !== "relevance") p.set("sort", s.sort);
+  if (s.story) p.set("story", "1");
   if (s.since) p.set("since", s.since);
   if (s.until) p.set("until", s.until);
   if (s.on) p.set("on", s.on);
@@ -146,7 +150,7 @@ function searchURL(s) {
 
 function articleURL(s, id, para) {
   const p = searchParams({ ...s, page: 1 });
-  for (const k of ["page", "sort", "type", "section", "author", "since", "until", "on", ...NAMES]) p.delete(k);
+  for (const k of ["page", "sort", "type", "section", "author", "since", "until", "on", "story", ...NAMES]) p.delete(k);
   if (para !== undefined && para !== null) p.set("p", String(para));
   const qs = p.toString();
   return "/articles/" + encodeURIComponent(id) + (qs ? "?" + qs : "");
@@ -204,6 +208,7 @@ function applyLang() {
   document.documentElement.lang = lang === "en" ? "en" : "zh-Hans";
   for (const n of document.querySelectorAll("[data-i18n]")) n.textContent = t(n.dataset.i18n);
   for (const n of document.querySelectorAll("[data-i18n-placeholder]")) n.placeholder = t(n.dataset.i18nPlaceholder);
+  for (const n of document.querySelectorAll("[data-i18n-title]")) n.title = t(n.dataset.i18nTitle);
   loadExamples().then((examples) => {
     if (examples.length > 0) $("q").placeholder = t("placeholderExample", examples[0]);
   });
@@ -219,6 +224,7 @@ function syncForm() {
   if (document.activeElement !== q || q.value.trim() !== state.q) q.value = state.q;
   $("type-" + state.type).checked = true;
   $("sort").value = state.sort;
+  $("story").checked = state.story;
   for (const id of ["since", "until"]) {
     $(id).value = state[id];
     $(id).removeAttribute("aria-invalid");
@@ -270,7 +276,40 @@ function hitItem(h) {
   const li = el("li", { class: "hit" }, el("h2", { class: "hit-title" }, a), metaLine(h));
   if (h.kicker && h.type !== "paragraph") li.insertBefore(el("p", { class: "kicker", text: h.kicker }), li.firstChild);
   for (const s of h.snippets || []) li.append(appendMarked(el("p", { class: "snippet" }), s));
+  if (h.duplicates > 0) li.append(duplicatesBox(h));
   return li;
+}
+
+/**
+ * duplicatesBox is "另有 n 篇相似报道" under a hit of a search collapsed by
+ * story: opened, it lists the copies the search left out, with their
+ * titles and dates from /v1/articles/{id}/duplicates.
+ */
+function duplicatesBox(h) {
+  const ids = h.duplicate_ids || [];
+  const list = el("ul", { class: "dup-list" });
+  const box = el("details", { class: "dups" }, el("summary", { text: t("duplicates", h.duplicates) }), list);
+  const item = (d) => {
+    const a = el("a", { href: articleURL(state, d.id), "data-nav": true });
+    appendRuns(a, [{ text: d.title || d.id, marked: false }], true);
+    const li = el("li", {}, a);
+    const meta = [d.source, formatDate(d.published_at)].filter(Boolean).join(" · ");
+    if (meta) li.append(el("span", { class: "meta", text: " " + meta }));
+    return li;
+  };
+  box.addEventListener("toggle", async () => {
+    if (!box.open || box.dataset.loaded) return;
+    box.dataset.loaded = "1";
+    let byID = new Map();
+    try {
+      const res = await api("/v1/articles/" + encodeURIComponent(h.id) + "/duplicates?size=100");
+      byID = new Map((res.duplicates || []).map((d) => [d.id, d]));
+    } catch {
+      // the ids alone still link to the copies
+    }
+    list.replaceChildren(...ids.map((id) => item(byID.get(id) || { id })));
+  });
+  return box;
 }
 
 function escapeText(s) {
@@ -560,6 +599,7 @@ async function runSearch() {
   const p = searchParams({ ...state, lang: "" });
   p.set("size", String(PAGE_SIZE));
   p.set("facets", FACETS.join(","));
+  if (state.story && state.type === "article") p.set("collapse", "story"); // one hit per story: wire copies under it
   try {
     const res = await api("/v1/search?" + p.toString(), ctl.signal);
     if (ctl !== inflight) return;
@@ -837,6 +877,7 @@ function formState() {
     ...cur, view: "search", id: "", q,
     type: document.querySelector("input[name=type]:checked")?.value === "paragraph" ? "paragraph" : "article",
     sort: $("sort").value === "newest" ? "newest" : "relevance",
+    story: $("story").checked,
     // a relative date (since=-6d from a quick link) stays until the
     // reader picks a date: a date box cannot show it
     since: parseDate($("since").value) || (isRelative(cur.since) ? cur.since : ""),
@@ -866,7 +907,7 @@ function init() {
     e.preventDefault();
     submit();
   });
-  for (const id of ["type-article", "type-paragraph", "sort", "since", "until"]) {
+  for (const id of ["type-article", "type-paragraph", "sort", "story", "since", "until"]) {
     $(id).addEventListener("change", () => {
       if ($("q").value.trim()) submit();
     });
