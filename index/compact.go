@@ -75,6 +75,17 @@ func (ix *Index) startCompactor(idle time.Duration, run func(context.Context) (i
 	}()
 }
 
+// kick starts the compactor's wait for a pause as a write would.
+func (c *compactor) kick() {
+	if c.wrote == nil {
+		return
+	}
+	select {
+	case c.wrote <- struct{}{}:
+	default:
+	}
+}
+
 // stopCompactor stops a compaction in progress and the loop.
 func (ix *Index) stopCompactor() {
 	if ix.compact.cancel != nil {

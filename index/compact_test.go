@@ -149,3 +149,48 @@ func TestNoIdleCompaction(t *testing.T) {
 		t.Errorf("segments %d -> %d, want them left alone", before, n)
 	}
 }
+
+// An index reopened in several segments is compacted after a pause, with
+// no write since it was opened.
+func TestCompactAfterOpen(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "index")
+	ix, err := Open(Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// (large enough that scorch's own plan keeps several segments; a
+	// tiny index it merges into one by itself)
+	for b := range 6 {
+		var arts []*article.Article
+		for i := range 2000 {
+			a := &article.Article{ID: fmt.Sprintf("o%d-%d", b, i), Title: "标题", Paragraphs: []article.Paragraph{{Text: "新闻"}}}
+			a.Normalize()
+			arts = append(arts, a)
+		}
+		if err := ix.Put(ctx, arts...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ix, err = Open(Options{Path: path, CompactIdle: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = ix.Close() }()
+	deadline := time.Now().Add(time.Minute) // a guard against hanging, not a measure
+	for ix.Compaction().Passes == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no compaction of the reopened index (%d segments)", segmentCount(t, ix))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := segmentCount(t, ix); got != 1 {
+		t.Errorf("%d segments after the compaction, want 1", got)
+	}
+	if got := total(t, ix, "新闻", TypeArticle); got != 12000 {
+		t.Errorf("%d articles found after the compaction, want 12000", got)
+	}
+}

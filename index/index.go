@@ -215,6 +215,12 @@ func Open(opts Options) (*Index, error) {
 		log = slog.Default()
 	}
 	ix.startCompactor(opts.CompactIdle, ix.compactIfWorth, log)
+	if !created {
+		// An index opened counts as written: one a server left in many
+		// segments (stopped soon after an import) is compacted after the
+		// first pause too, not only after its next write.
+		ix.compact.kick()
+	}
 	return ix, nil
 }
 

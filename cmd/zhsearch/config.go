@@ -206,7 +206,7 @@ func (c *Config) settings() []setting {
 		{"read-timeout", "ZHSEARCH_READ_TIMEOUT", "30s", "time a client has to send the whole request", duration(&c.ReadTimeout), false},
 		{"write-timeout", "ZHSEARCH_WRITE_TIMEOUT", "60s", "time to write an answer; must exceed --request-timeout", duration(&c.WriteTimeout), false},
 		{"idle-timeout", "ZHSEARCH_IDLE_TIMEOUT", "120s", "how long an idle keep-alive connection stays open", duration(&c.IdleTimeout), false},
-		{"compact-idle", "ZHSEARCH_COMPACT_IDLE", "10s", "when writes have paused this long, merge the index's segments into one if those besides the largest hold 10% of the articles (smaller, faster index); 0 never", func(v string) error {
+		{"compact-idle", "ZHSEARCH_COMPACT_IDLE", "10s", "when writes have paused this long (or since start), merge the index's segments into one if those besides the largest hold 10% of the articles (smaller, faster index); 0 never", func(v string) error {
 			if v == "0" {
 				c.CompactIdle = 0
 				return nil
