@@ -25,7 +25,9 @@ import (
 // a while, the index merges its segments into one, if the segments
 // other than the largest hold a good share of the documents: a newsroom
 // adding a few articles to a large archive does not rewrite it each
-// time; an import or a day's publishing does, once, afterwards.
+// time; an import or a day's publishing does, once, afterwards. An
+// index opened counts as written: one a server was stopped with soon after
+// an import is compacted after the first pause too.
 //
 // The merge runs in scorch's merger, beside searches and writes, which
 // go on as usual (a write during it becomes a segment of its own again).
