@@ -324,8 +324,9 @@ func phraseAt(title string, words []tokenizer.Token, p string) (orig, key string
 		}
 		// A function word or a single character does not make a phrase
 		// (习近平同…, 中国驻…, 疫苗的…): the next word must be a word a
-		// search would use.
-		if next := words[end].Term; utf8.RuneCountInString(next) < 2 || tokenizer.IsStopWord(next) {
+		// search would use, or a character that makes a noun of the word
+		// before it (复工率, 安全性, 经开区: suffixChars).
+		if next := words[end].Term; (utf8.RuneCountInString(next) < 2 && !strings.Contains(suffixChars, next)) || tokenizer.IsStopWord(next) {
 			return "", "", false
 		}
 		end++
@@ -333,6 +334,12 @@ func phraseAt(title string, words []tokenizer.Token, p string) (orig, key string
 	orig = title[words[0].Start:words[end-1].End]
 	return orig, tokenizer.Normalize(orig), true
 }
+
+// suffixChars are the single characters that, following a word, make a
+// new noun of it (复工率, 安全性, 地铁站, 经开区): gse leaves them apart
+// when the whole is not in its dictionary, and a phrase suggestion may end
+// with one.
+const suffixChars = "率性化者员业型度量区站线局费价额点界感式制法家论学馆厂院所处队组办委部厅"
 
 // adjacent reports whether word b follows word a with nothing or a hyphen
 // (COVID-19) between them.

@@ -108,6 +108,9 @@ func TestPhraseAt(t *testing.T) {
 		{"有序推进复工", "复工", ""},                // the title's first word does not start with p
 		{"习近平同外宾通电话", "习近", ""},             // nor in a single character
 		{"疫苗的接种", "疫", ""},                  // nor in a stop word
+		{"全市复工率达到九成", "复工", ""},             // (the title's first word is 全市)
+		{"复工率达到九成", "复工", "复工率"},            // a noun-making character may end a phrase
+		{"复工后有序推进", "复工", ""},               // another single character does not
 	} {
 		t.Run(c.title+"/"+c.p, func(t *testing.T) {
 			words := ix.seg.Analyze([]byte(c.title), tokenizer.QueryMode)
