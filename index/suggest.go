@@ -48,7 +48,10 @@ const (
 //     word) when the run is one word or ends where the prefix ends; it comes from the suggestSample best titles holding
 //     the prefix, needs minPhraseTitles of them, and its count is its
 //     share of that sample × all titles holding the prefix × titleWeight
-//     (an estimate of its title frequency; bodies are not read for it).
+//     (an estimate of its title frequency);
+//   - when no sampled title gives a phrase, the bodySample best articles
+//     holding the prefix in their text give them the same way, counted
+//     without titleWeight (老旧 → 老旧小区 where no title says it).
 //
 // A completion is shown in its most frequent original form in the texts
 // read (5G, COVID, 臺灣 when the archive writes them so), not the folded
@@ -75,6 +78,11 @@ func (ix *Index) Suggest(ctx context.Context, prefix string, n int) ([]string, e
 	s, err := ix.sampleTitles(ctx, p)
 	if err != nil {
 		return nil, err
+	}
+	if !s.hasPhrase() {
+		if err := ix.sampleBodies(ctx, p, s); err != nil {
+			return nil, err
+		}
 	}
 	comps := s.completions(p, counts)
 	if len(comps) > n {
@@ -165,6 +173,12 @@ type titleSample struct {
 	first   map[string]string         // folded → the form seen first (ties)
 	sampled int                       // titles read
 	total   uint64                    // titles holding p in the whole index
+
+	// phrases found in the texts of articles (sampleBodies), when the
+	// titles gave none: folded phrase → sampled articles holding it
+	bodyPhrases map[string]int
+	bodySampled int    // articles read
+	bodyTotal   uint64 // articles holding p in their text
 }
 
 // note records an original form of a folded term.
@@ -191,6 +205,13 @@ func (s *titleSample) completions(p string, counts map[string]uint64) []completi
 		}
 		est := uint64(k) * s.total / uint64(s.sampled)
 		all = append(all, completion{key: ph, count: max(est, uint64(k)) * titleWeight})
+	}
+	for ph, k := range s.bodyPhrases {
+		if k < minPhraseTitles || counts[ph] > 0 || s.phrases[ph] >= minPhraseTitles {
+			continue
+		}
+		est := uint64(k) * s.bodyTotal / uint64(max(s.bodySampled, 1))
+		all = append(all, completion{key: ph, count: max(est, uint64(k))})
 	}
 	sort.Slice(all, func(i, j int) bool {
 		a, b := all[i], all[j]
@@ -260,6 +281,108 @@ func (ix *Index) sampleTitles(ctx context.Context, p string) (*titleSample, erro
 	}
 	return s, nil
 }
+
+// bodySample is how many articles holding the prefix in their text a
+// keystroke reads for phrases, when the titles give none.
+const bodySample = 20
+
+// hasPhrase reports whether the titles sampled gave a phrase to suggest.
+func (s *titleSample) hasPhrase() bool {
+	for _, k := range s.phrases {
+		if k >= minPhraseTitles {
+			return true
+		}
+	}
+	return false
+}
+
+// sampleBodies reads the bodySample best articles holding p in their
+// text (not their title) and counts the phrases starting with p in their
+// paragraphs, once an article: 复工 → 复工复产 where no title says it.
+// Only the paragraphs holding p are segmented.
+func (ix *Index) sampleBodies(ctx context.Context, p string, s *titleSample) error {
+	recall := tokenizer.RecallPhrase(p)
+	if len(recall) == 0 || recall[0] == "" || tokenizer.OpenEnd(recall) {
+		return nil
+	}
+	q, err := ix.recallQuery(recall, fieldRecall, inBody, 1)
+	if err != nil {
+		return err
+	}
+	res, err := ix.bi.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, bodySample, 0, false))
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("suggesting phrases: %w", err)
+	}
+	if err := ix.loadStored(res.Hits); err != nil {
+		return err
+	}
+	s.bodyPhrases, s.bodyTotal = map[string]int{}, res.Total
+	for _, h := range res.Hits {
+		raw, _ := h.Fields[fieldStored].(string)
+		if raw == "" {
+			continue
+		}
+		a, err := decodeStored(h.ID, []byte(raw))
+		if err != nil {
+			return err
+		}
+		s.bodySampled++
+		counted := map[string]bool{}
+		for _, para := range a.Paragraphs {
+			text := phraseWindow(para.Text, p)
+			if text == "" {
+				continue
+			}
+			words := ix.seg.Analyze([]byte(text), tokenizer.QueryMode)
+			for i := range words {
+				if !strings.HasPrefix(p, firstRunes(words[i].Term, p)) {
+					continue
+				}
+				orig, key, ok := phraseAt(text, words[i:], p)
+				if !ok {
+					continue
+				}
+				s.note(key, orig)
+				if !counted[key] {
+					counted[key] = true
+					s.bodyPhrases[key]++
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// phraseWindow is the part of a paragraph a phrase starting with p can
+// come from: where the text writes p as it is, from there on for
+// phraseWindowRunes characters (segmenting the whole paragraph for every
+// article cost three times the keystroke); the whole paragraph when it
+// holds p only folded; "" when it does not hold p.
+func phraseWindow(text, p string) string {
+	i := strings.Index(text, p)
+	if i < 0 {
+		if strings.Contains(tokenizer.Normalize(text), p) {
+			return text
+		}
+		return ""
+	}
+	w := text[i:]
+	n := 0
+	for j := range w {
+		if n == phraseWindowRunes {
+			return w[:j]
+		}
+		n++
+	}
+	return w
+}
+
+// phraseWindowRunes bounds phraseWindow: maxPhraseWords words of a few
+// characters each.
+const phraseWindowRunes = 24
 
 // readTitle notes the original forms of the title's words and phrases
 // that start with p, and counts the phrases (once per title).

@@ -135,3 +135,23 @@ func BenchmarkSuggestArchive(b *testing.B) {
 		}
 	}
 }
+
+// A phrase no title holds is suggested from the articles' texts, when the
+// titles give none.
+func TestSuggestBodyPhrases(t *testing.T) {
+	ix := openMem(t)
+	put(t, ix, "b1", "街道换新颜", "老旧小区改造让街道焕发活力。")
+	put(t, ix, "b2", "社区有了新面貌", "今年老旧小区改造覆盖二十个社区。")
+	put(t, ix, "b3", "规划公布", "老旧小区加装电梯同步推进。")
+	put(t, ix, "b4", "天气", "老旧管网明天检修。")
+	got, err := ix.Suggest(context.Background(), "老旧", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(got, "老旧小区") {
+		t.Errorf("Suggest(老旧) = %q, want 老旧小区 from the texts", got)
+	}
+	if slices.Contains(got, "老旧管网") {
+		t.Errorf("Suggest(老旧) = %q: a phrase of one text is not one that often follows", got)
+	}
+}
