@@ -22,8 +22,10 @@ import (
 //
 // The number is the search's snapshot's; loadStored reads a snapshot of
 // its own, taken after the search. Where a write or merge came between,
-// the number may name another document: the stored _id, read first, says
-// so, and that hit is looked up by id as before.
+// the number may name another document (the stored _id, read first, says
+// so) or a document deleted or replaced since (the snapshot's deletions
+// say so): that hit is looked up by id as before, and a deleted one is
+// not found.
 
 // loadStored puts each hit's stored article in h.Fields[fieldStored], as
 // a search request with Fields = storedFields would.
@@ -56,9 +58,11 @@ func (ix *Index) loadStored(hits []*search.DocumentMatch) error {
 		if len(segs) > 0 {
 			num := h.IndexInternalID.Value()
 			i := sort.Search(len(offsets), func(x int) bool { return offsets[x] > num }) - 1
-			if i >= 0 && num-offsets[i] < uint64(segs[i].FullSize()) {
+			local := num - offsets[max(i, 0)]
+			deleted := i >= 0 && segs[i].Deleted() != nil && segs[i].Deleted().Contains(uint32(local))
+			if i >= 0 && local < uint64(segs[i].FullSize()) && !deleted {
 				id := ""
-				err := segs[i].VisitDocument(num-offsets[i], func(field string, _ byte, val []byte, _ []uint64) bool {
+				err := segs[i].VisitDocument(local, func(field string, _ byte, val []byte, _ []uint64) bool {
 					switch field {
 					case "_id":
 						id = string(val)
