@@ -22,48 +22,54 @@ type PinyinReader interface {
 // nothing (or with no reader) is left as it is and matches nothing
 // (compiler.text). tree is not changed.
 func pinyinTexts(tree query.Q, pr PinyinReader) (query.Q, map[string][]string) {
-	spelled := map[string][]string{}
-	var walk func(q query.Q) query.Q
-	walk = func(q query.Q) query.Q {
-		switch q := q.(type) {
-		case *query.Text:
-			if q.Field != query.FieldPinyin || pr == nil {
-				return q
-			}
-			words := pr.Words(q.Text)
-			if len(words) == 0 {
-				return q
-			}
-			spelled[q.Text] = words
-			if len(words) == 1 {
-				return &query.Text{Text: words[0]}
-			}
-			or := &query.Or{}
-			for _, w := range words {
-				or.Children = append(or.Children, &query.Text{Text: w})
-			}
-			return or
-		case *query.Not:
-			return &query.Not{Child: walk(q.Child)}
-		case *query.And:
-			out := &query.And{Children: make([]query.Q, len(q.Children))}
-			for i, ch := range q.Children {
-				out.Children[i] = walk(ch)
-			}
-			return out
-		case *query.Or:
-			out := &query.Or{Children: make([]query.Q, len(q.Children))}
-			for i, ch := range q.Children {
-				out.Children[i] = walk(ch)
-			}
-			return out
-		}
-		return q
-	}
-	if !hasPinyin(tree) {
+	if pr == nil || !hasPinyin(tree) {
 		return tree, nil
 	}
-	return walk(tree), spelled
+	spelled := map[string][]string{}
+	out := mapTexts(tree, func(q *query.Text) query.Q {
+		if q.Field != query.FieldPinyin {
+			return q
+		}
+		words := pr.Words(q.Text)
+		if len(words) == 0 {
+			return q
+		}
+		spelled[q.Text] = words
+		if len(words) == 1 {
+			return &query.Text{Text: words[0]}
+		}
+		or := &query.Or{}
+		for _, w := range words {
+			or.Children = append(or.Children, &query.Text{Text: w})
+		}
+		return or
+	})
+	return out, spelled
+}
+
+// mapTexts returns tree with every text clause replaced by f's answer
+// for it, under NOT, AND and OR; tree itself is not changed (the
+// rewrites of pinyin: texts and of synonyms).
+func mapTexts(tree query.Q, f func(*query.Text) query.Q) query.Q {
+	switch q := tree.(type) {
+	case *query.Text:
+		return f(q)
+	case *query.Not:
+		return &query.Not{Child: mapTexts(q.Child, f)}
+	case *query.And:
+		out := &query.And{Children: make([]query.Q, len(q.Children))}
+		for i, ch := range q.Children {
+			out.Children[i] = mapTexts(ch, f)
+		}
+		return out
+	case *query.Or:
+		out := &query.Or{Children: make([]query.Q, len(q.Children))}
+		for i, ch := range q.Children {
+			out.Children[i] = mapTexts(ch, f)
+		}
+		return out
+	}
+	return tree
 }
 
 // hasPinyin reports whether tree holds a pinyin: text.

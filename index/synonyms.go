@@ -50,42 +50,22 @@ func synonymGroups(tree query.Q, ex Expander, phrases bool) (query.Q, map[*query
 	}
 	groups := map[*query.Or]bool{}
 	expanded := map[string][]string{}
-	var walk func(q query.Q) query.Q
-	walk = func(q query.Q) query.Q {
-		switch q := q.(type) {
-		case *query.Text:
-			if keywordField(q.Field) != "" || (q.Phrase && !phrases) || q.Field == query.FieldPinyin {
-				return q
-			}
-			alts := ex.Expand(q.Text)
-			if len(alts) < 2 {
-				return q
-			}
-			or := &query.Or{Children: []query.Q{q}}
-			for _, a := range alts[1:] {
-				or.Children = append(or.Children, &query.Text{Field: q.Field, Text: a, Phrase: q.Phrase})
-			}
-			groups[or] = true
-			expanded[q.Text] = alts[1:]
-			return or
-		case *query.Not:
-			return &query.Not{Child: walk(q.Child)}
-		case *query.And:
-			out := &query.And{Children: make([]query.Q, len(q.Children))}
-			for i, ch := range q.Children {
-				out.Children[i] = walk(ch)
-			}
-			return out
-		case *query.Or:
-			out := &query.Or{Children: make([]query.Q, len(q.Children))}
-			for i, ch := range q.Children {
-				out.Children[i] = walk(ch)
-			}
-			return out
+	out := mapTexts(tree, func(q *query.Text) query.Q {
+		if keywordField(q.Field) != "" || (q.Phrase && !phrases) || q.Field == query.FieldPinyin {
+			return q
 		}
-		return q
-	}
-	out := walk(tree)
+		alts := ex.Expand(q.Text)
+		if len(alts) < 2 {
+			return q
+		}
+		or := &query.Or{Children: []query.Q{q}}
+		for _, a := range alts[1:] {
+			or.Children = append(or.Children, &query.Text{Field: q.Field, Text: a, Phrase: q.Phrase})
+		}
+		groups[or] = true
+		expanded[q.Text] = alts[1:]
+		return or
+	})
 	if len(groups) == 0 {
 		return tree, nil, nil
 	}
