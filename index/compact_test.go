@@ -3,11 +3,12 @@ package index
 import (
 	"context"
 	"fmt"
-	"github.com/zhsearch/zhsearch/article"
 	"log/slog"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/zhsearch/zhsearch/article"
 )
 
 func TestWorthCompacting(t *testing.T) {

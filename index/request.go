@@ -295,3 +295,49 @@ func (r *Request) normalize() error {
 	}
 	return nil
 }
+
+// Defaults and limits of a search.
+const (
+	DefaultSize       = 10
+	MaxSize           = 100
+	DefaultSnippetLen = 160
+	DefaultSnippets   = 3
+	MaxSnippets       = 10
+	MaxSnippetLen     = 1000
+)
+
+// Request is one search. The zero value of every field but Query is its
+// default.
+type Request struct {
+	Query      string // in the query language of package query
+	Type       string // TypeArticle (default) or TypeParagraph
+	Page       int    // 1-based
+	Size       int    // hits per page
+	SnippetLen int    // characters per snippet
+	Snippets   int    // snippets per hit
+
+	// Since and Until bound published_at: RFC 3339, or YYYY-MM-DD for a
+	// whole day in the newsroom's zone; both ends inclusive.
+	Since, Until string
+	// MonthDay, MM-DD, keeps the articles published on that day of any
+	// year in the newsroom's zone ("on this day", onthisday.go).
+	MonthDay string
+	// Filters: a hit must match one value of every non-empty list.
+	Sections, Authors, Tags, Sources, IDs []string
+	Persons, Places, Orgs                 []string // names (entities.go)
+	Sort                                  string   // SortRelevance (default), SortNewest, SortOldest
+	Boost                                 string   // "" or BoostRecent
+	Cursor                                string   // next_cursor of the previous page, instead of Page
+	Facets                                []string // any of FacetNames()
+	Explain                               bool     // add, per hit, which terms matched in which field
+	Collapse                              string   // "", CollapseArticle (paragraph search) or CollapseStory (article search)
+	// Now is the reference time of boost=recent; zero is time.Now().
+	Now time.Time
+	// Synonyms, when set, expands the query's texts (synonyms.go); quoted
+	// phrases too with SynonymPhrases.
+	Synonyms       Expander
+	SynonymPhrases bool
+	// Pinyin, when set, turns pinyin:… texts into the words they spell
+	// (pinyinq.go); without it they match nothing.
+	Pinyin PinyinReader
+}

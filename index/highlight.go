@@ -1,0 +1,125 @@
+package index
+
+import (
+	"github.com/zhsearch/zhsearch/query"
+	"github.com/zhsearch/zhsearch/tokenizer"
+)
+
+// highlight is what a query tells the marking of its hits: its whole
+// words (marks.go) and the recall-field terms it searched (recallQuery).
+type highlight struct {
+	wholes []string
+
+	// tierClauses is how many text clauses of the query carry the words
+	// tier (matchKind)
+	tierClauses int
+
+	// The texts the query looks for (positive clauses only): a hit's
+	// marks are where they occur (textSpans), so no second search for
+	// term locations is needed. titleOnly holds those of title: clauses,
+	// bodyOnly those of body: clauses.
+	texts, titleOnly, bodyOnly []string
+
+	// bodyWords are the terms positive clauses look for in the body word
+	// fields, which keep no term locations: explain finds them in the text.
+	bodyWords map[string]bool
+}
+
+// words notes the terms a clause of the given scope looks for in word
+// fields (see bodyWords).
+func (hl *highlight) words(scope string, terms ...string) {
+	if hl == nil || scope == "title" {
+		return
+	}
+	if hl.bodyWords == nil {
+		hl.bodyWords = map[string]bool{}
+	}
+	for _, t := range terms {
+		hl.bodyWords[t] = true
+	}
+}
+
+// mark notes a text the query looks for, in the scope of its clause:
+// "title" (titles only), "body" (body text only) or "" (everywhere).
+func (hl *highlight) mark(scope, text string) {
+	if hl == nil || text == "" {
+		return
+	}
+	text = tokenizer.Normalize(text) // once, not once per text searched
+	switch scope {
+	case "title":
+		hl.titleOnly = append(hl.titleOnly, text)
+	case "body":
+		hl.bodyOnly = append(hl.bodyOnly, text)
+	default:
+		hl.texts = append(hl.texts, text)
+	}
+}
+
+// paragraphSpans are textSpans of paragraph i of ft; a paragraph that
+// cannot hold any of the texts is not folded.
+func (hl *highlight) paragraphSpans(ft *foldedTexts, i int) []span {
+	if hl == nil || !ft.mayHold(i, hl.texts...) && !ft.mayHold(i, hl.bodyOnly...) {
+		return nil
+	}
+	return hl.textSpans(ft.text(i), false)
+}
+
+// textSpans are the byte ranges of text where the query's texts occur
+// (folded: 經濟 for 经济); title says whether text is a title. Nil-safe.
+func (hl *highlight) textSpans(text foldedText, title bool) []span {
+	if hl == nil {
+		return nil
+	}
+	scoped := hl.bodyOnly
+	if title {
+		scoped = hl.titleOnly
+	}
+	needles := hl.texts
+	if len(scoped) > 0 {
+		needles = append(append([]string(nil), hl.texts...), scoped...)
+	}
+	found := text.FindAll(needles)
+	out := make([]span, len(found))
+	for i, f := range found {
+		out[i] = span{f[0], f[1]}
+	}
+	return out
+}
+
+func newHighlight(wholes []string) *highlight {
+	return &highlight{wholes: wholes}
+}
+
+// clauses is nil-safe: tierClauses.
+func (hl *highlight) clauses() int {
+	if hl == nil {
+		return 0
+	}
+	return hl.tierClauses
+}
+
+// hasOr reports whether a query tree holds an OR.
+func hasOr(q query.Q) bool {
+	switch q := q.(type) {
+	case *query.Or:
+		return true
+	case *query.And:
+		for _, ch := range q.Children {
+			if hasOr(ch) {
+				return true
+			}
+		}
+	case *query.Not:
+		return hasOr(q.Child)
+	}
+	return false
+}
+
+// wholeWords is nil-safe: searches built without a query tree have none.
+func (hl *highlight) wholeWords() []string {
+	if hl == nil {
+		return nil
+	}
+	return hl.wholes
+}
