@@ -62,12 +62,19 @@ func (ix *Index) loadStored(hits []*search.DocumentMatch) error {
 			deleted := i >= 0 && segs[i].Deleted() != nil && segs[i].Deleted().Contains(uint32(local))
 			if i >= 0 && local < uint64(segs[i].FullSize()) && !deleted {
 				id := ""
+				// The visitor never stops at _id: zapx v17.2.5 puts its
+				// pooled reading context back twice when it does (once in
+				// visitStoredFields, once deferred), and two later visits,
+				// a merge's and a search's, then share one (a data race,
+				// seen under -race). It stops at the next field instead.
 				err := segs[i].VisitDocument(local, func(field string, _ byte, val []byte, _ []uint64) bool {
-					switch field {
-					case "_id":
+					switch {
+					case field == "_id":
 						id = string(val)
-						return id == h.ID
-					case fieldStored:
+						return true
+					case id != h.ID:
+						return false
+					case field == fieldStored:
 						raw = string(val)
 						return false
 					}
