@@ -172,7 +172,28 @@ type Options struct {
 	// NoDeliver leaves webhooks undelivered (zhsearch import: the server
 	// delivers them when it starts).
 	NoDeliver bool
-	Logger    *slog.Logger
+	// Coordinator shares the webhook calls among replicas that all match
+	// every write (replicated servers): only its leader calls, and what
+	// one replica delivered no other calls again. nil: this server calls.
+	Coordinator Coordinator
+	// CoordinatorPoll is how often a replica that is not the leader looks
+	// for the outcomes of its waiting deliveries; 0 is two seconds.
+	CoordinatorPoll time.Duration
+	Logger          *slog.Logger
+}
+
+// Coordinator decides which of several replicas makes the webhook calls
+// and keeps what became of each delivery where every replica reads it
+// (package replica keeps both in NATS JetStream key-value buckets). Keys
+// are EventKey values.
+type Coordinator interface {
+	// Leader reports whether this replica makes the calls now.
+	Leader() bool
+	// Outcome is the recorded outcome of a delivery (OutcomeDelivered or
+	// OutcomeFailed), "" if none is recorded.
+	Outcome(ctx context.Context, key string) (string, error)
+	// Record records the outcome of a delivery.
+	Record(ctx context.Context, key, outcome string) error
 }
 
 // Defaults of Options.
@@ -242,6 +263,9 @@ func Open(ctx context.Context, opts Options) (*Service, error) {
 	}
 	if opts.MaxQueued <= 0 {
 		opts.MaxQueued = DefaultMaxQueued
+	}
+	if opts.CoordinatorPoll <= 0 {
+		opts.CoordinatorPoll = 2 * time.Second
 	}
 	if opts.Location == nil {
 		opts.Location = index.DefaultLocation()
@@ -323,6 +347,20 @@ func (s *Service) Done() <-chan struct{} { return s.streams }
 // host), and the answer holds the webhook secret, which no later answer
 // shows.
 func (s *Service) Create(ctx context.Context, sp Spec) (*Created, error) {
+	c, err := s.Prepare(ctx, sp)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Put(ctx, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Prepare checks a spec and makes the alert Create would save, with its
+// id, creation time and secret, without saving it: a replicated server
+// publishes it, and every replica saves the same alert with Put.
+func (s *Service) Prepare(ctx context.Context, sp Spec) (*Created, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -345,16 +383,43 @@ func (s *Service) Create(ctx context.Context, sp Spec) (*Created, error) {
 		a.Delivery = &Delivery{}
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.specs) >= MaxAlerts {
-		return nil, fmt.Errorf("%w: there are %d alerts already, the most this server keeps; delete some first", ErrInvalid, len(s.specs))
+	n := len(s.specs)
+	s.mu.Unlock()
+	if n >= MaxAlerts {
+		return nil, fmt.Errorf("%w: there are %d alerts already, the most this server keeps; delete some first", ErrInvalid, n)
 	}
-	seq, err := s.db.putAlert(&a, secret)
-	if err != nil {
-		return nil, err
-	}
-	s.specs[a.ID] = specEntry{seq: seq, spec: sp}
 	return &Created{Alert: a, Secret: secret}, nil
+}
+
+// Put saves an alert that Prepare made (here or on another replica) and
+// reports whether it was new: an alert already saved under its id is left
+// as it is, so applying the same alert twice changes nothing. From now
+// on every write is matched against it.
+func (s *Service) Put(ctx context.Context, c *Created) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if c == nil || !strings.HasPrefix(c.ID, "al_") || c.Query == "" {
+		return false, fmt.Errorf("%w: an alert without an id or a query", ErrInvalid)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.specs[c.ID]; ok {
+		return false, nil
+	}
+	if len(s.specs) >= MaxAlerts {
+		return false, fmt.Errorf("%w: there are %d alerts already, the most this server keeps; delete some first", ErrInvalid, len(s.specs))
+	}
+	a := c.Alert
+	if a.Webhook != "" && a.Delivery == nil {
+		a.Delivery = &Delivery{}
+	}
+	seq, err := s.db.putAlert(&a, c.Secret)
+	if err != nil {
+		return false, err
+	}
+	s.specs[a.ID] = specEntry{seq: seq, spec: a.Spec}
+	return true, nil
 }
 
 // check normalises a spec and refuses one that cannot be saved.

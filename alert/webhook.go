@@ -159,8 +159,20 @@ func (s *Service) deliverLoop() {
 	}
 }
 
-// deliverDue makes every delivery that is due, one at a time, and returns
-// how long until the next one is (-1: none is waiting).
+// dueBatch bounds the deliveries one pass of deliverDue reads.
+const dueBatch = 100
+
+// dueDelivery is a delivery waiting in the outbox under its match's seq.
+type dueDelivery struct {
+	seq uint64
+	d   delivery
+}
+
+// deliverDue makes every delivery that is due, oldest first, and returns
+// how long until the next one is (-1: none is waiting). A replica that
+// is not the coordinator's leader calls nobody: it settles the
+// deliveries the leader has recorded and looks again after
+// Options.CoordinatorPoll.
 func (s *Service) deliverDue() (time.Duration, error) {
 	for {
 		select {
@@ -168,18 +180,31 @@ func (s *Service) deliverDue() (time.Duration, error) {
 			return -1, nil
 		default:
 		}
-		now := s.opts.Now()
-		seq, d, next, err := s.nextDue(now)
-		if err != nil || seq == 0 {
+		due, next, err := s.dueDeliveries(s.opts.Now(), dueBatch)
+		if err != nil || len(due) == 0 {
 			return next, err
 		}
-		s.deliver(seq, d)
+		c := s.opts.Coordinator
+		leader := c == nil || c.Leader()
+		for _, x := range due {
+			select {
+			case <-s.stop:
+				return -1, nil
+			default:
+			}
+			if !s.deliver(x.seq, x.d, leader) {
+				return s.opts.CoordinatorPoll, nil
+			}
+		}
+		if !leader {
+			return s.opts.CoordinatorPoll, nil
+		}
 	}
 }
 
-// nextDue finds the oldest due delivery; with none due, how long until
-// the next (-1: none).
-func (s *Service) nextDue(now time.Time) (seq uint64, d delivery, next time.Duration, err error) {
+// dueDeliveries reads up to limit deliveries that are due, oldest first;
+// with none due, how long until the next (-1: none).
+func (s *Service) dueDeliveries(now time.Time, limit int) (due []dueDelivery, next time.Duration, err error) {
 	next = -1
 	err = s.db.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bOutbox).ForEach(func(k, v []byte) error {
@@ -188,8 +213,8 @@ func (s *Service) nextDue(now time.Time) (seq uint64, d delivery, next time.Dura
 				return fmt.Errorf("delivery %d: %w", seqOf(k), err)
 			}
 			if !x.NextAt.After(now) {
-				if seq == 0 {
-					seq, d = seqOf(k), x
+				if len(due) < limit {
+					due = append(due, dueDelivery{seq: seqOf(k), d: x})
 				}
 				return nil
 			}
@@ -199,11 +224,27 @@ func (s *Service) nextDue(now time.Time) (seq uint64, d delivery, next time.Dura
 			return nil
 		})
 	})
-	return seq, d, next, err
+	return due, next, err
 }
 
-// deliver makes one attempt of a delivery and records its outcome.
-func (s *Service) deliver(seq uint64, d delivery) {
+// EventKey names the delivery of one alert's match of one article: the
+// same on every replica (the match's id, its Seq, is a replica's own), so
+// a receiver can drop a call it has had (header X-Zhsearch-Event-Key).
+func EventKey(alertID, articleID string) string {
+	sum := sha256.Sum256([]byte(alertID + "\x00" + articleID))
+	return hex.EncodeToString(sum[:16])
+}
+
+// Outcomes of a delivery, as a Coordinator records them.
+const (
+	OutcomeDelivered = "delivered"
+	OutcomeFailed    = "failed"
+)
+
+// deliver settles one delivery: as the coordinator recorded it, if it
+// did; else, when call is set, by one attempt. It reports false when the
+// coordinator cannot be read (try again later).
+func (s *Service) deliver(seq uint64, d delivery, call bool) bool {
 	var (
 		a   *storedAlert
 		m   Match
@@ -221,19 +262,67 @@ func (s *Service) deliver(seq uint64, d delivery) {
 	})
 	if err != nil { // the alert or the match is gone: drop the delivery
 		_ = s.db.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bOutbox).Delete(key(seq)) })
-		return
+		return true
+	}
+	ev := EventKey(a.ID, m.ArticleID)
+	if c := s.opts.Coordinator; c != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		outcome, err := c.Outcome(ctx, ev)
+		cancel()
+		if err != nil {
+			s.log.Warn("alerts: reading the deliveries other replicas made; trying again later", "err", err)
+			return false
+		}
+		if outcome != "" {
+			s.record(seq, d, attempt{settled: outcome})
+			return true
+		}
+	}
+	if !call {
+		return true
 	}
 	body, _ := json.Marshal(Payload{Event: "alert.match", Alert: PayloadInfo{ID: a.ID, Name: a.Name, Query: a.Query}, Match: m})
 	start := s.opts.Now()
-	status, callErr := s.post(a.Webhook, a.Secret, seq, body)
+	status, callErr := s.post(a.Webhook, a.Secret, seq, ev, body)
 	ok := callErr == nil && status >= 200 && status < 300
 	first := d.FirstAt
 	if first.IsZero() {
 		first = start
 	}
-	d.Attempts++
 	giveUp := !ok && (errors.Is(callErr, ErrHostNotAllowed) || s.opts.Now().Sub(first) >= s.opts.RetryFor)
-	err = s.db.db.Update(func(tx *bolt.Tx) error {
+	at := attempt{made: true, start: start, first: first, status: status, err: callErr, ok: ok, giveUp: giveUp}
+	if c := s.opts.Coordinator; c != nil && (ok || giveUp) {
+		outcome := OutcomeDelivered
+		if !ok {
+			outcome = OutcomeFailed
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := c.Record(ctx, ev, outcome); err != nil {
+			s.log.Warn("alerts: recording a delivery for the other replicas; another leader may call again", "alert", a.ID, "err", err)
+		}
+		cancel()
+	}
+	s.record(seq, d, at)
+	return true
+}
+
+// attempt is what became of a delivery: an attempt made here, or an
+// outcome another replica recorded (settled).
+type attempt struct {
+	settled string
+
+	made       bool
+	start      time.Time
+	first      time.Time
+	status     int
+	err        error
+	ok, giveUp bool
+}
+
+// record writes what became of a delivery into its alert's state and the
+// outbox.
+func (s *Service) record(seq uint64, d delivery, at attempt) {
+	err := s.db.db.Update(func(tx *bolt.Tx) error {
 		cur, err := getAlertTx(tx, d.AlertID)
 		if err != nil {
 			return tx.Bucket(bOutbox).Delete(key(seq))
@@ -242,16 +331,22 @@ func (s *Service) deliver(seq uint64, d delivery) {
 			cur.Delivery = &Delivery{}
 		}
 		st := cur.Delivery
-		st.Attempts++
-		t := start.UTC()
-		st.LastAttemptAt = &t
-		st.LastStatus = status
-		st.LastError = ""
-		switch {
-		case callErr != nil:
-			st.LastError = callErr.Error()
-		case !ok:
-			st.LastError = "the receiver answered " + strconv.Itoa(status)
+		ok, giveUp := at.ok, at.giveUp
+		if at.made {
+			d.Attempts++
+			st.Attempts++
+			t := at.start.UTC()
+			st.LastAttemptAt = &t
+			st.LastStatus = at.status
+			st.LastError = ""
+			switch {
+			case at.err != nil:
+				st.LastError = at.err.Error()
+			case !ok:
+				st.LastError = "the receiver answered " + strconv.Itoa(at.status)
+			}
+		} else {
+			ok, giveUp = at.settled == OutcomeDelivered, at.settled != OutcomeDelivered
 		}
 		outbox := tx.Bucket(bOutbox)
 		switch {
@@ -264,7 +359,7 @@ func (s *Service) deliver(seq uint64, d delivery) {
 			st.Pending--
 			err = outbox.Delete(key(seq))
 		default:
-			d.FirstAt = first
+			d.FirstAt = at.first
 			d.NextAt = s.opts.Now().Add(s.opts.Backoff(d.Attempts))
 			err = putJSON(outbox, key(seq), d)
 		}
@@ -279,7 +374,7 @@ func (s *Service) deliver(seq uint64, d delivery) {
 }
 
 // post makes one webhook call; the HTTP status (0 without an answer).
-func (s *Service) post(target, secret string, seq uint64, body []byte) (int, error) {
+func (s *Service) post(target, secret string, seq uint64, event string, body []byte) (int, error) {
 	// the allowlist may have changed since the alert was saved
 	if err := checkWebhook(target, s.opts.AllowHosts); err != nil {
 		return 0, err
@@ -302,6 +397,7 @@ func (s *Service) post(target, secret string, seq uint64, body []byte) (int, err
 	req.Header.Set(SignatureHeader, Sign(secret, body))
 	req.Header.Set("X-Zhsearch-Event", "alert.match")
 	req.Header.Set("X-Zhsearch-Delivery", strconv.FormatUint(seq, 10))
+	req.Header.Set("X-Zhsearch-Event-Key", event)
 	resp, err := s.client.Do(req)
 	if err != nil {
 		var ue *url.Error

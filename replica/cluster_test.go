@@ -22,6 +22,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/zhsearch/zhsearch/alert"
 	"github.com/zhsearch/zhsearch/api"
 	"github.com/zhsearch/zhsearch/index"
 	"github.com/zhsearch/zhsearch/synonym"
@@ -109,10 +110,11 @@ type zNode struct {
 	dir  string
 	opts Options
 
-	mu   sync.Mutex
-	ix   *index.Index
-	node *Node
-	srv  *httptest.Server
+	mu     sync.Mutex
+	ix     *index.Index
+	alerts *alert.Service
+	node   *Node
+	srv    *httptest.Server
 }
 
 func (z *zNode) start(t *testing.T) {
@@ -127,33 +129,46 @@ func (z *zNode) start(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The alerts open before the node applies anything, as in serve.
+	lease := NewWebhookLease(3*time.Second, 0)
+	alerts, err := alert.Open(context.Background(), alert.Options{Path: filepath.Join(z.dir, "alerts.db"), Index: ix,
+		Coordinator: lease, CoordinatorPoll: 50 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.SetWriteHook(alerts.Written)
 	opts := z.opts
 	opts.Synonyms = syn
+	opts.Alerts, opts.Lease = alerts, lease
 	node, err := Open(context.Background(), ix, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(api.New(api.Config{
 		Backend: ix, Store: node, Dictionary: node, Ready: node.Ready, Synonyms: node.Synonyms(),
+		Alerts:      node.Alerts(alerts),
 		Replication: func() any { return node.Status() }, Collectors: node.Collectors(),
 		Logger: slog.New(slog.DiscardHandler),
 	}))
 	z.mu.Lock()
-	z.ix, z.node, z.srv = ix, node, srv
+	z.ix, z.alerts, z.node, z.srv = ix, alerts, node, srv
 	z.mu.Unlock()
 }
 
 func (z *zNode) stop(t *testing.T) {
 	t.Helper()
 	z.mu.Lock()
-	srv, node, ix := z.srv, z.node, z.ix
-	z.srv, z.node, z.ix = nil, nil, nil
+	srv, node, alerts, ix := z.srv, z.node, z.alerts, z.ix
+	z.srv, z.node, z.alerts, z.ix = nil, nil, nil, nil
 	z.mu.Unlock()
 	if srv == nil {
 		return
 	}
 	srv.Close()
 	if err := node.Close(); err != nil {
+		t.Error(err)
+	}
+	if err := alerts.Close(); err != nil {
 		t.Error(err)
 	}
 	if err := ix.Close(); err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/zhsearch/zhsearch/alert"
 	"github.com/zhsearch/zhsearch/article"
 	"github.com/zhsearch/zhsearch/index"
 	"github.com/zhsearch/zhsearch/synonym"
@@ -86,7 +87,11 @@ type entry struct {
 	word  *tokenizer.Word // a dictionary word
 	syn   []synonym.Rule  // a synonym list (isSyn)
 	isSyn bool
-	err   error // the message could not be decoded
+	// an alert saved (alert) or deleted (unalert), with isAlert (alerts.go)
+	alert   *alert.Created
+	unalert string
+	isAlert bool
+	err     error // the message could not be decoded
 }
 
 // Kinds of entries, applied in runs of one kind.
@@ -94,12 +99,15 @@ const (
 	kindOp = iota
 	kindWord
 	kindSynonyms
+	kindAlert
 )
 
 func (e entry) kind() int {
 	switch {
 	case e.isSyn:
 		return kindSynonyms
+	case e.isAlert:
+		return kindAlert
 	case e.word != nil:
 		return kindWord
 	}
@@ -140,6 +148,8 @@ func decode(m jetstream.Msg) (entry, error) {
 			break
 		}
 		e.syn = rules
+	case opAlert, opUnalert:
+		decodeAlert(&e, op, m)
 	default:
 		e.err = fmt.Errorf("message %d on %s: unknown %s %q", e.seq, m.Subject(), hdrOp, op)
 	}

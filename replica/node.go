@@ -65,7 +65,13 @@ type Options struct {
 	// Synonyms is the local synonym list the stream's synonym messages
 	// go to (synonyms.go); nil for a node that keeps none.
 	Synonyms SynonymList
-	Logger   *slog.Logger
+	// Alerts are the local saved searches the stream's alert messages go
+	// to (alerts.go); nil for a node that keeps none.
+	Alerts AlertList
+	// Lease, if set, is bound to this node's connection: the webhook
+	// lease and the deliveries' outcomes the alerts share (lease.go).
+	Lease  *WebhookLease
+	Logger *slog.Logger
 }
 
 // Defaults.
@@ -104,6 +110,7 @@ type Node struct {
 	waiting    map[string]*outcome
 
 	applyFailures atomic.Uint64
+	alertsSynced  bool // syncAlerts ran (consume's goroutine only)
 }
 
 // outcome collects what applying a request's messages gave, for the
@@ -189,6 +196,10 @@ func Open(ctx context.Context, ix *index.Index, opts Options) (*Node, error) {
 	n.wg.Add(2)
 	go n.run()
 	go n.applyLoop()
+	if opts.Lease != nil {
+		n.wg.Add(1)
+		go n.leaseLoop(opts.Lease)
+	}
 	return n, nil
 }
 
@@ -204,7 +215,7 @@ func (n *Node) Close() error {
 func (n *Node) streamConfig() jetstream.StreamConfig {
 	return jetstream.StreamConfig{
 		Name:        n.opts.Stream,
-		Description: "zhsearch writes: the latest version of each article and dictionary word, and the synonym list",
+		Description: "zhsearch writes: the latest version of each article and dictionary word, the synonym list and the saved searches",
 		Subjects:    []string{n.opts.Subject + ".>"},
 		Replicas:    n.opts.Replicas,
 		Storage:     jetstream.FileStorage,
@@ -256,6 +267,15 @@ func (n *Node) consume() error {
 	}
 	if err := n.poll(s); err != nil {
 		return err
+	}
+	if !n.alertsSynced {
+		ctx, cancel := context.WithTimeout(n.ctx, 4*n.opts.PublishTimeout)
+		err := n.syncAlerts(ctx, s)
+		cancel()
+		if err != nil {
+			return err
+		}
+		n.alertsSynced = true
 	}
 	n.mu.Lock()
 	applied, last := n.applied, n.streamLast
@@ -385,6 +405,8 @@ func (n *Node) apply(batch []entry) {
 			n.applyWords(batch[:i])
 		case kindSynonyms:
 			n.applySynonyms(batch[:i])
+		case kindAlert:
+			n.applyAlerts(batch[:i])
 		default:
 			n.applyOps(batch[:i])
 		}
@@ -689,13 +711,15 @@ func (n *Node) WaitApplied(ctx context.Context, seq uint64) error { return n.wai
 
 // Status is the node's view of replication.
 type Status struct {
-	Stream         string `json:"stream"`
-	Applied        uint64 `json:"applied_sequence"`
-	StreamLast     uint64 `json:"stream_sequence"`
-	Lag            uint64 `json:"lag_messages"`
-	MaxLag         uint64 `json:"max_lag"`
-	Connected      bool   `json:"connected"`
-	ApplyFailures  uint64 `json:"apply_failures"`
+	Stream        string `json:"stream"`
+	Applied       uint64 `json:"applied_sequence"`
+	StreamLast    uint64 `json:"stream_sequence"`
+	Lag           uint64 `json:"lag_messages"`
+	MaxLag        uint64 `json:"max_lag"`
+	Connected     bool   `json:"connected"`
+	ApplyFailures uint64 `json:"apply_failures"`
+	// WebhookLeader: this node calls the alerts' webhooks (lease.go).
+	WebhookLeader  bool   `json:"webhook_leader"`
 	Error          string `json:"error,omitempty"`
 	streamKnown    bool
 	caughtUpWithin bool
@@ -710,6 +734,9 @@ func (n *Node) Status() Status {
 	defer n.mu.Unlock()
 	s := Status{Stream: n.opts.Stream, Applied: n.applied, StreamLast: n.streamLast, MaxLag: n.opts.MaxLag,
 		Connected: n.nc.IsConnected(), ApplyFailures: n.applyFailures.Load(), streamKnown: n.known}
+	if n.opts.Lease != nil {
+		s.WebhookLeader = n.opts.Lease.Leader()
+	}
 	if n.streamLast > n.applied {
 		s.Lag = n.streamLast - n.applied
 	}

@@ -17,12 +17,12 @@ func alertsFile(data string) string { return filepath.Join(data, "alerts.db") }
 // file for an index in memory) and makes every write of ix match them.
 // An import (noDeliver) records matches and webhook deliveries; the
 // server delivers them when it starts.
-func openAlerts(ctx context.Context, cfg *Config, ix *index.Index, syn *synonym.Store, noDeliver bool, log *slog.Logger) (*alert.Service, error) {
+func openAlerts(ctx context.Context, cfg *Config, ix *index.Index, syn *synonym.Store, noDeliver bool, coord alert.Coordinator, log *slog.Logger) (*alert.Service, error) {
 	path := ""
 	if cfg.Data != "" {
 		path = alertsFile(cfg.Data)
 	}
-	opts := alert.Options{Path: path, Index: ix, Location: cfg.Timezone, AllowHosts: cfg.AlertHosts, NoDeliver: noDeliver, Logger: log}
+	opts := alert.Options{Path: path, Index: ix, Location: cfg.Timezone, AllowHosts: cfg.AlertHosts, NoDeliver: noDeliver, Coordinator: coord, Logger: log}
 	if syn != nil {
 		opts.Synonyms = func() index.Expander {
 			if set := syn.Current(); set != nil {

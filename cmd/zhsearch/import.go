@@ -122,7 +122,7 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	// Every imported article is matched against the saved searches; the
 	// server delivers their webhooks when it starts.
-	alerts, err := openAlerts(ctx, &Config{Data: cfg.Data}, ix, nil, true, slog.New(slog.NewTextHandler(stderr, nil)))
+	alerts, err := openAlerts(ctx, &Config{Data: cfg.Data}, ix, nil, true, nil, slog.New(slog.NewTextHandler(stderr, nil)))
 	if err != nil {
 		_ = ix.Close()
 		return fail("%v", err)

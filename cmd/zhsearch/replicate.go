@@ -26,7 +26,7 @@ type replication struct {
 // startReplication starts the embedded NATS server (if asked) and the
 // replica node over ix; nil when neither --replicate nor --nats-embedded
 // is set (single-node mode).
-func startReplication(ctx context.Context, cfg *Config, ix *index.Index, syn replica.SynonymList, log *slog.Logger) (*replication, error) {
+func startReplication(ctx context.Context, cfg *Config, ix *index.Index, syn replica.SynonymList, alerts replica.AlertList, lease *replica.WebhookLease, log *slog.Logger) (*replication, error) {
 	if len(cfg.Replicate) == 0 && !cfg.NATSEmbedded {
 		return nil, nil
 	}
@@ -63,7 +63,7 @@ func startReplication(ctx context.Context, cfg *Config, ix *index.Index, syn rep
 		log.Info("embedded NATS server running", "url", emb.ClientURL(), "name", name, "store", store)
 	}
 	node, err := replica.Open(ctx, ix, replica.Options{
-		URLs: urls, Replicas: replicas, MaxLag: uint64(cfg.MaxLag), PublishTimeout: cfg.PublishTimeout, Synonyms: syn, Logger: log,
+		URLs: urls, Replicas: replicas, MaxLag: uint64(cfg.MaxLag), PublishTimeout: cfg.PublishTimeout, Synonyms: syn, Alerts: alerts, Lease: lease, Logger: log,
 	})
 	if err != nil {
 		r.stop()

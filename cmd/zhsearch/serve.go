@@ -18,9 +18,11 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/zhsearch/zhsearch/alert"
 	"github.com/zhsearch/zhsearch/api"
 	"github.com/zhsearch/zhsearch/article"
 	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/replica"
 	"github.com/zhsearch/zhsearch/seeds"
 	"github.com/zhsearch/zhsearch/synonym"
 	"github.com/zhsearch/zhsearch/tokenizer"
@@ -215,9 +217,28 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	}, nil); err != nil {
 		return err
 	}
+	// The alerts open before replication applies any write, so that every
+	// write is matched; replicated, one node calls the webhooks (the lease).
+	var (
+		lease *replica.WebhookLease
+		coord alert.Coordinator
+	)
+	if replicated {
+		lease = replica.NewWebhookLease(0, 0)
+		coord = lease
+	}
+	alerts, err := openAlerts(ctx, cfg, ix, syn, false, coord, log)
+	if err != nil {
+		return err
+	}
+	defer func() { // before the index closes (deferred earlier), after replication stops
+		if err := alerts.Close(); err != nil {
+			log.Error("closing the alerts", "err", err)
+		}
+	}()
 	var rep *replication
 	if err := startStep(ctx, "starting replication", func() (err error) {
-		rep, err = startReplication(ctx, cfg, ix, syn, log)
+		rep, err = startReplication(ctx, cfg, ix, syn, alerts, lease, log)
 		return err
 	}, func() {
 		if rep != nil {
@@ -244,15 +265,6 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	}, nil); err != nil {
 		return err
 	}
-	alerts, err := openAlerts(ctx, cfg, ix, syn, false, log)
-	if err != nil {
-		return err
-	}
-	defer func() { // before the index closes (deferred earlier)
-		if err := alerts.Close(); err != nil {
-			log.Error("closing the alerts", "err", err)
-		}
-	}()
 	gcOn()
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -293,6 +305,7 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		// Writes go through the stream; reads stay on the local index.
 		apiCfg.Store, apiCfg.Dictionary = rep.node, rep.node
 		apiCfg.Synonyms = rep.node.Synonyms()
+		apiCfg.Alerts = rep.node.Alerts(alerts)
 		apiCfg.Replication = func() any { return rep.node.Status() }
 		apiCfg.Collectors = append(apiCfg.Collectors, rep.node.Collectors()...)
 		dictReady := apiCfg.Ready
