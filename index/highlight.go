@@ -82,7 +82,7 @@ func (hl *highlightPlan) textSpans(text foldedText, title bool) []span {
 	found := text.FindAll(needles)
 	out := make([]span, len(found))
 	for i, f := range found {
-		out[i] = span{f[0], f[1]}
+		out[i] = span{Start: f[0], End: f[1]}
 	}
 	return out
 }
