@@ -23,9 +23,6 @@ func NewDoc(title string, paras []string) *Doc {
 	return &Doc{title: title, paras: paras, ftitle: tokenizer.Fold(title), folded: make([]*tokenizer.Folded, len(paras))}
 }
 
-// Len is the number of paragraphs.
-func (d *Doc) Len() int { return len(d.paras) }
-
 // Raw is element i's text: the title for -1, else paragraph i.
 func (d *Doc) Raw(i int) string {
 	if i < 0 {

@@ -33,9 +33,6 @@ func TestDoc(t *testing.T) {
 			}
 		})
 	}
-	if d.Len() != 2 {
-		t.Errorf("Len = %d, want 2", d.Len())
-	}
 }
 
 // TestPrecise: a part of a whole query word is marked only where the
