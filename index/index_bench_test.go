@@ -16,6 +16,7 @@ import (
 
 	"github.com/zhsearch/zhsearch/article"
 	"github.com/zhsearch/zhsearch/bench"
+	"github.com/zhsearch/zhsearch/highlight"
 	"github.com/zhsearch/zhsearch/query"
 	"github.com/zhsearch/zhsearch/seeds"
 	"github.com/zhsearch/zhsearch/tokenizer"
@@ -240,8 +241,12 @@ func BenchmarkSnippet(b *testing.B) {
 			}
 		}
 	}
+	seg, err := tokenizer.Shared()
+	if err != nil {
+		b.Fatal(err)
+	}
 	// a match every ~40 bytes, two characters long, on rune boundaries
-	var spans []span
+	var spans []highlight.Span
 	for i := 0; i < len(text); {
 		start := i
 		end := start
@@ -249,7 +254,7 @@ func BenchmarkSnippet(b *testing.B) {
 			_, size := utf8.DecodeRuneInString(text[end:])
 			end += size
 		}
-		spans = append(spans, span{start, end})
+		spans = append(spans, highlight.Span{Start: start, End: end})
 		for i = end; i < len(text) && i < start+40; {
 			_, size := utf8.DecodeRuneInString(text[i:])
 			i += size
@@ -259,9 +264,9 @@ func BenchmarkSnippet(b *testing.B) {
 		b.Run(fmt.Sprintf("snippets=%d", n), func(b *testing.B) {
 			b.SetBytes(int64(len(text)))
 			for b.Loop() {
-				merged := mergeSpans(text, append([]span(nil), spans...))
-				for _, w := range windows(text, merged, DefaultSnippetLen, n) {
-					_ = renderWindow(text, merged, w)
+				merged := highlight.Merge(text, append([]highlight.Span(nil), spans...))
+				for _, w := range highlight.Windows(text, merged, highlight.Options{Len: DefaultSnippetLen, Count: n, Seg: seg}) {
+					_ = highlight.Render(text, merged, w)
 				}
 			}
 			b.ReportMetric(float64(len(spans)), "matches")

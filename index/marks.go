@@ -8,6 +8,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search"
 
 	"github.com/zhsearch/zhsearch/article"
+	"github.com/zhsearch/zhsearch/highlight"
 	"github.com/zhsearch/zhsearch/query"
 	"github.com/zhsearch/zhsearch/tokenizer"
 )
@@ -42,125 +43,49 @@ func wholeTexts(q query.Q) []string {
 	return out
 }
 
-// marker sharpens the marks of one hit: a span that is only a part of a
-// query word (二七 of 二七经开区) is not marked when the article holds the
-// whole word somewhere, so 二七店 stays unmarked next to 二七经开区.
-type marker struct {
-	present []string // whole query words the article holds
-}
+// span is a matched byte range of a text (package highlight marks them).
+type span = highlight.Span
 
-func newMarker(ft *foldedTexts, wholes []string) marker {
-	var m marker
-	if len(wholes) == 0 {
-		return m
-	}
-	for _, w := range wholes {
-		for i := -1; i < len(ft.paras); i++ {
-			if ft.mayHold(i, w) && strings.Contains(ft.text(i).Norm(), w) {
-				m.present = append(m.present, w)
-				break
-			}
-		}
-	}
-	return m
-}
-
-// foldedTexts are an article's title and paragraphs, each folded once,
-// when first needed, for the marks of its hit: most paragraphs of a hit
-// cannot hold the query's texts (tokenizer.MayHold), and are never folded.
-type foldedTexts struct {
-	a     *article.Article
-	title foldedText
-	paras []*foldedText // nil until folded
-}
-
+// foldedText is a text with its folded form, as a highlight.Doc keeps it.
 type foldedText = tokenizer.Folded
 
-func foldArticle(a *article.Article) *foldedTexts {
-	return &foldedTexts{a: a, title: tokenizer.Fold(a.Title), paras: make([]*foldedText, len(a.Paragraphs))}
-}
-
-// raw is element i's text: the title for -1, else paragraph i.
-func (ft *foldedTexts) raw(i int) string {
-	if i < 0 {
-		return ft.a.Title
-	}
-	return ft.a.Paragraphs[i].Text
-}
+// foldedTexts is a hit's highlight.Doc as the highlight plan reads it
+// (paragraphSpans).
+type foldedTexts struct{ *highlight.Doc }
 
 // text is element i folded: the title for -1, else paragraph i.
-func (ft *foldedTexts) text(i int) foldedText {
-	if i < 0 {
-		return ft.title
-	}
-	if ft.paras[i] == nil {
-		f := tokenizer.Fold(ft.a.Paragraphs[i].Text)
-		ft.paras[i] = &f
-	}
-	return *ft.paras[i]
-}
+func (ft *foldedTexts) text(i int) foldedText { return ft.Text(i) }
 
 // mayHold reports whether element i can hold any of needles (folded).
-func (ft *foldedTexts) mayHold(i int, needles ...string) bool {
-	for _, n := range needles {
-		if tokenizer.MayHold(ft.raw(i), n) {
-			return true
-		}
-	}
-	return false
-}
+func (ft *foldedTexts) mayHold(i int, needles ...string) bool { return ft.MayHold(i, needles...) }
 
-// precise drops the spans of f's text that are strict parts of a whole
-// query word the article holds.
-func (m marker) precise(f foldedText, spans []span) []span {
-	if len(m.present) == 0 || len(spans) == 0 {
-		return spans
-	}
-	norm := f.Norm()
-	out := make([]span, 0, len(spans))
-	for _, s := range spans {
-		start, end := f.NormOffset(s.start), f.NormOffset(s.end)
-		t := norm[start:end]
-		part := false
-		for _, w := range m.present {
-			if t != w && strings.Contains(w, t) {
-				// a part inside an occurrence of the whole here is kept:
-				// the parts of COVID-19 do not touch, so they never merge
-				// into one span that is the whole.
-				part = !insideOccurrence(norm, w, start, end)
-				if part {
-					break
-				}
+// marksQuery is what a query's highlight plan marks in a hit's text: its
+// texts, in the scope of their clauses, and its whole words. hl may be nil.
+func marksQuery(hl *highlightPlan) highlight.Query {
+	return highlight.Query{
+		Wholes: hl.wholeWords(),
+		Spans: func(d *highlight.Doc, i int) []span {
+			if i < 0 {
+				return hl.textSpans(d.Text(-1), true)
 			}
-		}
-		if !part {
-			out = append(out, s)
-		}
+			return hl.paragraphSpans(&foldedTexts{d}, i)
+		},
 	}
-	return out
 }
 
-// insideOccurrence reports whether norm[start:end] lies inside an
-// occurrence of w in norm.
-func insideOccurrence(norm, w string, start, end int) bool {
-	// an occurrence covering [start, end) starts at or before start, so
-	// the search never reads past start+len(w): linear in the text
-	limit := min(len(norm), start+len(w))
-	for from := max(0, end-len(w)); from <= start && from < limit; {
-		i := strings.Index(norm[from:limit], w)
-		if i < 0 {
-			return false
-		}
-		i += from
-		if i > start {
-			return false
-		}
-		if i+len(w) >= end {
-			return true
-		}
-		from = i + 1
+// docOf is the text of an article's hit: its title and paragraphs.
+func docOf(a *article.Article) *highlight.Doc {
+	paras := make([]string, len(a.Paragraphs))
+	for i, p := range a.Paragraphs {
+		paras[i] = p.Text
 	}
-	return false
+	return highlight.NewDoc(a.Title, paras)
+}
+
+// snippetOptions are the snippets a request asks for, cut on the words
+// of the index's segmenter.
+func (ix *Index) snippetOptions(r *Request) highlight.Options {
+	return highlight.Options{Len: r.SnippetLen, Count: r.Snippets, Seg: ix.seg}
 }
 
 // explain reports which terms matched in which element of a hit (title,
@@ -169,7 +94,7 @@ func insideOccurrence(norm, w string, start, end int) bool {
 // (newMapping): its matches are the query's words (hl) among the terms the
 // index analysis (seg) makes of each element's text. A paragraph hit
 // (para ≥ 0) explains its own paragraph and the headings.
-func explain(h *search.DocumentMatch, a *article.Article, para int, hl *highlight, seg *tokenizer.Segmenter) []Match {
+func explain(h *search.DocumentMatch, a *article.Article, para int, hl *highlightPlan, seg *tokenizer.Segmenter) []Match {
 	type fk struct{ field, kind string }
 	found := map[fk]map[string]bool{}
 	add := func(field, kind, term string) {
@@ -221,12 +146,12 @@ func explain(h *search.DocumentMatch, a *article.Article, para int, hl *highligh
 			if l.Pos < 1 || int(l.Pos) > len(offs) {
 				continue
 			}
-			byText[named{name, text}] = append(byText[named{name, text}], span{offs[l.Pos-1][0], offs[l.Pos-1][1]})
+			byText[named{name, text}] = append(byText[named{name, text}], span{Start: offs[l.Pos-1][0], End: offs[l.Pos-1][1]})
 		}
 	}
 	for nt, ss := range byText {
-		for _, s := range mergeSpans(nt.text, ss) {
-			add(nt.name, "substring", tokenizer.Normalize(nt.text[s.start:s.end]))
+		for _, s := range highlight.Merge(nt.text, ss) {
+			add(nt.name, "substring", tokenizer.Normalize(nt.text[s.Start:s.End]))
 		}
 	}
 	if hl != nil && len(hl.bodyWords) > 0 {

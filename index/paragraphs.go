@@ -15,6 +15,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search"
 	bq "github.com/blevesearch/bleve/v2/search/query"
 
+	"github.com/zhsearch/zhsearch/highlight"
 	"github.com/zhsearch/zhsearch/query"
 	"github.com/zhsearch/zhsearch/tokenizer"
 )
@@ -348,7 +349,7 @@ func (c *cursor) paraKey(sortBy string) (paraHit, error) {
 
 // paragraphHit builds the hit of one paragraph; dm holds the article's
 // term locations when the request explains its hits.
-func (ix *Index) paragraphHit(h paraHit, r *Request, hl *highlight, dm *search.DocumentMatch) (Hit, error) {
+func (ix *Index) paragraphHit(h paraHit, r *Request, hl *highlightPlan, dm *search.DocumentMatch) (Hit, error) {
 	a, err := ix.get(h.article)
 	if err != nil {
 		return Hit{}, err
@@ -356,7 +357,7 @@ func (ix *Index) paragraphHit(h paraHit, r *Request, hl *highlight, dm *search.D
 	if h.para >= len(a.Paragraphs) {
 		return Hit{}, fmt.Errorf("paragraph %d of %q: %w", h.para, h.article, ErrNotFound)
 	}
-	hit, mk, ft := newHit(h.id(), r, h.score, a, hl)
+	hit := newHit(h.id(), r, h.score, a)
 	p := a.Paragraphs[h.para]
 	para := h.para
 	hit.ArticleID, hit.Paragraph, hit.Subhead = h.article, &para, p.Subhead
@@ -364,20 +365,15 @@ func (ix *Index) paragraphHit(h paraHit, r *Request, hl *highlight, dm *search.D
 	if r.Explain && dm != nil {
 		hit.Explain = explain(dm, a, h.para, hl, ix.seg)
 	}
-	spans := mk.precise(ft.text(h.para), mergeSpans(p.Text, hl.paragraphSpans(ft, h.para)))
-	for _, w := range windows(p.Text, spans, r.SnippetLen, r.Snippets) {
-		hit.Snippets = append(hit.Snippets, renderWindow(p.Text, spans, w))
-	}
-	if len(hit.Snippets) == 0 && r.Snippets > 0 {
-		hit.Snippets = append(hit.Snippets, leadSnippet(p.Text, r.SnippetLen))
-	}
+	m := highlight.Paragraph(docOf(a), marksQuery(hl), h.para, ix.snippetOptions(r))
+	hit.TitleHTML, hit.Snippets = m.TitleHTML, m.Snippets
 	return hit, nil
 }
 
 // paragraphMatch says whether a paragraph holds the query's words as
 // words (the index analysis of its text has them all) or only as
 // characters.
-func (ix *Index) paragraphMatch(text string, hl *highlight) string {
+func (ix *Index) paragraphMatch(text string, hl *highlightPlan) string {
 	if hl == nil || len(hl.bodyWords) == 0 {
 		return ""
 	}

@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/zhsearch/zhsearch/article"
 	"github.com/zhsearch/zhsearch/tokenizer"
@@ -33,38 +32,6 @@ func wordBounds(t *testing.T, text string) map[int]bool {
 	}
 	out[len(text)] = true
 	return out
-}
-
-// TestSnippetWindowsEndOnWords: a window cut out of a clause longer than
-// the snippet starts and ends between words and holds its marks whole;
-// the seed's long clause with 科技型企业 was cut as …科技型<mark>企</mark>….
-func TestSnippetWindowsEndOnWords(t *testing.T) {
-	text := "另外,按照“创新型中小企业→专精特新企业→国家小巨人企业”“科技型企业→高新技术企业”发展路径，建立优质企业梯度培育体系，今年新增科技型企业和高新技术企业数量再创新高"
-	bounds := wordBounds(t, text)
-	for _, needle := range []string{"企业", "科技型企业", "专精特新", "体系"} {
-		found := tokenizer.FindAll(text, []string{needle})
-		spans := make([]span, len(found))
-		for i, f := range found {
-			spans[i] = span{f[0], f[1]}
-		}
-		spans = mergeSpans(text, spans)
-		for maxRunes := 20; maxRunes <= 60; maxRunes++ {
-			for _, w := range windows(text, spans, maxRunes, 3) {
-				name := fmt.Sprintf("%s/%d %q", needle, maxRunes, text[w.from:w.to])
-				if !bounds[w.from] || !bounds[w.to] {
-					t.Errorf("%s: cuts a word", name)
-				}
-				if n := utf8.RuneCountInString(text[w.from:w.to]); n > maxRunes {
-					t.Errorf("%s: %d characters, limit %d", name, n, maxRunes)
-				}
-				for _, s := range spans {
-					if s.start < w.to && s.end > w.from && (s.start < w.from || s.end > w.to) {
-						t.Errorf("%s: cuts the match %q", name, text[s.start:s.end])
-					}
-				}
-			}
-		}
-	}
 }
 
 var (

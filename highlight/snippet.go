@@ -1,4 +1,4 @@
-package index
+package highlight
 
 import (
 	"html"
@@ -9,20 +9,21 @@ import (
 	"github.com/zhsearch/zhsearch/tokenizer"
 )
 
-// span is a matched byte range of a text.
-type span struct{ start, end int }
+// Span is a matched byte range [Start, End) of a text.
+type Span struct{ Start, End int }
 
-// mergeSpans drops the spans that hold nothing but a stop word, then sorts
+// Merge drops the spans that hold nothing but a stop word, then sorts
 // the others and merges the ones that overlap or touch: a stop word is
 // marked only inside a larger match (a phrase's bigrams cover it), never
-// because it stands next to a matched word.
-func mergeSpans(text string, spans []span) []span {
+// because it stands next to a matched word. Spans out of the text are
+// dropped. It may reorder spans in place.
+func Merge(text string, spans []Span) []Span {
 	content := spans[:0:0]
 	for _, s := range spans {
-		if s.start < 0 || s.end > len(text) || s.start >= s.end {
+		if s.Start < 0 || s.End > len(text) || s.Start >= s.End {
 			continue
 		}
-		if tokenizer.IsStopWord(tokenizer.Normalize(text[s.start:s.end])) {
+		if tokenizer.IsStopWord(tokenizer.Normalize(text[s.Start:s.End])) {
 			continue
 		}
 		content = append(content, s)
@@ -32,17 +33,17 @@ func mergeSpans(text string, spans []span) []span {
 		return nil
 	}
 	sort.Slice(spans, func(i, j int) bool {
-		if spans[i].start != spans[j].start {
-			return spans[i].start < spans[j].start
+		if spans[i].Start != spans[j].Start {
+			return spans[i].Start < spans[j].Start
 		}
-		return spans[i].end > spans[j].end
+		return spans[i].End > spans[j].End
 	})
-	out := []span{spans[0]}
+	out := []Span{spans[0]}
 	for _, s := range spans[1:] {
 		last := &out[len(out)-1]
-		if s.start <= last.end {
-			if s.end > last.end {
-				last.end = s.end
+		if s.Start <= last.End {
+			if s.End > last.End {
+				last.End = s.End
 			}
 			continue
 		}
@@ -51,22 +52,23 @@ func mergeSpans(text string, spans []span) []span {
 	return out
 }
 
-// distinctMatches counts the different texts marked in spans.
-func distinctMatches(text string, spans []span) int {
+// Distinct counts the different texts (normalised) marked in spans.
+func Distinct(text string, spans []Span) int {
 	seen := make(map[string]bool, len(spans))
 	for _, s := range spans {
-		seen[tokenizer.Normalize(text[s.start:s.end])] = true
+		seen[tokenizer.Normalize(text[s.Start:s.End])] = true
 	}
 	return len(seen)
 }
 
-// markHTML escapes text[from:to] and wraps the spans in <mark>. Spans are
-// clipped to the range, so a mark never holds half a character.
-func markHTML(text string, spans []span, from, to int) string {
+// MarkHTML escapes text[from:to] and wraps the spans (merged, sorted) in
+// <mark>. Spans are clipped to the range, so a mark never holds half a
+// character.
+func MarkHTML(text string, spans []Span, from, to int) string {
 	var b strings.Builder
 	pos := from
 	for _, s := range spans {
-		st, en := max(s.start, from), min(s.end, to)
+		st, en := max(s.Start, from), min(s.End, to)
 		if st >= en || st < pos {
 			continue
 		}
@@ -104,28 +106,32 @@ func clauses(text string) []int {
 	return append(bounds, len(text))
 }
 
-type window struct {
-	from, to int
-	distinct int
-	count    int
+// Window is a snippet's byte range [From, To) of a text, with the number
+// of different texts and of spans it holds whole.
+type Window struct {
+	From, To int
+	Distinct int
+	Count    int
 }
 
-// windows finds up to n non-overlapping snippet windows of at most
-// maxRunes characters in text, best first: cut at clause boundaries where
-// possible, holding as many different matches as possible.
-func windows(text string, spans []span, maxRunes, n int) []window {
+// Windows finds up to o.Count non-overlapping snippet windows of at most
+// o.Len characters in text, best first: cut at clause boundaries where
+// possible, holding as many different matches as possible. Spans should
+// come from Merge; others are merged first.
+func Windows(text string, spans []Span, o Options) []Window {
+	maxRunes, n := o.Len, o.Count
 	if len(spans) == 0 || n <= 0 {
 		return nil
 	}
-	if !sort.SliceIsSorted(spans, func(a, b int) bool { return spans[a].start < spans[b].start }) {
-		spans = mergeSpans(text, append([]span(nil), spans...))
+	if !sort.SliceIsSorted(spans, func(a, b int) bool { return spans[a].Start < spans[b].Start }) {
+		spans = Merge(text, append([]Span(nil), spans...))
 	}
-	// spans are sorted and do not overlap (mergeSpans), so their ends are
+	// spans are sorted and do not overlap (Merge), so their ends are
 	// sorted too: the spans of a range are found by binary search, and
 	// the work is linear in the clauses, not clauses × spans (a 1 MB
 	// paragraph of short clauses, each a match, took minutes).
-	firstEndingAfter := func(off int) int { return sort.Search(len(spans), func(k int) bool { return spans[k].end > off }) }
-	firstStartingAt := func(off int) int { return sort.Search(len(spans), func(k int) bool { return spans[k].start >= off }) }
+	firstEndingAfter := func(off int) int { return sort.Search(len(spans), func(k int) bool { return spans[k].End > off }) }
+	firstStartingAt := func(off int) int { return sort.Search(len(spans), func(k int) bool { return spans[k].Start >= off }) }
 	cs := clauses(text)
 	// runeAt[k] is the rune index of cs[k]: a window's length in runes is
 	// a subtraction, not a count (a count per step made growing a window
@@ -135,15 +141,15 @@ func windows(text string, spans []span, maxRunes, n int) []window {
 		runeAt[k] = runeAt[k-1] + utf8.RuneCountInString(text[cs[k-1]:cs[k]])
 	}
 	runes := func(a, b int) int { return runeAt[b] - runeAt[a] }
-	var cands []window
+	var cands []Window
 	for i := 0; i+1 < len(cs); i++ {
 		// only windows that start at a clause holding a match
-		if k := firstEndingAfter(cs[i]); k == len(spans) || spans[k].start >= cs[i+1] {
+		if k := firstEndingAfter(cs[i]); k == len(spans) || spans[k].Start >= cs[i+1] {
 			continue
 		}
 		from, to := cs[i], cs[i+1]
 		if runes(i, i+1) > maxRunes {
-			from, to = centre(text, spans, cs[i], cs[i+1], maxRunes)
+			from, to = centre(o.Seg, text, spans, cs[i], cs[i+1], maxRunes)
 		} else {
 			j := i + 1
 			for j+1 < len(cs) && runes(i, j+1) <= maxRunes {
@@ -156,28 +162,28 @@ func windows(text string, spans []span, maxRunes, n int) []window {
 				from = cs[k]
 			}
 		}
-		var in []span
-		for k := firstStartingAt(from); k < len(spans) && spans[k].start < to; k++ {
-			if spans[k].end <= to {
+		var in []Span
+		for k := firstStartingAt(from); k < len(spans) && spans[k].Start < to; k++ {
+			if spans[k].End <= to {
 				in = append(in, spans[k])
 			}
 		}
-		cands = append(cands, window{from: from, to: to, distinct: distinctMatches(text, in), count: len(in)})
+		cands = append(cands, Window{From: from, To: to, Distinct: Distinct(text, in), Count: len(in)})
 	}
 	sort.SliceStable(cands, func(a, b int) bool {
-		if cands[a].distinct != cands[b].distinct {
-			return cands[a].distinct > cands[b].distinct
+		if cands[a].Distinct != cands[b].Distinct {
+			return cands[a].Distinct > cands[b].Distinct
 		}
-		if cands[a].count != cands[b].count {
-			return cands[a].count > cands[b].count
+		if cands[a].Count != cands[b].Count {
+			return cands[a].Count > cands[b].Count
 		}
-		return cands[a].from < cands[b].from
+		return cands[a].From < cands[b].From
 	})
-	var out []window
+	var out []Window
 	for _, c := range cands {
 		overlap := false
-		for _, o := range out {
-			if c.from < o.to && o.from < c.to {
+		for _, w := range out {
+			if c.From < w.To && w.From < c.To {
 				overlap = true
 				break
 			}
@@ -196,10 +202,10 @@ func windows(text string, spans []span, maxRunes, n int) []window {
 // around the first span inside it. Both ends fall on word boundaries (wordCuts),
 // so a snippet never shows half a word (…科技型企… of 科技型企业) nor marks
 // half a match; the window shrinks to the nearest boundary rather than grow.
-func centre(text string, spans []span, from, to, maxRunes int) (int, int) {
+func centre(seg *tokenizer.Segmenter, text string, spans []Span, from, to, maxRunes int) (int, int) {
 	anchor, anchorEnd := from, from
-	if k := sort.Search(len(spans), func(k int) bool { return spans[k].start >= from }); k < len(spans) && spans[k].start < to {
-		anchor, anchorEnd = spans[k].start, spans[k].end
+	if k := sort.Search(len(spans), func(k int) bool { return spans[k].Start >= from }); k < len(spans) && spans[k].Start < to {
+		anchor, anchorEnd = spans[k].Start, spans[k].End
 	}
 	// start a quarter of the window before the match
 	start := runesBack(text, anchor, maxRunes/4, from)
@@ -208,7 +214,7 @@ func centre(text string, spans []span, from, to, maxRunes int) (int, int) {
 		return start, end
 	}
 	const margin = 16 // characters of context the segmenter sees past a cut
-	cut := wordCuts(text, spans, from, to, runesBack(text, start, margin, from), runesForward(text, end, margin, to))
+	cut := wordCuts(seg, text, spans, from, to, runesBack(text, start, margin, from), runesForward(text, end, margin, to))
 	// The start moves towards the match to the first boundary; when the
 	// match itself starts inside a word, to the boundary before the start.
 	s := start
@@ -259,8 +265,8 @@ func runesForward(text string, i, n, hi int) int {
 // clause's ends), and between lo and hi anywhere that is neither inside a
 // word of the segmenter's precise mode (the analyzers' words) nor inside a
 // span. Offsets outside lo..hi, which it has not segmented, are not cuts.
-// Without a segmenter (it failed to load) only spans are kept whole.
-func wordCuts(text string, spans []span, from, to, lo, hi int) func(int) bool {
+// Without a segmenter (nil) only spans are kept whole.
+func wordCuts(seg *tokenizer.Segmenter, text string, spans []Span, from, to, lo, hi int) func(int) bool {
 	inside := map[int]bool{} // byte offsets strictly inside a word or span
 	mark := func(a, b int) {
 		for i := a + 1; i < b; i++ {
@@ -271,7 +277,7 @@ func wordCuts(text string, spans []span, from, to, lo, hi int) func(int) bool {
 	// at most): a hit's snippets cost two short segmentations, not one of
 	// the whole window (160 characters a snippet, ten hits a page).
 	const edge = 48
-	if seg, err := tokenizer.Shared(); err == nil {
+	if seg != nil {
 		a := runesForward(text, lo, edge, hi)
 		b := max(a, runesBack(text, hi, edge, lo))
 		for _, r := range [][2]int{{lo, a}, {b, hi}} {
@@ -287,8 +293,8 @@ func wordCuts(text string, spans []span, from, to, lo, hi int) func(int) bool {
 		}
 	}
 	for _, s := range spans {
-		if s.end > lo && s.start < hi {
-			mark(s.start, s.end)
+		if s.End > lo && s.Start < hi {
+			mark(s.Start, s.End)
 		}
 	}
 	return func(i int) bool {
@@ -299,21 +305,24 @@ func wordCuts(text string, spans []span, from, to, lo, hi int) func(int) bool {
 	}
 }
 
-// renderWindow renders a window with an ellipsis where it cuts the text.
-func renderWindow(text string, spans []span, w window) string {
-	s := markHTML(text, spans, w.from, w.to)
-	if w.from > 0 {
+// Render renders a window of text with its marks, and an ellipsis where
+// it cuts the text.
+func Render(text string, spans []Span, w Window) string {
+	s := MarkHTML(text, spans, w.From, w.To)
+	if w.From > 0 {
 		s = "…" + s
 	}
-	if w.to < len(text) {
+	if w.To < len(text) {
 		s += "…"
 	}
 	return s
 }
 
-// leadSnippet is the opening of a text, for hits that matched only in the
-// title: whole clauses up to maxRunes characters.
-func leadSnippet(text string, maxRunes int) string {
+// Lead is the opening of a text, for hits that match nothing in it (only
+// in the title): whole clauses up to o.Len characters, else a cut on a
+// word boundary.
+func Lead(text string, o Options) string {
+	maxRunes := o.Len
 	cs := clauses(text)
 	to := 0
 	for j := 1; j < len(cs); j++ {
@@ -323,7 +332,20 @@ func leadSnippet(text string, maxRunes int) string {
 		to = cs[j]
 	}
 	if to == 0 {
-		_, to = centre(text, nil, 0, len(text), maxRunes)
+		_, to = centre(o.Seg, text, nil, 0, len(text), maxRunes)
 	}
-	return renderWindow(text, nil, window{from: 0, to: to})
+	return Render(text, nil, Window{From: 0, To: to})
+}
+
+// Snippets are up to o.Count rendered windows of text around spans (from
+// Merge), best first, or its Lead when no window holds a match.
+func Snippets(text string, spans []Span, o Options) []string {
+	out := []string{}
+	for _, w := range Windows(text, spans, o) {
+		out = append(out, Render(text, spans, w))
+	}
+	if len(out) == 0 && o.Count > 0 {
+		out = append(out, Lead(text, o))
+	}
+	return out
 }
