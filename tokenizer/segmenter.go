@@ -193,10 +193,12 @@ var (
 	sharedErr  error
 )
 
-// Shared returns the process-wide segmenter used by the registered bleve
-// analyzers, loading it on first use. It is the one global the package
-// keeps: a dictionary costs hundreds of MiB and seconds to load, so it is
-// loaded once and never per request.
+// Shared returns the process-wide segmenter, loading it on first use: the
+// one of every index opened without a segmenter of its own, and of the
+// registered bleve analyzers unless a mapping defines them on another
+// (AnalyzerConfig). It is the one global the package keeps: a dictionary
+// costs hundreds of MiB and seconds to load, so it is loaded once and
+// never per request.
 func Shared() (*Segmenter, error) {
 	sharedOnce.Do(func() { sharedSeg, sharedErr = NewSegmenter() })
 	return sharedSeg, sharedErr
