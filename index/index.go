@@ -5,10 +5,12 @@
 // Every article is one bleve document. Its text is indexed twice: as gse
 // words (field w, no positions: what decides whether a hit holds the query
 // as words, and ranks) and as character bigrams with positions (field bg:
-// exact-substring recall and phrases). Each element of bg (the title, the
-// kicker, a subhead, a paragraph) carries array positions that say which
-// it is (elements.go), so a paragraph's hits are derived from its
-// article's locations (paragraphs.go) instead of a document of its own.
+// exact-substring recall and phrases); its title a third time, as words
+// with positions (field title: title phrases rank, and title: searches
+// them). Each element of bg (the title, the kicker, a subhead, a
+// paragraph) carries array positions that say which it is (elements.go),
+// so a paragraph's hits are derived from its article's locations
+// (paragraphs.go) instead of a document of its own.
 // The article itself (the JSON the user gave) is a stored field of its
 // document, written in the same batch, so the stored article and what the
 // index finds never disagree.
@@ -128,7 +130,7 @@ type Index struct {
 	bi   bleve.Index
 	path string // "" in memory
 	loc  *time.Location
-	seg  *tokenizer.Segmenter
+	seg  *tokenizer.Segmenter // Options.Segmenter, or the shared one
 
 	writeMu sync.Mutex // serialises writes so that one id never ends up mixed
 
@@ -161,8 +163,9 @@ type Index struct {
 // Open opens the index at opts.Path, creating it if it does not exist, or
 // an in-memory index when the path is empty.
 func Open(opts Options) (*Index, error) {
-	// The dictionary (most of a start-up) loads while the index's files
-	// are checked and opened.
+	// The shared dictionary (most of a start-up), for an index without a
+	// segmenter of its own, loads while the index's files are checked and
+	// opened.
 	var (
 		seg    *tokenizer.Segmenter
 		segErr error

@@ -64,7 +64,7 @@ type Segmenter struct {
 // needed. Nothing is read from disk.
 //
 // zh_s alone was measured against zh_s plus zh_t (see docs/analysis.md's
-// Evaluation section and BenchmarkLoadDictionary): it loads in about half
+// Dictionary choice, and BenchmarkLoadDictionary): it loads in about half
 // the time and memory, and with folding it scores as well on traditional
 // text.
 func NewSegmenter() (*Segmenter, error) { return LoadSegmenter(DictSimplified) }
