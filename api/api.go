@@ -1,8 +1,11 @@
 // Package api serves zhsearch's versioned JSON API over HTTP with echo.
 //
-// It talks to the search backend only through the Backend interface it
-// declares, so it can be tested without an index and knows nothing of how
-// articles are stored. Every error answers in one shape:
+// It talks to what it serves only through interfaces it declares (Backend,
+// and Store, Synonyms, Alerts and the others Config takes; a Backend that
+// also implements AnalyzeBackend, DictionaryBackend or another of the kind
+// gets its endpoints), in package index's request and result types, so it
+// can be tested with fakes and knows nothing of how articles are stored.
+// Every error answers in one shape:
 //
 //	{"error": {"code": "invalid_query", "message": "…"}}
 package api

@@ -18,7 +18,7 @@ import (
 // dictKey is the internal-store key of the newsroom words the index was
 // built with. They are kept inside the index, not beside it, because the
 // documents were segmented with them: a query must segment the same way,
-// so an index re-applies its words to the segmenter when it is opened.
+// so an index re-applies its words to its segmenter when it is opened.
 const dictKey = "zhsearch/dictionary"
 
 // ErrBadWord is wrapped by errors about words that cannot be added.
@@ -60,7 +60,7 @@ type ReindexStatus struct {
 }
 
 // Dictionary is what GET /v1/dictionary shows: the words added to the
-// segmenter beyond gse's own dictionary, and the re-index progress.
+// index's segmenter beyond gse's own dictionary, and the re-index progress.
 type Dictionary struct {
 	Count   int              `json:"count"`
 	Words   []tokenizer.Word `json:"words"`
@@ -183,11 +183,11 @@ func (ix *Index) applyStoredWords() error {
 	return ix.seg.AddWords(d.words...)
 }
 
-// AddWords adds newsroom words to the segmenter, where they take effect at
-// once for queries and for documents written from now on; records them in
-// the index, so they are re-applied when it is opened again; and starts a
-// background re-index of the stored articles that contain them (found
-// through the bigram recall field). Words already known to the index with
+// AddWords adds newsroom words to the index's segmenter, where they take
+// effect at once for queries and for documents written from now on;
+// records them in the index, so they are re-applied when it is opened
+// again; and starts a background re-index of the stored articles that
+// contain them (found through the bigram recall field). Words already known to the index with
 // the same frequency and part of speech are left alone. An invalid word
 // rejects the whole call (ErrBadWord) and changes nothing.
 func (ix *Index) AddWords(ctx context.Context, words ...tokenizer.Word) (AddResult, error) {
@@ -306,8 +306,9 @@ func (ix *Index) AddWords(ctx context.Context, words ...tokenizer.Word) (AddResu
 	return res, nil
 }
 
-// Dictionary lists the words added to the segmenter (from a --dict file
-// or at run time) and the re-index progress.
+// Dictionary lists the words added to the index's segmenter (from a --dict
+// file or at run time; on the shared segmenter, through any index of the
+// process) and the re-index progress.
 func (ix *Index) Dictionary(ctx context.Context) (Dictionary, error) {
 	if err := ctx.Err(); err != nil {
 		return Dictionary{}, err

@@ -3,9 +3,8 @@ package index
 import (
 	"context"
 	"errors"
-	"os"
-	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +34,29 @@ func bodyDocs(t *testing.T, ix *Index, term string) uint64 {
 	return wordDocs(t, ix, fieldWords, term)
 }
 
+// ownSegmenter loads a segmenter for one index of the test alone: the
+// words the test adds reach no other test, and a second run (-count=N)
+// starts without them.
+func ownSegmenter(t testing.TB) *tokenizer.Segmenter {
+	t.Helper()
+	seg, err := tokenizer.NewSegmenter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seg
+}
+
+// openOwn opens an in-memory index with a segmenter of its own.
+func openOwn(t testing.TB) *Index {
+	t.Helper()
+	ix, err := Open(Options{Segmenter: ownSegmenter(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return ix
+}
+
 func waitReindex(t *testing.T, ix *Index) ReindexStatus {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -60,22 +82,12 @@ func words(toks []tokenizer.Explained) []string {
 // articles that contain it hold it whole too.
 func TestAddWordsReindexes(t *testing.T) {
 	ctx := context.Background()
-	ix := openMem(t)
-	// Added words stay in the process's shared segmenter, so each run of
-	// this test (-count=N) takes a pair that gse still splits: 中原数谷
-	// (中原/数谷) and 郑开科创走廊 (郑开/科创/走廊) first.
-	w1, w2 := "", ""
-	for _, pair := range [][2]string{
-		{"中原数谷", "郑开科创走廊"}, {"中原智谷", "郑开智创走廊"}, {"中原云谷", "郑开云创走廊"},
-		{"中原芯谷", "郑开芯创走廊"}, {"中原链谷", "郑开链创走廊"},
-	} {
-		if len(words(ix.Analyze(pair[0], tokenizer.QueryMode))) > 1 && len(words(ix.Analyze(pair[1], tokenizer.QueryMode))) > 1 {
-			w1, w2 = pair[0], pair[1]
-			break
+	ix := openOwn(t)
+	const w1, w2 = "中原数谷", "郑开科创走廊"
+	for _, w := range []string{w1, w2} {
+		if got := words(ix.Analyze(w, tokenizer.QueryMode)); len(got) < 2 {
+			t.Fatalf("before adding, %s analyses to %q: want gse to split it", w, got)
 		}
-	}
-	if w1 == "" {
-		t.Skip("earlier runs in this process added every candidate word")
 	}
 	put(t, ix, "old1", w1+"开园", w1+"今天开园。", "没有这个词的段落。")
 	put(t, ix, "old2", "别的新闻", "与它无关。")
@@ -159,15 +171,11 @@ func TestAddWordsRejectsBadInput(t *testing.T) {
 }
 
 // TestDictionaryPersists: words added to an index on disk are stored in
-// it and re-applied when it is opened again, in a fresh process whose
-// segmenter never saw them.
+// it and re-applied when it is opened again on a fresh segmenter, one that
+// never saw them (as in a new process).
 func TestDictionaryPersists(t *testing.T) {
-	if dir := os.Getenv("ZHSEARCH_TEST_REOPEN"); dir != "" {
-		reopenChild(t, dir)
-		return
-	}
 	dir := filepath.Join(t.TempDir(), "idx")
-	ix, err := Open(Options{Path: dir})
+	ix, err := Open(Options{Path: dir, Segmenter: ownSegmenter(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,23 +185,11 @@ func TestDictionaryPersists(t *testing.T) {
 	if err := ix.Close(); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestDictionaryPersists$", "-test.v")
-	cmd.Env = append(os.Environ(), "ZHSEARCH_TEST_REOPEN="+dir)
-	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "reopened with 郑好办事") {
-		t.Fatalf("reopening in a fresh process: %v\n%s", err, out)
-	}
-}
-
-func reopenChild(t *testing.T, dir string) {
-	seg, err := tokenizer.Shared()
-	if err != nil {
-		t.Fatal(err)
-	}
+	seg := ownSegmenter(t)
 	if seg.Contains("郑好办事") {
 		t.Fatal("a fresh segmenter already knows 郑好办事")
 	}
-	ix, err := Open(Options{Path: dir})
+	ix, err = Open(Options{Path: dir, Segmenter: seg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +201,6 @@ func reopenChild(t *testing.T, dir string) {
 	if err != nil || len(d.Words) != 1 || d.Words[0] != (tokenizer.Word{Word: "郑好办事", Freq: 5000, Pos: "nz"}) {
 		t.Fatalf("dictionary after reopening: %+v %v", d, err)
 	}
-	t.Log("reopened with 郑好办事")
 }
 
 // TestAddWordsReindexesHeadings: a dictionary change re-indexes articles
@@ -213,29 +208,23 @@ func reopenChild(t *testing.T, dir string) {
 func TestAddWordsReindexesHeadings(t *testing.T) {
 	for _, tc := range []struct {
 		field string
-		words []string // candidates gse splits; a run takes the first not yet added
+		word  string // a word gse splits
 		make  func(w string) *article.Article
 	}{
-		{"kicker", []string{"航空港智造园", "航空港智创园", "航空港云造园"}, func(w string) *article.Article {
+		{"kicker", "航空港智造园", func(w string) *article.Article {
 			return &article.Article{ID: "k1", Title: "论坛开幕", Kicker: "聚焦" + w,
 				Paragraphs: []article.Paragraph{{Text: "嘉宾云集。"}}}
 		}},
-		{"subheads", []string{"龙子湖智慧岛", "龙子湖智创岛", "龙子湖云智岛"}, func(w string) *article.Article {
+		{"subheads", "龙子湖智慧岛", func(w string) *article.Article {
 			return &article.Article{ID: "s1", Title: "园区巡礼",
 				Paragraphs: []article.Paragraph{{Text: "项目落地。", Subhead: "走进" + w}}}
 		}},
 	} {
 		t.Run(tc.field, func(t *testing.T) {
-			ix := openMem(t)
-			w := ""
-			for _, c := range tc.words { // added words stay in the shared segmenter (-count=N)
-				if len(words(ix.Analyze(c, tokenizer.QueryMode))) > 1 {
-					w = c
-					break
-				}
-			}
-			if w == "" {
-				t.Skip("earlier runs in this process added every candidate word")
+			ix := openOwn(t)
+			w := tc.word
+			if got := words(ix.Analyze(w, tokenizer.QueryMode)); len(got) < 2 {
+				t.Fatalf("before adding, %s analyses to %q: want gse to split it", w, got)
 			}
 			putArticle(t, ix, tc.make(w))
 			if n := wordDocs(t, ix, fieldWords, w); n != 0 {
@@ -260,7 +249,7 @@ func TestAddWordsReindexesHeadings(t *testing.T) {
 // the bound holds across a reopen (the count comes from the stored list).
 func TestDictionaryBound(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "idx")
-	ix, err := Open(Options{Path: dir})
+	ix, err := Open(Options{Path: dir, Segmenter: ownSegmenter(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,7 +277,7 @@ func TestDictionaryBound(t *testing.T) {
 	if err := ix.Close(); err != nil {
 		t.Fatal(err)
 	}
-	ix, err = Open(Options{Path: dir})
+	ix, err = Open(Options{Path: dir, Segmenter: ownSegmenter(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,5 +296,69 @@ func TestDictionaryBound(t *testing.T) {
 	ix.SetMaxWords(0)
 	if ix.MaxWords() != DefaultMaxWords {
 		t.Errorf("SetMaxWords(0): MaxWords() = %d, want the default", ix.MaxWords())
+	}
+}
+
+// TestSegmenterPerIndex: two indexes in one process, each on a segmenter
+// of its own (Options.Segmenter), segment differently: a word added to one
+// is whole in that one only, in its queries, its documents and bleve's
+// analyzers of its mapping, and the shared segmenter never learns it.
+func TestSegmenterPerIndex(t *testing.T) {
+	ctx := context.Background()
+	const word = "中原数谷" // gse: 中原/数谷
+	withWord, without := openOwn(t), openOwn(t)
+	if _, err := withWord.AddWords(ctx, tokenizer.Word{Word: word}); err != nil {
+		t.Fatal(err)
+	}
+	waitReindex(t, withWord)
+	for _, ix := range []*Index{withWord, without} {
+		put(t, ix, "a1", word+"开园", word+"今天开园。")
+	}
+	titleAnalyzer := func(ix *Index) []string {
+		m := ix.bi.Mapping()
+		an := m.AnalyzerNamed(m.AnalyzerNameForPath(fieldTitle))
+		if an == nil {
+			t.Fatalf("no analyzer for %s", fieldTitle)
+		}
+		var out []string
+		for _, tok := range an.Analyze([]byte(word)) {
+			out = append(out, string(tok.Term))
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name  string
+		ix    *Index
+		whole bool
+	}{
+		{"the index given the word", withWord, true},
+		{"the other index", without, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := words(tc.ix.Analyze(word, tokenizer.QueryMode))
+			if whole := len(got) == 1 && got[0] == word; whole != tc.whole {
+				t.Errorf("query analysis of %s = %q, want whole %v", word, got, tc.whole)
+			}
+			want := uint64(0)
+			if tc.whole {
+				want = 1
+			}
+			if n := bodyDocs(t, tc.ix, word); n != want {
+				t.Errorf("%d documents hold %s whole, want %d", n, word, want)
+			}
+			if got := titleAnalyzer(tc.ix); slices.Contains(got, word) != tc.whole {
+				t.Errorf("bleve's title analyzer makes %q of %s, want whole %v", got, word, tc.whole)
+			}
+			if d, err := tc.ix.Dictionary(ctx); err != nil || (d.Count == 1) != tc.whole {
+				t.Errorf("dictionary: %+v %v", d, err)
+			}
+		})
+	}
+	shared, err := tokenizer.Shared()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if shared.Contains(word) {
+		t.Errorf("the shared segmenter learnt %s", word)
 	}
 }

@@ -5,10 +5,12 @@
 // Every article is one bleve document. Its text is indexed twice: as gse
 // words (field w, no positions: what decides whether a hit holds the query
 // as words, and ranks) and as character bigrams with positions (field bg:
-// exact-substring recall and phrases). Each element of bg (the title, the
-// kicker, a subhead, a paragraph) carries array positions that say which
-// it is (elements.go), so a paragraph's hits are derived from its
-// article's locations (paragraphs.go) instead of a document of its own.
+// exact-substring recall and phrases); its title a third time, as words
+// with positions (field title: title phrases rank, and title: searches
+// them). Each element of bg (the title, the kicker, a subhead, a
+// paragraph) carries array positions that say which it is (elements.go),
+// so a paragraph's hits are derived from its article's locations
+// (paragraphs.go) instead of a document of its own.
 // The article itself (the JSON the user gave) is a stored field of its
 // document, written in the same batch, so the stored article and what the
 // index finds never disagree.
@@ -114,6 +116,13 @@ type Options struct {
 	// Logger receives what the index does on its own (a compaction); nil
 	// is slog.Default().
 	Logger *slog.Logger
+	// Segmenter segments the index's text and queries and takes its
+	// newsroom words (AddWords, and those stored in the index, applied by
+	// Open). Nil is the process's shared segmenter (tokenizer.Shared):
+	// indexes opened without one share it, and the words added through
+	// one reach them all. An index of its own dictionary (a test, a
+	// second newsroom in the process) gives its own (tokenizer.NewSegmenter).
+	Segmenter *tokenizer.Segmenter
 }
 
 // Index is a searchable store of articles. It is safe for concurrent use.
@@ -121,7 +130,7 @@ type Index struct {
 	bi   bleve.Index
 	path string // "" in memory
 	loc  *time.Location
-	seg  *tokenizer.Segmenter
+	seg  *tokenizer.Segmenter // Options.Segmenter, or the shared one
 
 	writeMu sync.Mutex // serialises writes so that one id never ends up mixed
 
@@ -154,8 +163,9 @@ type Index struct {
 // Open opens the index at opts.Path, creating it if it does not exist, or
 // an in-memory index when the path is empty.
 func Open(opts Options) (*Index, error) {
-	// The dictionary (most of a start-up) loads while the index's files
-	// are checked and opened.
+	// The shared dictionary (most of a start-up), for an index without a
+	// segmenter of its own, loads while the index's files are checked and
+	// opened.
 	var (
 		seg    *tokenizer.Segmenter
 		segErr error
@@ -163,7 +173,9 @@ func Open(opts Options) (*Index, error) {
 	)
 	go func() {
 		defer close(loaded)
-		seg, segErr = tokenizer.Shared()
+		if seg = opts.Segmenter; seg == nil {
+			seg, segErr = tokenizer.Shared()
+		}
 	}()
 	var err error
 	loc := opts.Location
@@ -194,6 +206,10 @@ func Open(opts Options) (*Index, error) {
 			_ = bi.Close()
 			return nil, fmt.Errorf("opening index %q: %w", opts.Path, err)
 		}
+	}
+	if err := bindSegmenter(bi.Mapping(), seg); err != nil {
+		_ = bi.Close()
+		return nil, fmt.Errorf("opening index %q: %w", opts.Path, err)
 	}
 	ix := &Index{bi: bi, path: opts.Path, loc: loc, seg: seg, created: created, tmpDir: tmpDir, bulk: opts.Bulk && opts.Path != "", broadDocs: broadDocs}
 	if ix.bulk {
@@ -340,6 +356,59 @@ func newMapping() mapping.IndexMapping {
 	m.DocValuesDynamic = false
 	return m
 }
+
+// boundAnalyzer names, in an open index's mapping, the analyzer that does
+// what the registered analyzer name does with the index's segmenter.
+func boundAnalyzer(name string) string { return name + "@index" }
+
+// bindSegmenter points the open index's mapping at analyzers built on
+// seg: bleve's registered analyzers, which the stored mapping names,
+// segment with the shared segmenter, and an index may have its own
+// (Options.Segmenter). The writes hand bleve text analysed by the index
+// itself (prepare.go) and the searches build their terms the same way, so
+// this is for whatever asks bleve's mapping for a field's analyzer. The
+// mapping changes in memory only: bleve wrote it to the index when the
+// index was made, and the names stored there stay the registered ones.
+func bindSegmenter(m mapping.IndexMapping, seg *tokenizer.Segmenter) error {
+	im, ok := m.(*mapping.IndexMappingImpl)
+	if !ok {
+		return fmt.Errorf("binding the segmenter: the mapping is a %T", m)
+	}
+	for _, name := range []string{tokenizer.IndexAnalyzer, tokenizer.QueryAnalyzer} {
+		if err := im.AddCustomAnalyzer(boundAnalyzer(name), tokenizer.AnalyzerConfig(name, seg)); err != nil {
+			return fmt.Errorf("binding the segmenter: %w", err)
+		}
+	}
+	rebind := func(name *string) {
+		if *name == tokenizer.IndexAnalyzer || *name == tokenizer.QueryAnalyzer {
+			*name = boundAnalyzer(*name)
+		}
+	}
+	var bind func(dm *mapping.DocumentMapping)
+	bind = func(dm *mapping.DocumentMapping) {
+		if dm == nil {
+			return
+		}
+		rebind(&dm.DefaultAnalyzer)
+		for _, f := range dm.Fields {
+			rebind(&f.Analyzer)
+		}
+		for _, sub := range dm.Properties {
+			bind(sub)
+		}
+	}
+	bind(im.DefaultMapping)
+	for _, dm := range im.TypeMapping {
+		bind(dm)
+	}
+	rebind(&im.DefaultAnalyzer)
+	return nil
+}
+
+// Segmenter is the segmenter of the index (Options.Segmenter), for what
+// reads it: metrics, parts of speech. Words are added through AddWords,
+// which records them in the index.
+func (ix *Index) Segmenter() *tokenizer.Segmenter { return ix.seg }
 
 // subheadsOf lists an article's distinct subheads in order: element i of
 // the subheads fields.

@@ -38,7 +38,7 @@ func TestReindexResumesAfterCrash(t *testing.T) {
 	if !strings.Contains(string(out), "killing myself") {
 		t.Fatalf("child did not get to add the word:\n%s", out)
 	}
-	ix, err := Open(Options{Path: dir})
+	ix, err := Open(Options{Path: dir, Segmenter: ownSegmenter(t)}) // a segmenter that never saw the word
 	if err != nil {
 		t.Fatalf("the index does not open after the crash: %v", err)
 	}

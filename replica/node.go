@@ -2,15 +2,17 @@
 // NATS JetStream stream: the replicated, ordered log of every write.
 //
 // A Node sits between the API and the index. It takes writes (articles,
-// deletes, pages, dictionary words) as the API's Store does, but instead
-// of writing them to its index it publishes them to the stream, one
-// message per article or word (message.go), and answers once JetStream
+// deletes, pages, dictionary words, the synonym list) as the API's Store
+// does, but instead of writing them to its index it publishes them to the
+// stream, one message per article or word (message.go) and one holding
+// the whole synonym list (synonyms.go), and answers once JetStream
 // has stored them on a quorum of its servers (the stream's replicas, 3 in
 // production) and this node has applied them to its own index: the
 // writer reads its own write. Every node consumes the whole stream in
 // order (a JetStream ordered consumer) into its own bleve index, and
 // records the stream sequence of the last message it applied in the same
-// batch (index.ApplyAt), so a restarted node resumes exactly after it.
+// batch (index.ApplyAt, index.SetStateAt), so a restarted node resumes
+// exactly after it.
 // Reads are served from the local index by any node.
 //
 // JetStream is the consensus: zhsearch runs no protocol of its own. See

@@ -1,7 +1,9 @@
 // Package seeds holds the default corpus compiled into the zhsearch binary:
-// pages of a Chinese city paper converted from print, in the page format
-// that package article parses. The quick start serves them, so a fresh
-// install answers queries with no set-up.
+// a page of a Chinese city paper converted from print (every *.txt file
+// here is a page), in the page format that package article parses. The
+// quick start (zhsearch with no --data: an in-memory index) indexes it, so
+// it answers queries with no set-up; a data directory starts empty unless
+// --seed asks for it.
 package seeds
 
 import (

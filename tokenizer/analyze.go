@@ -74,7 +74,7 @@ func searchable(s string) bool {
 
 // Analyze segments text into words (and, in IndexMode, sub-words) with
 // offsets into the original text. Its cost is linear in the text
-// (chunks.go); AnalyzeContext stops early when asked.
+// (chunk.go); AnalyzeContext stops early when asked.
 func (s *Segmenter) Analyze(text []byte, mode Mode) []Token {
 	toks, _ := s.analyze(context.Background(), text, mode, nil)
 	return toks
@@ -337,7 +337,8 @@ func ParseMode(s string) (Mode, error) {
 }
 
 // Explained is a token as the analyze tools show it, with the index field
-// family it goes to ("words": title/body, "recall": title_bg/body_bg) and,
+// family it goes to ("words": the word fields, title and w; "recall": the
+// bigram field, bg) and,
 // in query mode, whether it is a stop word a plain query does not require.
 type Explained struct {
 	Token

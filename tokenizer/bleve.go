@@ -32,13 +32,49 @@ type bleveAnalyzer struct{ tok analysis.Tokenizer }
 
 func (a bleveAnalyzer) Analyze(input []byte) analysis.TokenStream { return a.tok.Tokenize(input) }
 
-func segmenterTokenizer(mode Mode) func(map[string]interface{}, *registry.Cache) (analysis.Tokenizer, error) {
-	return func(map[string]interface{}, *registry.Cache) (analysis.Tokenizer, error) {
-		seg, err := Shared()
-		if err != nil {
-			return nil, fmt.Errorf("zhsearch tokenizer: %w", err)
+// segmenterKey is the key, in the config of a custom analyzer of type
+// IndexAnalyzer or QueryAnalyzer, of the *Segmenter it segments with
+// (AnalyzerConfig).
+const segmenterKey = "segmenter"
+
+// AnalyzerConfig is the config of a custom bleve analyzer of type
+// analyzer (IndexAnalyzer or QueryAnalyzer) that segments with seg rather
+// than the shared segmenter: an index with a segmenter of its own defines
+// one in its mapping (mapping.IndexMappingImpl.AddCustomAnalyzer), so that
+// bleve's analysis of its text uses that index's dictionary too. The
+// config holds seg itself and lives in memory only: a stored mapping names
+// the registered analyzers.
+func AnalyzerConfig(analyzer string, seg *Segmenter) map[string]interface{} {
+	return map[string]interface{}{"type": analyzer, segmenterKey: seg}
+}
+
+// segmenterTokenizer builds the tokenizer of one mode: on the segmenter
+// its config names (AnalyzerConfig), else on the shared segmenter, which
+// is loaded at the first text to analyse rather than when bleve builds
+// the tokenizer (it does for every mapping it opens or validates, and an
+// index with its own segmenter never needs the shared one). Should the
+// shared segmenter fail to load, that tokenizer yields no tokens; an
+// index opened on it has already failed with the error.
+func segmenterTokenizer(mode Mode, config map[string]interface{}) (analysis.Tokenizer, error) {
+	if v, ok := config[segmenterKey]; ok {
+		seg, ok := v.(*Segmenter)
+		if !ok || seg == nil {
+			return nil, fmt.Errorf("zhsearch tokenizer: %q is %T, not a segmenter", segmenterKey, v)
 		}
 		return bleveTokenizer{fn: func(b []byte) []Token { return seg.Analyze(b, mode) }}, nil
+	}
+	return bleveTokenizer{fn: func(b []byte) []Token {
+		seg, err := Shared()
+		if err != nil {
+			return nil
+		}
+		return seg.Analyze(b, mode)
+	}}, nil
+}
+
+func tokenizerOf(mode Mode) registry.TokenizerConstructor {
+	return func(config map[string]interface{}, _ *registry.Cache) (analysis.Tokenizer, error) {
+		return segmenterTokenizer(mode, config)
 	}
 }
 
@@ -75,7 +111,7 @@ func RecallOffsets(text string) [][2]int {
 	return out
 }
 
-func analyzerOf(tokenizerName string) func(map[string]interface{}, *registry.Cache) (analysis.Analyzer, error) {
+func analyzerOf(tokenizerName string) registry.AnalyzerConstructor {
 	return func(_ map[string]interface{}, cache *registry.Cache) (analysis.Analyzer, error) {
 		tok, err := cache.TokenizerNamed(tokenizerName)
 		if err != nil {
@@ -85,12 +121,29 @@ func analyzerOf(tokenizerName string) func(map[string]interface{}, *registry.Cac
 	}
 }
 
+// segmenterAnalyzer builds the analyzer of one mode: with the registered
+// tokenizer, or one of its own on the segmenter its config names
+// (AnalyzerConfig).
+func segmenterAnalyzer(tokenizerName string, mode Mode) registry.AnalyzerConstructor {
+	named := analyzerOf(tokenizerName)
+	return func(config map[string]interface{}, cache *registry.Cache) (analysis.Analyzer, error) {
+		if _, ok := config[segmenterKey]; !ok {
+			return named(config, cache)
+		}
+		tok, err := segmenterTokenizer(mode, config)
+		if err != nil {
+			return nil, err
+		}
+		return bleveAnalyzer{tok: tok}, nil
+	}
+}
+
 func init() {
-	registry.RegisterTokenizer(IndexAnalyzer, segmenterTokenizer(IndexMode))
-	registry.RegisterTokenizer(QueryAnalyzer, segmenterTokenizer(QueryMode))
+	registry.RegisterTokenizer(IndexAnalyzer, tokenizerOf(IndexMode))
+	registry.RegisterTokenizer(QueryAnalyzer, tokenizerOf(QueryMode))
 	registry.RegisterTokenizer(BigramAnalyzer, bigramTokenizer)
-	registry.RegisterAnalyzer(IndexAnalyzer, analyzerOf(IndexAnalyzer))
-	registry.RegisterAnalyzer(QueryAnalyzer, analyzerOf(QueryAnalyzer))
+	registry.RegisterAnalyzer(IndexAnalyzer, segmenterAnalyzer(IndexAnalyzer, IndexMode))
+	registry.RegisterAnalyzer(QueryAnalyzer, segmenterAnalyzer(QueryAnalyzer, QueryMode))
 	registry.RegisterAnalyzer(BigramAnalyzer, analyzerOf(BigramAnalyzer))
 }
 

@@ -2,8 +2,9 @@
 //
 // It wraps gse (github.com/go-ego/gse) so that every token carries the byte
 // range it came from in the ORIGINAL text, whatever normalisation happened
-// (full-width to half-width, lower-casing), which is what lets highlights
-// land on exactly the right characters.
+// (full-width to half-width, lower-casing, traditional to simplified
+// characters), which is what lets highlights land on exactly the right
+// characters.
 //
 // Three kinds of token are produced:
 //
@@ -11,7 +12,8 @@
 //   - subword: dictionary words inside a long word, at the SAME position as
 //     the word that holds them, so phrase queries still match;
 //   - bigram/unigram: overlapping character bigrams of Han runs (and single
-//     characters), the recall path that lets any substring be found.
+//     characters), with the letters and digits between them as whole
+//     words, the recall path that lets any substring be found.
 //
 // Segmentation is gse's precise mode (Cut with the HMM for runs the
 // dictionary does not know) on the folded text; each word is found again
@@ -26,6 +28,7 @@
 // text.
 //
 // The package registers its tokenizers and analyzers in bleve's registry in
-// init, as bleve's own analyzers do, and keeps the one shared segmenter that
-// they need. It knows nothing of indexes or HTTP.
+// init, as bleve's own analyzers do, and keeps the one shared segmenter
+// (Shared): the one they use unless a mapping defines them on a segmenter
+// of its own (AnalyzerConfig). It knows nothing of indexes or HTTP.
 package tokenizer

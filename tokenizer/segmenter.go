@@ -64,7 +64,7 @@ type Segmenter struct {
 // needed. Nothing is read from disk.
 //
 // zh_s alone was measured against zh_s plus zh_t (see docs/analysis.md's
-// Evaluation section and BenchmarkLoadDictionary): it loads in about half
+// Dictionary choice, and BenchmarkLoadDictionary): it loads in about half
 // the time and memory, and with folding it scores as well on traditional
 // text.
 func NewSegmenter() (*Segmenter, error) { return LoadSegmenter(DictSimplified) }
@@ -193,10 +193,12 @@ var (
 	sharedErr  error
 )
 
-// Shared returns the process-wide segmenter used by the registered bleve
-// analyzers, loading it on first use. It is the one global the package
-// keeps: a dictionary costs hundreds of MiB and seconds to load, so it is
-// loaded once and never per request.
+// Shared returns the process-wide segmenter, loading it on first use: the
+// one of every index opened without a segmenter of its own, and of the
+// registered bleve analyzers unless a mapping defines them on another
+// (AnalyzerConfig). It is the one global the package keeps: a dictionary
+// costs hundreds of MiB and seconds to load, so it is loaded once and
+// never per request.
 func Shared() (*Segmenter, error) {
 	sharedOnce.Do(func() { sharedSeg, sharedErr = NewSegmenter() })
 	return sharedSeg, sharedErr

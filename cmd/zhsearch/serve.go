@@ -194,11 +194,7 @@ func serveWith(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		return err
 	}
 	ix.SetMaxWords(cfg.MaxDictWords)
-	seg, err := tokenizer.Shared() // loaded by index.Open: this only fetches it
-	if err != nil {
-		_ = closeIndex()
-		return err
-	}
+	seg := ix.Segmenter()
 	defer func() {
 		if err := closeIndex(); err != nil {
 			log.Error("closing the index", "err", err)
