@@ -19,8 +19,8 @@ import (
 type compiler struct {
 	typ string
 	seg *tokenizer.Segmenter
-	ix  *Index     // for the recall field's terms (recallQuery)
-	hl  *highlight // collects the texts the query looks for, for the marks; may be nil
+	ix  *Index         // for the recall field's terms (recallQuery)
+	hl  *highlightPlan // collects the texts the query looks for, for the marks; may be nil
 
 	negated int // depth of NOT clauses around the clause being compiled
 

@@ -5,9 +5,9 @@ import (
 	"github.com/zhsearch/zhsearch/tokenizer"
 )
 
-// highlight is what a query tells the marking of its hits: its whole
+// highlightPlan is what a query tells the marking of its hits: its whole
 // words (marks.go) and the recall-field terms it searched (recallQuery).
-type highlight struct {
+type highlightPlan struct {
 	wholes []string
 
 	// tierClauses is how many text clauses of the query carry the words
@@ -27,7 +27,7 @@ type highlight struct {
 
 // words notes the terms a clause of the given scope looks for in word
 // fields (see bodyWords).
-func (hl *highlight) words(scope string, terms ...string) {
+func (hl *highlightPlan) words(scope string, terms ...string) {
 	if hl == nil || scope == "title" {
 		return
 	}
@@ -41,7 +41,7 @@ func (hl *highlight) words(scope string, terms ...string) {
 
 // mark notes a text the query looks for, in the scope of its clause:
 // "title" (titles only), "body" (body text only) or "" (everywhere).
-func (hl *highlight) mark(scope, text string) {
+func (hl *highlightPlan) mark(scope, text string) {
 	if hl == nil || text == "" {
 		return
 	}
@@ -58,7 +58,7 @@ func (hl *highlight) mark(scope, text string) {
 
 // paragraphSpans are textSpans of paragraph i of ft; a paragraph that
 // cannot hold any of the texts is not folded.
-func (hl *highlight) paragraphSpans(ft *foldedTexts, i int) []span {
+func (hl *highlightPlan) paragraphSpans(ft *foldedTexts, i int) []span {
 	if hl == nil || !ft.mayHold(i, hl.texts...) && !ft.mayHold(i, hl.bodyOnly...) {
 		return nil
 	}
@@ -67,7 +67,7 @@ func (hl *highlight) paragraphSpans(ft *foldedTexts, i int) []span {
 
 // textSpans are the byte ranges of text where the query's texts occur
 // (folded: 經濟 for 经济); title says whether text is a title. Nil-safe.
-func (hl *highlight) textSpans(text foldedText, title bool) []span {
+func (hl *highlightPlan) textSpans(text foldedText, title bool) []span {
 	if hl == nil {
 		return nil
 	}
@@ -87,12 +87,12 @@ func (hl *highlight) textSpans(text foldedText, title bool) []span {
 	return out
 }
 
-func newHighlight(wholes []string) *highlight {
-	return &highlight{wholes: wholes}
+func newHighlightPlan(wholes []string) *highlightPlan {
+	return &highlightPlan{wholes: wholes}
 }
 
 // clauses is nil-safe: tierClauses.
-func (hl *highlight) clauses() int {
+func (hl *highlightPlan) clauses() int {
 	if hl == nil {
 		return 0
 	}
@@ -117,7 +117,7 @@ func hasOr(q query.Q) bool {
 }
 
 // wholeWords is nil-safe: searches built without a query tree have none.
-func (hl *highlight) wholeWords() []string {
+func (hl *highlightPlan) wholeWords() []string {
 	if hl == nil {
 		return nil
 	}

@@ -17,7 +17,7 @@ func articleOf(docID string) string {
 	return docID
 }
 
-func (ix *Index) buildHit(h *search.DocumentMatch, r *Request, hl *highlight) (Hit, error) {
+func (ix *Index) buildHit(h *search.DocumentMatch, r *Request, hl *highlightPlan) (Hit, error) {
 	var a *article.Article
 	var err error
 	if raw, ok := h.Fields[fieldStored].(string); ok { // loaded with the hit (loadStored)
@@ -81,7 +81,7 @@ func (ix *Index) buildHit(h *search.DocumentMatch, r *Request, hl *highlight) (H
 
 // newHit fills the fields of a hit that come from its article, and the
 // marker of its snippets.
-func newHit(id string, r *Request, score float64, a *article.Article, hl *highlight) (Hit, marker, *foldedTexts) {
+func newHit(id string, r *Request, score float64, a *article.Article, hl *highlightPlan) (Hit, marker, *foldedTexts) {
 	hit := Hit{
 		ID: id, Type: r.Type, Score: score, Title: a.Title, Kicker: a.Kicker,
 		Authors: a.Authors, Section: a.Section, Tags: a.Tags, Source: a.Source, PublishedAt: a.PublishedAt, URL: a.URL,

@@ -169,7 +169,7 @@ func insideOccurrence(norm, w string, start, end int) bool {
 // (newMapping): its matches are the query's words (hl) among the terms the
 // index analysis (seg) makes of each element's text. A paragraph hit
 // (para ≥ 0) explains its own paragraph and the headings.
-func explain(h *search.DocumentMatch, a *article.Article, para int, hl *highlight, seg *tokenizer.Segmenter) []Match {
+func explain(h *search.DocumentMatch, a *article.Article, para int, hl *highlightPlan, seg *tokenizer.Segmenter) []Match {
 	type fk struct{ field, kind string }
 	found := map[fk]map[string]bool{}
 	add := func(field, kind, term string) {

@@ -348,7 +348,7 @@ func (c *cursor) paraKey(sortBy string) (paraHit, error) {
 
 // paragraphHit builds the hit of one paragraph; dm holds the article's
 // term locations when the request explains its hits.
-func (ix *Index) paragraphHit(h paraHit, r *Request, hl *highlight, dm *search.DocumentMatch) (Hit, error) {
+func (ix *Index) paragraphHit(h paraHit, r *Request, hl *highlightPlan, dm *search.DocumentMatch) (Hit, error) {
 	a, err := ix.get(h.article)
 	if err != nil {
 		return Hit{}, err
@@ -377,7 +377,7 @@ func (ix *Index) paragraphHit(h paraHit, r *Request, hl *highlight, dm *search.D
 // paragraphMatch says whether a paragraph holds the query's words as
 // words (the index analysis of its text has them all) or only as
 // characters.
-func (ix *Index) paragraphMatch(text string, hl *highlight) string {
+func (ix *Index) paragraphMatch(text string, hl *highlightPlan) string {
 	if hl == nil || len(hl.bodyWords) == 0 {
 		return ""
 	}

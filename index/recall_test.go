@@ -91,7 +91,7 @@ func matchesDoc(t *testing.T, ix *Index, q, docID string) bool {
 // building hits.
 func paragraphsMatching(t *testing.T, ix *Index, tree query.Q, ids []string) []string {
 	t.Helper()
-	c := compiler{typ: TypeParagraph, seg: ix.seg, ix: ix, hl: newHighlight(nil)}
+	c := compiler{typ: TypeParagraph, seg: ix.seg, ix: ix, hl: newHighlightPlan(nil)}
 	bqq, err := c.compile(tree)
 	if err != nil {
 		t.Fatalf("compile: %v", err)

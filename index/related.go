@@ -71,7 +71,7 @@ func (ix *Index) Related(ctx context.Context, id string, n int) (*Result, error)
 	like.SetMin(float64(min(2, len(alts))))
 	q := bq.NewBooleanQuery([]bq.Query{like}, nil, []bq.Query{bleve.NewDocIDQuery([]string{id})})
 	// marked where the terms occur: body words keep no term locations
-	hl := newHighlight(nil)
+	hl := newHighlightPlan(nil)
 	for _, t := range terms {
 		hl.mark("", t.term)
 	}

@@ -25,7 +25,7 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidQuery, err)
 	}
 	tree, spelled := pinyinTexts(tree, r.Pinyin)
-	c := compiler{typ: r.Type, seg: ix.seg, ix: ix, hl: newHighlight(wholeTexts(tree))}
+	c := compiler{typ: r.Type, seg: ix.seg, ix: ix, hl: newHighlightPlan(wholeTexts(tree))}
 	c.tier = true
 	typed := tree
 	var expanded map[string][]string
@@ -67,7 +67,7 @@ func (ix *Index) withFilters(q bq.Query, r *Request) (bq.Query, error) {
 
 // run searches q (an article query, already compiled, without filters)
 // for r and builds the page of hits.
-func (ix *Index) run(ctx context.Context, q bq.Query, r *Request, hl *highlight) (*Result, error) {
+func (ix *Index) run(ctx context.Context, q bq.Query, r *Request, hl *highlightPlan) (*Result, error) {
 	full, err := ix.withFilters(q, r)
 	if err != nil {
 		return nil, err
