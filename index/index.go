@@ -136,7 +136,6 @@ type Index struct {
 	created bool            // Open made a new index
 	tmpDir  string          // the scratch directory of an in-memory index, removed by Close
 
-	broadDocs int        // where a query becomes broad (compiler.broad); tests lower it
 	bulk      bool       // Options.Bulk on disk (bulk.go)
 	bulkState *bulkState // bulk only
 
@@ -195,7 +194,7 @@ func Open(opts Options) (*Index, error) {
 			return nil, fmt.Errorf("opening index %q: %w", opts.Path, err)
 		}
 	}
-	ix := &Index{bi: bi, path: opts.Path, loc: loc, seg: seg, created: created, tmpDir: tmpDir, bulk: opts.Bulk && opts.Path != "", broadDocs: broadDocs}
+	ix := &Index{bi: bi, path: opts.Path, loc: loc, seg: seg, created: created, tmpDir: tmpDir, bulk: opts.Bulk && opts.Path != ""}
 	if ix.bulk {
 		ix.bulkState = newBulkState()
 	}
