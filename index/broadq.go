@@ -9,6 +9,9 @@ import (
 	"github.com/blevesearch/bleve/v2/search"
 	bq "github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
+
+	"github.com/zhsearch/zhsearch/query"
+	"github.com/zhsearch/zhsearch/tokenizer"
 )
 
 // Broad texts.
@@ -25,47 +28,59 @@ import (
 // whole text in bodies (compiler.wordsText). A text with a rare word is
 // never broad.
 //
-// How common a word is depends on the index, so the compiler builds both
-// queries and broadText chooses when the search builds its searcher, from
-// the counts of the reader the search hands in.
+// How common a word is depends on the index, so the compiler compiles the
+// text for a search where it is not broad, and broadText decides when the
+// search builds its searcher, from the counts of the reader the search
+// hands in; where the text is broad, it is compiled again as broad then
+// (rarely: a few of the protocol's 500 queries).
 
 // broadDocs is where a text becomes broad: 13 % of all of xwlb's
 // articles. A variable only so that a test can make every text broad
 // (TestRecallSeedPageBroad); nothing else changes it.
 var broadDocs = 10000
 
-// broadText is a plain text compiled twice: narrow for a search where it
-// is not broad, wide for one where it is.
+// broadText is a plain text that may be broad: narrow is what it compiles
+// to where it is not; text, words, all, fields and tier are what
+// wordsText compiles it from where it is.
 type broadText struct {
-	words        [][]string // the recall phrase of each word (wordContext)
-	field        string     // the field whose counts decide
-	docs         uint64     // broadDocs
-	narrow, wide bq.Query
+	narrow bq.Query
+	text   *query.Text
+	words  []tokenizer.Token // its words (compiler.tokensOf)
+	all    []string
+	fields []textFields
+	tier   bool
+	docs   uint64 // broadDocs
 }
 
-// Searcher builds the searcher of wide when the text is broad in r, of
-// narrow otherwise.
+// wide is the text compiled for a search where it is broad.
+func (q *broadText) wide() bq.Query {
+	wide, _ := wordsText(q.text, q.words, q.all, q.fields, q.tier, true)
+	return wide
+}
+
+// Searcher builds the searcher of the text compiled as broad when it is
+// broad in r, of narrow otherwise.
 func (q *broadText) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
 	broad, err := q.broad(ctx, r)
 	if err != nil {
 		return nil, err
 	}
 	if broad {
-		return q.wide.Searcher(ctx, r, m, options)
+		return q.wide().Searcher(ctx, r, m, options)
 	}
 	return q.narrow.Searcher(ctx, r, m, options)
 }
 
-// broad reports whether the rarest term of every word's recall phrase is
-// in docs documents or more of r.
+// broad reports whether the rarest recall term of every word (of its
+// recall phrase, wordContext) is in docs documents or more of r.
 func (q *broadText) broad(ctx context.Context, r index.IndexReader) (bool, error) {
-	for _, terms := range q.words {
+	for _, tok := range q.words {
 		rarest := uint64(math.MaxUint64)
-		for _, term := range terms {
+		for _, term := range tokenizer.RecallPhrase(wordContext(q.text.Text, tok)) {
 			if term == "" {
 				continue
 			}
-			tfr, err := r.TermFieldReader(ctx, []byte(term), q.field, false, false, false)
+			tfr, err := r.TermFieldReader(ctx, []byte(term), fieldRecall, false, false, false)
 			if err != nil {
 				return false, fmt.Errorf("counting the documents holding %q: %w", term, err)
 			}

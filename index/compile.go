@@ -294,17 +294,12 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 	narrow, ok := c.fastText(t, words, all, fields, tier)
 	matters := ok // whether a broad text compiles otherwise
 	if !ok {
-		narrow, matters = c.wordsText(t, words, all, fields, tier, false)
+		narrow, matters = wordsText(t, words, all, fields, tier, false)
 	}
 	if !matters || c.broadDocs <= 0 {
 		return narrow, nil
 	}
-	wide, _ := c.wordsText(t, words, all, fields, tier, true)
-	bt := &broadText{field: fieldRecall, docs: uint64(c.broadDocs), narrow: narrow, wide: wide}
-	for _, tok := range words {
-		bt.words = append(bt.words, tokenizer.RecallPhrase(wordContext(t.Text, tok)))
-	}
-	return bt, nil
+	return &broadText{narrow: narrow, text: t, words: words, all: all, fields: fields, tier: tier, docs: uint64(c.broadDocs)}, nil
 }
 
 // wordsText compiles a plain text word by word, for a search where it is
@@ -313,7 +308,7 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 // without the phrase of the whole text in bodies. tier says whether the
 // text gets the words tier. matters reports whether broad changes what it
 // compiles to.
-func (c *compiler) wordsText(t *query.Text, words []tokenizer.Token, all []string, fields []textFields, tier, broad bool) (q bq.Query, matters bool) {
+func wordsText(t *query.Text, words []tokenizer.Token, all []string, fields []textFields, tier, broad bool) (q bq.Query, matters bool) {
 	var must []bq.Query
 	for _, tok := range words {
 		w := tok.Term

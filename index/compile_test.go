@@ -212,11 +212,15 @@ func dumpQuery(b *strings.Builder, q bq.Query, depth int) error {
 			}
 		}
 	case *broadText:
-		line("broad-text words=%q field=%s docs=%d", q.words, q.field, q.docs)
+		var words [][]string
+		for _, tok := range q.words {
+			words = append(words, tokenizer.RecallPhrase(wordContext(q.text.Text, tok)))
+		}
+		line("broad-text words=%q docs=%d", words, q.docs)
 		if err := child("narrow", q.narrow); err != nil {
 			return err
 		}
-		return child("wide", q.wide)
+		return child("wide", q.wide())
 	default:
 		return fmt.Errorf("dumpQuery: no dump for %T (add one)", q)
 	}
@@ -285,9 +289,33 @@ func (failingReader) FieldDictPrefix(string, []byte) (index.FieldDict, error) {
 // and its errors fail the search (a failing count is not "not broad").
 func TestExpansionsReadTheSearchReader(t *testing.T) {
 	ctx := context.Background()
+	seg, err := tokenizer.Shared()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// broadOf compiles text, which must be a text that may be broad
+	broadOf := func(t *testing.T, text string, docs uint64) *broadText {
+		t.Helper()
+		tree, err := query.Parse(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, _, err := compileSearch(seg, TypeArticle, tree, tree, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bt, ok := q.(*broadText)
+		if !ok {
+			t.Fatalf("%s compiles to %T, not to a broadText", text, q)
+		}
+		bt.docs = docs
+		return bt
+	}
 	t.Run("errors propagate", func(t *testing.T) {
+		bt := broadOf(t, "地铁", 1)
+		bt.narrow = bq.NewMatchNoneQuery() // reads nothing: not broad would be no error
 		for _, q := range []bq.Query{
-			&broadText{words: [][]string{{"地铁"}}, field: fieldRecall, docs: 1, narrow: bq.NewMatchNoneQuery(), wide: bq.NewMatchNoneQuery()},
+			bt,
 			&openPhrase{terms: []string{"地铁", "", "开"}, field: fieldRecall, elems: inBody, boost: 1},
 		} {
 			if _, err := q.Searcher(ctx, failingReader{}, nil, search.SearcherOptions{}); !errors.Is(err, errReader) {
@@ -299,29 +327,39 @@ func TestExpansionsReadTheSearchReader(t *testing.T) {
 	put(t, ix, "a", "新闻", "地铁新线今天开通。")
 	put(t, ix, "b", "新闻", "地铁开通了。")
 	put(t, ix, "c", "新闻", "市民纷纷乘坐。")
-	count := func(q bq.Query) uint64 {
-		t.Helper()
-		res, err := ix.bi.SearchInContext(ctx, bleve.NewSearchRequest(q))
+	t.Run("broad by the reader's counts", func(t *testing.T) {
+		adv, err := ix.bi.Advanced()
 		if err != nil {
 			t.Fatal(err)
 		}
-		return res.Total
-	}
-	t.Run("broad by the reader's counts", func(t *testing.T) {
-		// 地铁 is in 2 of 3 articles: broad from 2 on
-		for docs, want := range map[uint64]uint64{1: 3, 2: 3, 3: 0} {
-			q := &broadText{words: [][]string{tokenizer.RecallPhrase("地铁")}, field: fieldRecall, docs: docs, narrow: bq.NewMatchNoneQuery(), wide: bq.NewMatchAllQuery()}
-			if got := count(q); got != want {
-				t.Errorf("docs=%d: %d hits, want %d (wide: all, narrow: none)", docs, got, want)
+		r, err := adv.Reader()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		// 地铁 is in 2 of 3 articles: broad from 2 on, where the
+		// searcher is not the narrow text's (textQuery)
+		for docs, broad := range map[uint64]bool{1: true, 2: true, 3: false} {
+			s, err := broadOf(t, "地铁", docs).Searcher(ctx, r, ix.bi.Mapping(), search.SearcherOptions{})
+			if err != nil {
+				t.Fatal(err)
 			}
+			if _, narrow := s.(*textSearcher); narrow == broad {
+				t.Errorf("docs=%d: searcher %T, want broad %v", docs, s, broad)
+			}
+			_ = s.Close()
 		}
 	})
 	t.Run("open phrase by the reader's terms", func(t *testing.T) {
 		// 地铁 then any bigram starting with 新 (新线) or 开 (开通)
 		for last, want := range map[string]uint64{"新": 1, "开": 1, "乘": 0} {
 			q := &openPhrase{terms: []string{"地铁", "", last}, field: fieldRecall, elems: inBody, boost: 1}
-			if got := count(q); got != want {
-				t.Errorf("地铁%s: %d hits, want %d", last, got, want)
+			res, err := ix.bi.SearchInContext(ctx, bleve.NewSearchRequest(q))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Total != want {
+				t.Errorf("地铁%s: %d hits, want %d", last, res.Total, want)
 			}
 		}
 	})
