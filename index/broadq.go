@@ -25,7 +25,7 @@ import (
 // of three or more characters through its bigrams without their positions
 // (a superset of the texts that hold it: the word must still be in the
 // text as bigrams, in any order) and ranks without the phrase of the
-// whole text in bodies (compiler.wordsText). A text with a rare word is
+// whole text in bodies (wordsText). A text with a rare word is
 // never broad.
 //
 // How common a word is depends on the index, so the compiler compiles the
