@@ -1,9 +1,7 @@
 package index
 
 import (
-	"context"
 	"fmt"
-	"math"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -15,21 +13,50 @@ import (
 	"github.com/zhsearch/zhsearch/tokenizer"
 )
 
-// compiler turns a query tree into a bleve query for one document type.
+// compiler turns a query tree into a bleve query for one document type,
+// and notes in hl what the marking of its hits needs. Compiling reads
+// nothing but the tree and the compiler's inputs (typ, seg, synonyms,
+// tier, broadDocs): what depends on the index (the terms a recall phrase
+// with an open end stands for, whether a text is broad) is decided by the
+// query's own searchers against the reader of the search that runs it
+// (recallq.go, broadq.go), in that search's snapshot. compileSearch is
+// the whole compilation of a search.
 type compiler struct {
 	typ string
 	seg *tokenizer.Segmenter
-	ix  *Index         // for the recall field's terms (recallQuery)
-	hl  *highlightPlan // collects the texts the query looks for, for the marks; may be nil
 
-	negated int // depth of NOT clauses around the clause being compiled
-
-	// the words tier (tier.go): whether the search has one, and how many
-	// of its text clauses carry it
-	tier        bool
-	tierClauses int
+	// tier is whether the search has the words tier (tier.go)
+	tier bool
+	// broadDocs is where a text becomes broad (broadq.go); 0: never
+	broadDocs int
 
 	synonyms map[*query.Or]bool // the ORs synonymGroups made
+
+	// The state of one compilation: hl collects the texts the query
+	// looks for, for the marks (nil: not collected); negated is the depth
+	// of NOT clauses around the clause being compiled; tierClauses is how
+	// many of its text clauses carry the words tier.
+	hl          *highlightPlan
+	negated     int
+	tierClauses int
+}
+
+// compileSearch compiles the query of a search of type typ: typed is its
+// tree as typed (after pinyinTexts), tree the same tree with the synonym
+// groups syn of synonymGroups. It returns the bleve query (without the
+// request's filters) and the plan of its hits' marks, and is a function of
+// its arguments alone.
+func compileSearch(seg *tokenizer.Segmenter, typ string, typed, tree query.Q, syn map[*query.Or]bool) (bq.Query, *highlightPlan, error) {
+	c := compiler{typ: typ, seg: seg, tier: true, broadDocs: broadDocs, synonyms: syn, hl: newHighlightPlan(wholeTexts(typed))}
+	q, err := c.compile(tree)
+	if err != nil {
+		return nil, nil, err
+	}
+	c.hl.tierClauses = c.tierClauses
+	if hasOr(typed) { // a hit holds one side of an OR: one clause in the tier says words
+		c.hl.tierClauses = min(c.tierClauses, 1)
+	}
+	return q, c.hl, nil
 }
 
 // Boosts: whole words outrank bigram-only (substring) matches, and the
@@ -188,51 +215,23 @@ func phraseQuery(terms []string, field string, elems elemFilter, boost float64) 
 	return newPhrase(multi, field, elems, boost)
 }
 
-// maxPrefixTerms bounds the recall-field terms a lone final character
-// expands to (recallQuery); there are at most a few thousand characters
-// that can follow one character.
-const maxPrefixTerms = 20000
-
 // recallQuery matches a recall phrase (tokenizer.RecallPhrase) in the
 // elements of a recall field that elems admits. A lone final character
 // (tokenizer.OpenEnd) is held by the index as the first character of
-// whatever bigram starts there: it matches any term starting with it.
-func (ix *Index) recallQuery(terms []string, field string, elems elemFilter, boost float64) (bq.Query, error) {
+// whatever bigram starts there: it matches any term starting with it
+// (openPhrase, which reads those terms from the search's reader).
+func recallQuery(terms []string, field string, elems elemFilter, boost float64) bq.Query {
 	if !tokenizer.OpenEnd(terms) {
-		return phraseQuery(terms, field, elems, boost), nil
+		return phraseQuery(terms, field, elems, boost)
 	}
 	last := terms[len(terms)-1]
 	if len(terms) == 1 && elems == inAll {
 		q := bleve.NewPrefixQuery(last)
 		q.SetField(field)
 		q.SetBoost(boost)
-		return q, nil
+		return q
 	}
-	dict, err := ix.bi.FieldDictPrefix(field, []byte(last))
-	if err != nil {
-		return nil, fmt.Errorf("reading the terms of %s: %w", field, err)
-	}
-	defer dict.Close()
-	var alts []string
-	for len(alts) < maxPrefixTerms {
-		e, err := dict.Next()
-		if err != nil {
-			return nil, fmt.Errorf("reading the terms of %s: %w", field, err)
-		}
-		if e == nil {
-			break
-		}
-		alts = append(alts, e.Term)
-	}
-	if len(alts) == 0 {
-		return bleve.NewMatchNoneQuery(), nil
-	}
-	multi := make([][]string, len(terms))
-	for i, t := range terms[:len(terms)-1] {
-		multi[i] = []string{t}
-	}
-	multi[len(terms)-1] = alts
-	return newPhrase(multi, field, elems, boost), nil
+	return &openPhrase{terms: terms, field: field, elems: elems, boost: boost}
 }
 
 // text compiles a word or phrase. A word is segmented; each of its words
@@ -256,17 +255,13 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 		}
 		var must []bq.Query
 		var boost []bq.Query
-		words := c.termsOf(tokenizer.QueryMode, t.Text)
+		words := c.termsOf(t.Text)
 		if c.negated == 0 {
 			c.hl.words(t.Field, words...)
 		}
 		for _, f := range fields {
 			if f.recall != "" {
-				rq, err := c.ix.recallQuery(recall, f.recall, f.elems, f.recallBoost)
-				if err != nil {
-					return nil, err
-				}
-				must = append(must, rq)
+				must = append(must, recallQuery(recall, f.recall, f.elems, f.recallBoost))
 			}
 			switch {
 			case len(words) == 0 || f.word == "" || f.word == fieldWords:
@@ -286,21 +281,37 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 	if len(words) == 0 {
 		return nil, fmt.Errorf("%w: %q has nothing to search for", ErrInvalidQuery, t.Text)
 	}
-	broad := c.broad(t.Text, words)
-	if !broad {
-		if q, ok := c.fastText(t, words, all, fields); ok {
-			return q, nil
+	if c.negated == 0 {
+		for _, tok := range words {
+			c.hl.mark(t.Field, t.Text[tok.Start:tok.End])
+			c.hl.words(t.Field, tok.Term)
 		}
 	}
+	tier := t.Field != "title" && c.tier && c.negated == 0
+	if tier {
+		c.tierClauses++
+	}
+	narrow, ok := c.fastText(t, words, all, fields, tier)
+	matters := ok // whether a broad text compiles otherwise
+	if !ok {
+		narrow, matters = wordsText(t, words, all, fields, tier, false)
+	}
+	if !matters || c.broadDocs <= 0 {
+		return narrow, nil
+	}
+	return &broadText{narrow: narrow, text: t, words: words, all: all, fields: fields, tier: tier, docs: uint64(c.broadDocs)}, nil
+}
+
+// wordsText compiles a plain text word by word, for a search where it is
+// broad (broadq.go) or not: a broad text finds a word of three or more
+// characters through its bigrams without their positions, and ranks
+// without the phrase of the whole text in bodies. tier says whether the
+// text gets the words tier. matters reports whether broad changes what it
+// compiles to.
+func wordsText(t *query.Text, words []tokenizer.Token, all []string, fields []textFields, tier, broad bool) (q bq.Query, matters bool) {
 	var must []bq.Query
-	var terms []string
 	for _, tok := range words {
 		w := tok.Term
-		terms = append(terms, w)
-		if c.negated == 0 {
-			c.hl.mark(t.Field, t.Text[tok.Start:tok.End])
-			c.hl.words(t.Field, w)
-		}
 		var alts []bq.Query
 		recall := tokenizer.RecallPhrase(wordContext(t.Text, tok))
 		for _, f := range fields {
@@ -316,22 +327,23 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 			}
 			switch {
 			case f.recall == "" || len(recall) == 0:
-			case broad && len(recall) > 1 && !tokenizer.OpenEnd(recall) && f.elems == inAll:
-				alts = append(alts, allTermsQuery(recall, f.recall, f.recallBoost))
-			default:
-				rq, err := c.ix.recallQuery(recall, f.recall, f.elems, f.recallBoost)
-				if err != nil {
-					return nil, err
+			case len(recall) > 1 && !tokenizer.OpenEnd(recall) && f.elems == inAll:
+				matters = true
+				if broad {
+					alts = append(alts, allTermsQuery(recall, f.recall, f.recallBoost))
+					break
 				}
-				alts = append(alts, rq)
+				alts = append(alts, recallQuery(recall, f.recall, f.elems, f.recallBoost))
+			default:
+				alts = append(alts, recallQuery(recall, f.recall, f.elems, f.recallBoost))
 			}
 		}
 		must = append(must, bleve.NewDisjunctionQuery(alts...))
 	}
 	var should []bq.Query
-	var tier bq.Query // tier.go
+	var tierQ bq.Query // tier.go
 	if t.Field != "title" {
-		tier = &constScore{q: allTermsQuery(all, fieldWords, 1), score: tierScore}
+		tierQ = &constScore{q: allTermsQuery(all, fieldWords, 1), score: tierScore}
 	}
 	if len(all) > 1 {
 		// the whole text, in order: as a substring (a phrase of bigrams,
@@ -350,13 +362,14 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 			if positional(f.word) {
 				should = append(should, phraseQuery(all, f.word, inAll, f.wordBoost*boostPhrase))
 			}
-			if f.recall != "" && len(recall) > 0 && !broad {
-				rq, err := c.ix.recallQuery(recall, f.recall, f.elems, f.wordBoost*boostPhrase)
-				if err != nil {
-					return nil, err
+			if f.recall != "" && len(recall) > 0 {
+				matters = true
+				if broad {
+					continue
 				}
-				if tier != nil { // the phrase ranks; with the words as words, it is the tier
-					tier = &tiered{q: rq, words: allTermsQuery(all, fieldWords, 0), bonus: tierScore}
+				rq := recallQuery(recall, f.recall, f.elems, f.wordBoost*boostPhrase)
+				if tierQ != nil { // the phrase ranks; with the words as words, it is the tier
+					tierQ = &tiered{q: rq, words: allTermsQuery(all, fieldWords, 0), bonus: tierScore}
 					continue
 				}
 				should = append(should, rq)
@@ -367,7 +380,10 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 	if len(should) > 0 {
 		text = bq.NewBooleanQuery([]bq.Query{text}, should, nil)
 	}
-	return c.withTier(text, tier), nil
+	if tier && tierQ != nil { // counted by text
+		text = bq.NewBooleanQuery([]bq.Query{text}, []bq.Query{tierQ}, nil)
+	}
+	return text, matters
 }
 
 // fastText compiles a plain text to one textQuery (text.go) when it can:
@@ -375,8 +391,9 @@ func (c *compiler) text(t *query.Text) (bq.Query, error) {
 // the recall field like the rest: a title clause of words as well (a boost
 // for the query's words in titles) ranked the protocol's source articles
 // lower (top 10 of 500 queries on 20,000 xwlb articles: 0.904 / 0.636
-// with it, 0.912 / 0.644 without) and cost 10 % of the search time.
-func (c *compiler) fastText(t *query.Text, words []tokenizer.Token, all []string, fields []textFields) (bq.Query, bool) {
+// with it, 0.912 / 0.644 without) and cost 10 % of the search time. tier
+// says whether the text gets the words tier.
+func (c *compiler) fastText(t *query.Text, words []tokenizer.Token, all []string, fields []textFields, tier bool) (bq.Query, bool) {
 	tq := &textQuery{wholeBoost: boostPhrase}
 	for _, f := range fields {
 		switch {
@@ -406,12 +423,6 @@ func (c *compiler) fastText(t *query.Text, words []tokenizer.Token, all []string
 		// locations: soft words go through the general path there)
 		return nil, false
 	}
-	if c.negated == 0 {
-		for _, tok := range words {
-			c.hl.mark(t.Field, t.Text[tok.Start:tok.End])
-			c.hl.words(t.Field, tok.Term)
-		}
-	}
 	if len(all) > 1 {
 		// the whole text, in order, ranks (a lone final character is left
 		// out rather than expanded to every term starting with it)
@@ -426,9 +437,8 @@ func (c *compiler) fastText(t *query.Text, words []tokenizer.Token, all []string
 			tq.whole = whole
 		}
 	}
-	if t.Field != "title" && c.tier && c.negated == 0 {
+	if tier {
 		tq.tier = allTermsQuery(all, fieldWords, 1)
-		c.tierClauses++
 	}
 	return tq, true
 }
@@ -448,54 +458,6 @@ func needsWord(w string) bool {
 		n++
 	}
 	return n == 1
-}
-
-// broadDocs is where a query becomes broad (compiler.broad): 13 % of all
-// of xwlb's articles.
-const broadDocs = 10000
-
-// broad reports whether a query text is so common that checking the
-// positions of its bigrams in every candidate would dominate the search:
-// when even the rarest bigram (or one-term recall) of each of its words is
-// in broadDocs bodies or more. 央视网消息 opens 73,814 of xwlb's 74,545
-// articles; the 13 broadest of the protocol's 500 queries took 100-435 ms
-// each, more than half of the time of all 500. A broad query finds a word
-// of three or more characters through its bigrams without their positions
-// (a superset of the texts that hold it: the word must still be in the
-// text as bigrams, in any order) and ranks without the phrase of the
-// whole text in bodies. A query with a rare word is never broad.
-func (c *compiler) broad(text string, words []tokenizer.Token) bool {
-	if c.ix == nil {
-		return false
-	}
-	body := fieldRecall
-	adv, err := c.ix.bi.Advanced()
-	if err != nil {
-		return false
-	}
-	rd, err := adv.Reader()
-	if err != nil {
-		return false
-	}
-	defer rd.Close()
-	for _, tok := range words {
-		rarest := uint64(math.MaxUint64)
-		for _, term := range tokenizer.RecallPhrase(wordContext(text, tok)) {
-			if term == "" {
-				continue
-			}
-			tfr, err := rd.TermFieldReader(context.Background(), []byte(term), body, false, false, false)
-			if err != nil {
-				return false
-			}
-			rarest = min(rarest, tfr.Count())
-			_ = tfr.Close()
-		}
-		if rarest < uint64(c.ix.broadDocs) {
-			return false
-		}
-	}
-	return true
 }
 
 // allTermsQuery requires every term (of a recall phrase, or words), at any
@@ -549,9 +511,10 @@ func wordContext(text string, tok tokenizer.Token) string {
 	return w
 }
 
-// termsOf analyses query text into word terms, stop words included.
-func (c *compiler) termsOf(mode tokenizer.Mode, text string) []string {
-	toks := c.seg.Analyze([]byte(text), mode)
+// termsOf analyses query text into word terms (query mode), stop words
+// included.
+func (c *compiler) termsOf(text string) []string {
+	toks := c.seg.Analyze([]byte(text), tokenizer.QueryMode)
 	all := make([]string, len(toks))
 	for i, t := range toks {
 		all[i] = t.Term

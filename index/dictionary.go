@@ -416,11 +416,7 @@ func (ix *Index) reindexWords(ctx context.Context, words []string) error {
 		if len(recall) == 0 {
 			continue
 		}
-		q, err := ix.recallQuery(recall, fieldRecall, inAll, 1)
-		if err != nil {
-			return err
-		}
-		alts = append(alts, q)
+		alts = append(alts, recallQuery(recall, fieldRecall, inAll, 1))
 	}
 	if len(alts) == 0 {
 		return nil

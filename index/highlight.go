@@ -5,8 +5,11 @@ import (
 	"github.com/zhsearch/zhsearch/tokenizer"
 )
 
-// highlight is what a query tells the marking of its hits: its whole
-// words (marks.go) and the recall-field terms it searched (recallQuery).
+// highlightPlan is what a query tells the marking of its hits: its whole
+// words (marks.go), the texts and word terms its positive clauses look
+// for, and how many of its clauses carry the words tier. The compiler
+// makes it from the query alone (compileSearch): the marks are found in a
+// hit's text, not among the index's terms.
 type highlightPlan struct {
 	wholes []string
 

@@ -145,7 +145,6 @@ type Index struct {
 	created bool            // Open made a new index
 	tmpDir  string          // the scratch directory of an in-memory index, removed by Close
 
-	broadDocs int        // where a query becomes broad (compiler.broad); tests lower it
 	bulk      bool       // Options.Bulk on disk (bulk.go)
 	bulkState *bulkState // bulk only
 
@@ -211,7 +210,7 @@ func Open(opts Options) (*Index, error) {
 		_ = bi.Close()
 		return nil, fmt.Errorf("opening index %q: %w", opts.Path, err)
 	}
-	ix := &Index{bi: bi, path: opts.Path, loc: loc, seg: seg, created: created, tmpDir: tmpDir, bulk: opts.Bulk && opts.Path != "", broadDocs: broadDocs}
+	ix := &Index{bi: bi, path: opts.Path, loc: loc, seg: seg, created: created, tmpDir: tmpDir, bulk: opts.Bulk && opts.Path != ""}
 	if ix.bulk {
 		ix.bulkState = newBulkState()
 	}

@@ -215,7 +215,7 @@ func BenchmarkSearchProtocol(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			c := compiler{typ: TypeArticle, seg: ix.seg, ix: ix}
+			c := compiler{typ: TypeArticle, seg: ix.seg, broadDocs: broadDocs}
 			cq, err := c.compile(tree)
 			if err != nil {
 				b.Fatal(err)

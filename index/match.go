@@ -21,10 +21,10 @@ import (
 // second segmentation) with the index's mapping, and each saved search is
 // compiled by the compiler Search uses and run there: a saved search
 // matches exactly the articles a search with the same parameters would
-// find among them. Its query is compiled against the small index, so a
-// query that Search would find "broad" (compiler.broad, which widens a
-// very common word to its bigrams in any order) is matched exactly here,
-// and a lone final character expands to the terms the new articles hold.
+// find among them. Its query runs on the small index, whose counts decide
+// whether a text is "broad" (broadq.go: a very common word widened to its
+// bigrams in any order), so it is matched exactly here, and a lone final
+// character expands to the terms the new articles hold.
 
 // CheckStanding reports whether r can be saved as a standing search: its
 // query parses and compiles, and its filters are valid (ErrInvalidQuery
@@ -40,7 +40,7 @@ func (ix *Index) CheckStanding(r Request) error {
 		return fmt.Errorf("%w: %w", ErrInvalidQuery, err)
 	}
 	tree, syn, _ := synonymGroups(tree, r.Synonyms, r.SynonymPhrases)
-	c := compiler{typ: TypeArticle, seg: ix.seg, ix: ix, synonyms: syn}
+	c := compiler{typ: TypeArticle, seg: ix.seg, broadDocs: broadDocs, synonyms: syn}
 	_, err = c.compile(tree)
 	return err
 }
@@ -77,8 +77,8 @@ func (ix *Index) Match(ctx context.Context, ws []*Written, reqs []Request) (out 
 	}
 	bt := newBatchTerms(docs)
 	// a batch this large could make a query broad in the in-memory index
-	// (compiler.broad), which the checks do not model
-	termsDecide := len(preps) < ix.broadDocs
+	// (broadq.go), which the checks do not model
+	termsDecide := len(preps) < broadDocs
 	var rest []int      // the requests for the in-memory index
 	var cands [][]int32 // their candidates
 	for i, r := range reqs {
@@ -124,7 +124,7 @@ func (ix *Index) Match(ctx context.Context, ws []*Written, reqs []Request) (out 
 		return nil, nil, err
 	}
 	defer mem.Close()
-	small := &Index{bi: mem, loc: ix.loc, seg: ix.seg, broadDocs: ix.broadDocs}
+	small := &Index{bi: mem, loc: ix.loc, seg: ix.seg}
 	for _, i := range rest {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
@@ -141,7 +141,7 @@ func (ix *Index) matchOne(ctx context.Context, r Request, n int) ([]string, erro
 		return nil, fmt.Errorf("%w: %w", ErrInvalidQuery, err)
 	}
 	tree, syn, _ := synonymGroups(tree, r.Synonyms, r.SynonymPhrases)
-	c := compiler{typ: TypeArticle, seg: ix.seg, ix: ix, synonyms: syn}
+	c := compiler{typ: TypeArticle, seg: ix.seg, broadDocs: broadDocs, synonyms: syn}
 	q, err := c.compile(tree)
 	if err != nil {
 		return nil, err

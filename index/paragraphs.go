@@ -49,8 +49,8 @@ type paraHit struct {
 func (h *paraHit) id() string { return h.article + "#" + strconv.Itoa(h.para) }
 
 // paragraphs runs a paragraph search: q is the tree compiled for
-// paragraphs.
-func (ix *Index) paragraphs(ctx context.Context, q bq.Query, tree query.Q, r *Request, c *compiler) (*Result, error) {
+// paragraphs, hl the plan of its marks.
+func (ix *Index) paragraphs(ctx context.Context, q bq.Query, tree query.Q, r *Request, hl *highlightPlan) (*Result, error) {
 	full, err := ix.withFilters(q, r)
 	if err != nil {
 		return nil, err
@@ -64,7 +64,7 @@ func (ix *Index) paragraphs(ctx context.Context, q bq.Query, tree query.Q, r *Re
 		}
 		after, seen = &cur, cur.Seen
 	}
-	ev := newParaEval(c, tree)
+	ev := newParaEval(&compiler{typ: TypeParagraph, seg: ix.seg}, tree)
 	hits, facets, err := ix.paragraphHits(ctx, full, ev, r)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -131,7 +131,7 @@ func (ix *Index) paragraphs(ctx context.Context, q bq.Query, tree query.Q, r *Re
 	}
 	out.Hits = make([]Hit, 0, len(page))
 	for _, h := range page {
-		hit, err := ix.paragraphHit(h, r, c.hl, located[h.article])
+		hit, err := ix.paragraphHit(h, r, hl, located[h.article])
 		if errors.Is(err, ErrNotFound) { // deleted between search and fetch
 			continue
 		}
@@ -392,7 +392,7 @@ func (ix *Index) paragraphMatch(text string, hl *highlightPlan) string {
 // paraEval decides, from an article's recall locations, which of its
 // paragraphs match a query tree.
 type paraEval struct {
-	c       *compiler
+	c       *compiler // analyses texts as the compiler does
 	tree    query.Q
 	phrases map[*query.Text][][]string // the recall phrases each text needs
 	// per candidate, reused: term -> sorted (paragraph, position) keys

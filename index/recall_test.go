@@ -91,7 +91,7 @@ func matchesDoc(t *testing.T, ix *Index, q, docID string) bool {
 // building hits.
 func paragraphsMatching(t *testing.T, ix *Index, tree query.Q, ids []string) []string {
 	t.Helper()
-	c := compiler{typ: TypeParagraph, seg: ix.seg, ix: ix, hl: newHighlightPlan(nil)}
+	c := compiler{typ: TypeParagraph, seg: ix.seg, broadDocs: broadDocs, hl: newHighlightPlan(nil)}
 	bqq, err := c.compile(tree)
 	if err != nil {
 		t.Fatalf("compile: %v", err)
@@ -232,11 +232,13 @@ func TestRecallSeedPage(t *testing.T) {
 }
 
 // TestRecallSeedPageBroad is the plain-query half of the property with
-// every query broad (compiler.broad: words found through their bigrams at
+// every query broad (broadq.go: words found through their bigrams at
 // any position), the path that only common queries of a large index take.
 func TestRecallSeedPageBroad(t *testing.T) {
+	was := broadDocs // put back after the index is closed
+	t.Cleanup(func() { broadDocs = was })
+	broadDocs = 1
 	ix := openMem(t)
-	ix.broadDocs = 1
 	arts := seedArticles(t)
 	if err := ix.Put(context.Background(), arts...); err != nil {
 		t.Fatal(err)

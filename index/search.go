@@ -24,25 +24,17 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidQuery, err)
 	}
-	tree, spelled := pinyinTexts(tree, r.Pinyin)
-	c := compiler{typ: r.Type, seg: ix.seg, ix: ix, hl: newHighlightPlan(wholeTexts(tree))}
-	c.tier = true
-	typed := tree
-	var expanded map[string][]string
-	tree, c.synonyms, expanded = synonymGroups(tree, r.Synonyms, r.SynonymPhrases)
-	q, err := c.compile(tree)
+	typed, spelled := pinyinTexts(tree, r.Pinyin)
+	tree, syn, expanded := synonymGroups(typed, r.Synonyms, r.SynonymPhrases)
+	q, plan, err := compileSearch(ix.seg, r.Type, typed, tree, syn)
 	if err != nil {
 		return nil, err
 	}
-	c.hl.tierClauses = c.tierClauses
-	if hasOr(typed) { // a hit holds one side of an OR: one clause in the tier says words
-		c.hl.tierClauses = min(c.tierClauses, 1)
-	}
 	var out *Result
 	if r.Type == TypeParagraph {
-		out, err = ix.paragraphs(ctx, q, tree, &r, &c)
+		out, err = ix.paragraphs(ctx, q, tree, &r, plan)
 	} else {
-		out, err = ix.run(ctx, q, &r, c.hl)
+		out, err = ix.run(ctx, q, &r, plan)
 	}
 	if err != nil {
 		return nil, err

@@ -354,7 +354,7 @@ func TestByScoreMatchesByOrder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c := compiler{typ: TypeArticle, seg: ix.seg, ix: ix, hl: newHighlightPlan(nil)}
+		c := compiler{typ: TypeArticle, seg: ix.seg, broadDocs: broadDocs, hl: newHighlightPlan(nil)}
 		bq, err := c.compile(tree)
 		if err != nil {
 			t.Fatal(err)

@@ -3,8 +3,6 @@ package index
 import (
 	"strings"
 	"testing"
-
-	"github.com/zhsearch/zhsearch/tokenizer"
 )
 
 // TestStopWords: stop words stay in the index (a quoted phrase with 的
@@ -56,7 +54,7 @@ func TestStopWords(t *testing.T) {
 	t.Run("precise mode at query time", func(t *testing.T) {
 		// 经济发展 is analysed as 经济 + 发展 (precise mode), never split
 		// into single characters: 经济与发展 lacks the phrase but has both words.
-		terms := (&compiler{seg: ix.seg}).termsOf(tokenizer.QueryMode, "经济发展")
+		terms := (&compiler{seg: ix.seg}).termsOf("经济发展")
 		if strings.Join(terms, " ") != "经济 发展" {
 			t.Errorf("query terms of 经济发展 = %q", terms)
 		}

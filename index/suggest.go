@@ -231,11 +231,7 @@ func (s *titleSample) completions(p string, counts map[string]uint64) []completi
 func (ix *Index) sampleTitles(ctx context.Context, p string) (*titleSample, error) {
 	alts := []bq.Query{}
 	if recall := tokenizer.RecallPhrase(p); len(recall) > 0 && recall[0] != "" {
-		q, err := ix.recallQuery(recall, fieldRecall, inTitle, 1)
-		if err != nil {
-			return nil, err
-		}
-		alts = append(alts, q)
+		alts = append(alts, recallQuery(recall, fieldRecall, inTitle, 1))
 	}
 	pq := bleve.NewPrefixQuery(p)
 	pq.SetField(fieldTitle)
@@ -305,10 +301,7 @@ func (ix *Index) sampleBodies(ctx context.Context, p string, s *titleSample) err
 	if len(recall) == 0 || recall[0] == "" || tokenizer.OpenEnd(recall) {
 		return nil
 	}
-	q, err := ix.recallQuery(recall, fieldRecall, inBody, 1)
-	if err != nil {
-		return err
-	}
+	q := recallQuery(recall, fieldRecall, inBody, 1)
 	res, err := ix.bi.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, bodySample, 0, false))
 	if err != nil {
 		if ctx.Err() != nil {
