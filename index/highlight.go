@@ -1,6 +1,7 @@
 package index
 
 import (
+	"github.com/zhsearch/zhsearch/highlight"
 	"github.com/zhsearch/zhsearch/query"
 	"github.com/zhsearch/zhsearch/tokenizer"
 )
@@ -59,13 +60,13 @@ func (hl *highlightPlan) mark(scope, text string) {
 	}
 }
 
-// paragraphSpans are textSpans of paragraph i of ft; a paragraph that
+// paragraphSpans are textSpans of paragraph i of d; a paragraph that
 // cannot hold any of the texts is not folded.
-func (hl *highlightPlan) paragraphSpans(ft *foldedTexts, i int) []span {
-	if hl == nil || !ft.mayHold(i, hl.texts...) && !ft.mayHold(i, hl.bodyOnly...) {
+func (hl *highlightPlan) paragraphSpans(d *highlight.Doc, i int) []span {
+	if hl == nil || !d.MayHold(i, hl.texts...) && !d.MayHold(i, hl.bodyOnly...) {
 		return nil
 	}
-	return hl.textSpans(ft.text(i), false)
+	return hl.textSpans(d.Text(i), false)
 }
 
 // textSpans are the byte ranges of text where the query's texts occur

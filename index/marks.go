@@ -49,16 +49,6 @@ type span = highlight.Span
 // foldedText is a text with its folded form, as a highlight.Doc keeps it.
 type foldedText = tokenizer.Folded
 
-// foldedTexts is a hit's highlight.Doc as the highlight plan reads it
-// (paragraphSpans).
-type foldedTexts struct{ *highlight.Doc }
-
-// text is element i folded: the title for -1, else paragraph i.
-func (ft *foldedTexts) text(i int) foldedText { return ft.Text(i) }
-
-// mayHold reports whether element i can hold any of needles (folded).
-func (ft *foldedTexts) mayHold(i int, needles ...string) bool { return ft.MayHold(i, needles...) }
-
 // marksQuery is what a query's highlight plan marks in a hit's text: its
 // texts, in the scope of their clauses, and its whole words. hl may be nil.
 func marksQuery(hl *highlightPlan) highlight.Query {
@@ -68,7 +58,7 @@ func marksQuery(hl *highlightPlan) highlight.Query {
 			if i < 0 {
 				return hl.textSpans(d.Text(-1), true)
 			}
-			return hl.paragraphSpans(&foldedTexts{d}, i)
+			return hl.paragraphSpans(d, i)
 		},
 	}
 }
