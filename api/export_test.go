@@ -19,6 +19,7 @@ import (
 	"github.com/zhsearch/zhsearch/api"
 	"github.com/zhsearch/zhsearch/article"
 	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/internal/measure"
 )
 
 // exportCorpus indexes n articles that all hold 郑州, every third one
@@ -157,17 +158,8 @@ func TestExport(t *testing.T) {
 
 // vmHWM is the process's peak resident set so far, in KiB (Linux).
 func vmHWM() int64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "VmHWM:") {
-			n, _ := strconv.ParseInt(strings.Fields(l)[1], 10, 64)
-			return n
-		}
-	}
-	return 0
+	mem, _ := measure.ProcMemory(os.Getpid())
+	return mem.Peak >> 10
 }
 
 // BenchmarkExport streams every hit of a generated corpus of 3,000

@@ -14,40 +14,6 @@ import (
 	"unicode/utf8"
 )
 
-func TestParseStatus(t *testing.T) {
-	status := "Name:\tzhsearch\nVmPeak:\t  900 kB\nVmHWM:\t  204800 kB\nVmRSS:\t  102400 kB\nThreads:\t5\n"
-	rss, hwm, err := parseStatus([]byte(status))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rss != 100<<20 || hwm != 200<<20 {
-		t.Errorf("rss %d hwm %d, want 100 MiB and 200 MiB", rss, hwm)
-	}
-	if _, _, err := parseStatus([]byte("Name:\tx\n")); err == nil {
-		t.Error("no error for a status without VmRSS/VmHWM")
-	}
-}
-
-func TestPercentile(t *testing.T) {
-	var s []time.Duration
-	for i := 1; i <= 100; i++ {
-		s = append(s, time.Duration(i)*time.Millisecond)
-	}
-	for _, tc := range []struct {
-		p    float64
-		want time.Duration
-	}{{0.5, 50 * time.Millisecond}, {0.99, 99 * time.Millisecond}, {1, 100 * time.Millisecond}, {0.001, time.Millisecond}} {
-		t.Run("", func(t *testing.T) {
-			if got := percentile(s, tc.p); got != tc.want {
-				t.Errorf("percentile(%v) = %v, want %v", tc.p, got, tc.want)
-			}
-		})
-	}
-	if percentile(nil, 0.5) != 0 {
-		t.Error("percentile of nothing is not 0")
-	}
-}
-
 // twoChars is a stand-in segmenter: words of two characters, Latin runs
 // and punctuation as separate tokens (punctuation dropped).
 func twoChars(text string) []Span {

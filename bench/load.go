@@ -3,12 +3,13 @@ package bench
 import (
 	"context"
 	"fmt"
-	"math"
 	"net/http"
 	"slices"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/zhsearch/zhsearch/internal/measure"
 )
 
 // LoadResult is one closed-loop load run: clients requests in flight at
@@ -28,16 +29,6 @@ type LoadResult struct {
 	MaxMS  float64 `json:"max_ms"`
 	// FirstError shows what went wrong, if anything did.
 	FirstError string `json:"first_error,omitempty"`
-}
-
-// percentile returns the nearest-rank p-th percentile (0 < p <= 1) of
-// sorted samples.
-func percentile(sorted []time.Duration, p float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(math.Ceil(p*float64(len(sorted)))) - 1
-	return sorted[max(0, min(i, len(sorted)-1))]
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -114,9 +105,9 @@ func RunLoadUntil(ctx context.Context, urls []string, clients int, d time.Durati
 	if len(lat) > 0 {
 		res.MeanMS = ms(sum / time.Duration(len(lat)))
 	}
-	res.P50MS = ms(percentile(lat, 0.50))
-	res.P90MS = ms(percentile(lat, 0.90))
-	res.P99MS = ms(percentile(lat, 0.99))
-	res.MaxMS = ms(percentile(lat, 1))
+	res.P50MS = ms(measure.Percentile(lat, 0.50))
+	res.P90MS = ms(measure.Percentile(lat, 0.90))
+	res.P99MS = ms(measure.Percentile(lat, 0.99))
+	res.MaxMS = ms(measure.Percentile(lat, 1))
 	return res, nil
 }

@@ -2,17 +2,16 @@ package bench
 
 import (
 	"bufio"
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/zhsearch/zhsearch/internal/measure"
 )
 
 // Proc is a child process whose memory is sampled from /proc while it
@@ -87,9 +86,9 @@ func (p *Proc) sample() {
 	t := time.NewTicker(50 * time.Millisecond)
 	defer t.Stop()
 	for {
-		if _, hwm, err := p.Memory(); err == nil {
+		if mem, err := p.Memory(); err == nil {
 			p.mu.Lock()
-			p.peakHWM = max(p.peakHWM, hwm)
+			p.peakHWM = max(p.peakHWM, mem.Peak)
 			p.mu.Unlock()
 		}
 		select {
@@ -103,44 +102,9 @@ func (p *Proc) sample() {
 // Pid is the child's process id.
 func (p *Proc) Pid() int { return p.cmd.Process.Pid }
 
-// Memory reads the child's resident set and its high-water mark (VmRSS,
-// VmHWM of /proc/PID/status), in bytes.
-func (p *Proc) Memory() (rss, hwm int64, err error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
-	if err != nil {
-		return 0, 0, err
-	}
-	return parseStatus(b)
-}
-
-// parseStatus reads VmRSS and VmHWM (in kB) of a /proc/PID/status file.
-func parseStatus(b []byte) (rss, hwm int64, err error) {
-	found := 0
-	for _, line := range bytes.Split(b, []byte("\n")) {
-		var dst *int64
-		switch {
-		case bytes.HasPrefix(line, []byte("VmRSS:")):
-			dst = &rss
-		case bytes.HasPrefix(line, []byte("VmHWM:")):
-			dst = &hwm
-		default:
-			continue
-		}
-		f := strings.Fields(string(line))
-		if len(f) < 2 {
-			return 0, 0, fmt.Errorf("malformed %q", line)
-		}
-		kb, err := strconv.ParseInt(f[1], 10, 64)
-		if err != nil {
-			return 0, 0, fmt.Errorf("malformed %q: %w", line, err)
-		}
-		*dst = kb << 10
-		found++
-	}
-	if found != 2 {
-		return 0, 0, errors.New("no VmRSS/VmHWM in /proc status")
-	}
-	return rss, hwm, nil
+// Memory reads the child's memory from /proc/PID/status.
+func (p *Proc) Memory() (measure.Memory, error) {
+	return measure.ProcMemory(p.cmd.Process.Pid)
 }
 
 // Done is closed when the process has ended.

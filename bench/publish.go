@@ -19,6 +19,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/zhsearch/zhsearch/internal/measure"
 )
 
 // PhasePublish measures single-article writes while readers search
@@ -181,10 +183,10 @@ func RunWrites(ctx context.Context, base, key string, arts []Publish, writers in
 	if res.Seconds > 0 {
 		res.PerSec = float64(res.Writes) / res.Seconds
 	}
-	res.P50MS = ms(percentile(lat, 0.50))
-	res.P95MS = ms(percentile(lat, 0.95))
-	res.P99MS = ms(percentile(lat, 0.99))
-	res.MaxMS = ms(percentile(lat, 1))
+	res.P50MS = ms(measure.Percentile(lat, 0.50))
+	res.P95MS = ms(measure.Percentile(lat, 0.95))
+	res.P99MS = ms(measure.Percentile(lat, 0.99))
+	res.MaxMS = ms(measure.Percentile(lat, 1))
 	return res, ok
 }
 

@@ -96,17 +96,29 @@ func drawSubstring(rng *rand.Rand, docs []Doc) (Query, bool) {
 	for try := 0; try < maxTries; try++ {
 		d := &docs[rng.IntN(len(docs))]
 		pi := rng.IntN(len(d.Paragraphs))
-		rs := []rune(d.Paragraphs[pi])
-		l := 2 + rng.IntN(4)
-		if len(rs) < l {
-			continue
+		if text := SampleSubstring(d.Paragraphs[pi], rng); text != "" {
+			return Query{Kind: KindSubstring, Text: text, Source: d.ID, Paragraph: pi}, true
 		}
-		i := rng.IntN(len(rs) - l + 1)
-		text := string(rs[i : i+l])
-		if !allHan(text) {
-			continue
-		}
-		return Query{Kind: KindSubstring, Text: text, Source: d.ID, Paragraph: pi}, true
 	}
 	return Query{}, false
+}
+
+// SampleSubstring draws a run of 2–5 Han characters of text (no
+// punctuation, spaces, Latin or digits), as a user pasting a fragment
+// would, or "" when the draw falls on a shorter text or on other
+// characters; the caller draws again. Latin and numbers are searched as
+// whole words, not substrings. The substring queries of the protocol,
+// of zhsearch eval search and of zhsearch loadtest are all drawn with it.
+func SampleSubstring(text string, rng *rand.Rand) string {
+	rs := []rune(text)
+	l := 2 + rng.IntN(4)
+	if len(rs) < l {
+		return ""
+	}
+	i := rng.IntN(len(rs) - l + 1)
+	sub := string(rs[i : i+l])
+	if !allHan(sub) {
+		return ""
+	}
+	return sub
 }

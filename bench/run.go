@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/zhsearch/zhsearch/internal/measure"
 )
 
 // Phases of a run.
@@ -232,25 +233,6 @@ func writeJSONL[T any](path string, items []T) error {
 	return os.WriteFile(path, b.Bytes(), 0o644)
 }
 
-// dirSize sums the sizes of the files under dir.
-func dirSize(dir string) (int64, error) {
-	var n int64
-	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.Type().IsRegular() {
-			info, err := d.Info()
-			if err != nil {
-				return err
-			}
-			n += info.Size()
-		}
-		return nil
-	})
-	return n, err
-}
-
 // runIngest imports the corpus subset with `zhsearch import` into data.
 func runIngest(ctx context.Context, cfg *Config, r *Report, subset, data string) (*IngestResult, error) {
 	help := helpOf(cfg.Bin, "import")
@@ -304,7 +286,7 @@ func runIngest(ctx context.Context, cfg *Config, r *Report, subset, data string)
 		return nil, fmt.Errorf("import failed: %w", err)
 	}
 	secs := p.Elapsed().Seconds()
-	size, err := dirSize(data)
+	size, err := measure.DirSize(data)
 	if err != nil {
 		return nil, err
 	}
@@ -393,11 +375,11 @@ func runQuery(ctx context.Context, cfg *Config, r *Report, srv *Server, queries 
 	if q.Single, err = RunLoad(ctx, urls, 1, cfg.SingleDuration); err != nil {
 		return nil, err
 	}
-	_, hwm, err := srv.Memory()
+	mem, err := srv.Memory()
 	if err != nil {
 		return nil, err
 	}
-	q.ServerPeakRSSMiB = float64(hwm) / mib
+	q.ServerPeakRSSMiB = float64(mem.Peak) / mib
 	for _, l := range []LoadResult{q.Concurrent, q.Single} {
 		if l.Errors > 0 {
 			r.Notes = append(r.Notes, fmt.Sprintf("%d of %d requests with %d client(s) failed; first: %s", l.Errors, l.Errors+l.Requests, l.Clients, l.FirstError))
@@ -420,7 +402,7 @@ func runStartup(ctx context.Context, cfg *Config, data, probe string) (*StartupR
 		case <-time.After(cfg.Settle):
 		case <-ctx.Done():
 		}
-		rss, _, err := srv.Memory()
+		mem, err := srv.Memory()
 		stopErr := srv.Stop(30 * time.Second)
 		if err != nil {
 			return nil, err
@@ -431,7 +413,7 @@ func runStartup(ctx context.Context, cfg *Config, data, probe string) (*StartupR
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		run.IdleRSSMiB = float64(rss) / mib
+		run.IdleRSSMiB = float64(mem.RSS) / mib
 		s.Runs = append(s.Runs, run)
 	}
 	first := make([]float64, len(s.Runs))

@@ -6,13 +6,13 @@ import (
 	"os"
 	"runtime"
 	"slices"
-	"sort"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/zhsearch/zhsearch/article"
+	"github.com/zhsearch/zhsearch/internal/measure"
 )
 
 // The costs of issue 20 §2 on the xwlb corpus (74,545 articles; docs/duplicates.md):
@@ -216,11 +216,8 @@ func reportPercentiles(b *testing.B, lat []time.Duration) {
 		return
 	}
 	slices.Sort(lat)
-	at := func(p float64) float64 {
-		return float64(lat[min(len(lat)-1, sort.Search(len(lat), func(i int) bool { return float64(i) >= p*float64(len(lat)) }))].Microseconds()) / 1000
-	}
-	b.ReportMetric(at(0.5), "p50-ms")
-	b.ReportMetric(at(0.99), "p99-ms")
+	b.ReportMetric(float64(measure.Percentile(lat, 0.5).Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(measure.Percentile(lat, 0.99).Microseconds())/1000, "p99-ms")
 }
 
 func isEmptyDir(dir string) bool {

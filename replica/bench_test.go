@@ -13,6 +13,7 @@ import (
 
 	"github.com/zhsearch/zhsearch/article"
 	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/internal/measure"
 )
 
 // benchArticle is an article of about 1.5 KB of text.
@@ -71,7 +72,7 @@ func runWrites(b *testing.B, p putter, clients int) {
 	if len(all) == 0 {
 		return
 	}
-	pct := func(q float64) float64 { return float64(all[int(q*float64(len(all)-1))].Microseconds()) / 1000 }
+	pct := func(q float64) float64 { return float64(measure.Percentile(all, q).Microseconds()) / 1000 }
 	b.ReportMetric(float64(len(all))/el.Seconds(), "writes/s")
 	b.ReportMetric(pct(0.5), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")

@@ -16,7 +16,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/zhsearch/zhsearch/article"
+	"github.com/zhsearch/zhsearch/bench"
 	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/internal/measure"
 	"github.com/zhsearch/zhsearch/tokenizer"
 )
 
@@ -121,12 +123,9 @@ func (k *kindStats) pct(p float64) float64 {
 }
 
 func pct(xs []float64, p float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
 	s := slices.Clone(xs)
 	slices.Sort(s)
-	return s[min(len(s)-1, int(p*float64(len(s))))]
+	return measure.Percentile(s, p)
 }
 
 type evalReport struct {
@@ -185,7 +184,7 @@ func runSearchEval(ctx context.Context, arts []*article.Article, n int, seed uin
 			if k == words {
 				q = sampleWords(seg, text, rng)
 			} else {
-				q = sampleSubstring(text, rng)
+				q = bench.SampleSubstring(text, rng)
 			}
 			if q == "" {
 				continue
@@ -261,24 +260,6 @@ func sampleWords(seg *tokenizer.Segmenter, text string, rng *rand.Rand) string {
 		return ""
 	}
 	return b.String()
-}
-
-// sampleSubstring picks a random run of 2–5 Chinese characters of text
-// (no punctuation, spaces, Latin or digits), as a user pasting a fragment
-// would. Latin and numbers are searched as whole words, not substrings.
-func sampleSubstring(text string, rng *rand.Rand) string {
-	rs := []rune(text)
-	k := 2 + rng.IntN(4)
-	if len(rs) < k {
-		return ""
-	}
-	i := rng.IntN(len(rs) - k + 1)
-	for _, r := range rs[i : i+k] {
-		if !unicode.Is(unicode.Han, r) {
-			return ""
-		}
-	}
-	return string(rs[i : i+k])
 }
 
 func isHanString(s string) bool {

@@ -9,13 +9,14 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/zhsearch/zhsearch/internal/measure"
 )
 
 // repeatReader yields n bytes: prefix, then fill repeated.
@@ -45,17 +46,11 @@ func (r *repeatReader) Read(p []byte) (int, error) {
 
 // peakRSS reads a process's peak resident set (VmHWM) in bytes.
 func peakRSS(t *testing.T, pid int) int64 {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	mem, err := measure.ProcMemory(pid)
 	if err != nil {
 		t.Skipf("no /proc: %v", err)
 	}
-	for _, line := range strings.Split(string(raw), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
-			kb, _ := strconv.ParseInt(f[1], 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
+	return mem.Peak
 }
 
 // TestHostileRequests sends the real server what an attacker or a broken

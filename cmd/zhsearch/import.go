@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/zhsearch/zhsearch/article"
 	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/internal/measure"
 )
 
 // importConfig is what `zhsearch import` is told.
@@ -535,27 +535,8 @@ func (im *importer) summary() {
 	if im.warned > 0 {
 		fmt.Fprintf(im.out, "; %d with warnings", im.warned)
 	}
-	if size, err := dirSize(im.cfg.Data); err == nil {
+	if size, err := measure.DirSize(im.cfg.Data); err == nil {
 		fmt.Fprintf(im.out, "; index size %.1f MB", float64(size)/1e6)
 	}
 	fmt.Fprintln(im.out)
-}
-
-// dirSize adds up the sizes of the files under dir.
-func dirSize(dir string) (int64, error) {
-	var n int64
-	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() {
-			info, err := d.Info()
-			if err != nil {
-				return err
-			}
-			n += info.Size()
-		}
-		return nil
-	})
-	return n, err
 }

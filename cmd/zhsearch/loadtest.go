@@ -16,7 +16,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,6 +25,8 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/zhsearch/zhsearch/article"
+	"github.com/zhsearch/zhsearch/bench"
+	"github.com/zhsearch/zhsearch/internal/measure"
 )
 
 // loadtest is `zhsearch loadtest`: it imports a news corpus into an index
@@ -167,9 +168,9 @@ func loadtest(ctx context.Context, o loadOpts, stdout, stderr io.Writer) error {
 		if len(a.Paragraphs) > 0 && rng.IntN(2) == 0 {
 			text = a.Paragraphs[rng.IntN(len(a.Paragraphs))].Text
 		}
-		if q := sampleSubstring(text, rng); q != "" {
+		if q := bench.SampleSubstring(text, rng); q != "" {
 			if rng.IntN(3) == 0 {
-				if q2 := sampleSubstring(arts[rng.IntN(len(arts))].Title, rng); q2 != "" {
+				if q2 := bench.SampleSubstring(arts[rng.IntN(len(arts))].Title, rng); q2 != "" {
 					q += " " + q2
 				}
 			}
@@ -213,9 +214,9 @@ func loadtest(ctx context.Context, o loadOpts, stdout, stderr io.Writer) error {
 		tick := time.NewTicker(o.rssEvery)
 		defer tick.Stop()
 		for {
-			if rss, _, anon, err := procRSS(srv.Process.Pid); err == nil {
+			if mem, err := measure.ProcMemory(srv.Process.Pid); err == nil {
 				rssMu.Lock()
-				samples = append(samples, rssSample{time.Since(start), rss, anon})
+				samples = append(samples, rssSample{time.Since(start), mem.RSS, mem.Anon})
 				rssMu.Unlock()
 			}
 			select {
@@ -273,7 +274,7 @@ func loadtest(ctx context.Context, o loadOpts, stdout, stderr io.Writer) error {
 	wg.Wait()
 	close(attacked)
 	<-rssDone
-	_, peak, _, _ := procRSS(srv.Process.Pid)
+	mem, _ := measure.ProcMemory(srv.Process.Pid)
 
 	fmt.Fprintf(stdout, "\n%d articles, %s, %d searches/s + %d writes/s asked\n", len(arts), o.dur, o.searchRate, o.writeRate)
 	errs := reportMetrics(stdout, "search", &sm)
@@ -285,7 +286,7 @@ func loadtest(ctx context.Context, o loadOpts, stdout, stderr io.Writer) error {
 			o.burst, bst.ok, bst.shed, len(bst.errs), strings.Join(append([]string{""}, bst.errs...), "; "))
 		errs += len(bst.errs)
 	}
-	fmt.Fprintf(stdout, "server peak RSS %.0f MiB; RSS over time (MiB, of it anonymous):", float64(peak)/(1<<20))
+	fmt.Fprintf(stdout, "server peak RSS %.0f MiB; RSS over time (MiB, of it anonymous):", float64(mem.Peak)/(1<<20))
 	for _, s := range samples {
 		fmt.Fprintf(stdout, " %s=%.0f/%.0f", s.at.Round(o.rssEvery), float64(s.rss)/(1<<20), float64(s.anon)/(1<<20))
 	}
@@ -458,33 +459,6 @@ func reportMetrics(w io.Writer, name string, m *vegeta.Metrics) int {
 	}
 	fmt.Fprintln(w)
 	return failed
-}
-
-// procRSS reads a process's resident set, its peak and its anonymous part
-// (VmRSS, VmHWM, RssAnon): the rest is mapped files, scorch's segments.
-func procRSS(pid int) (rss, peak, anon int64, err error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, 0, 0, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) < 2 {
-			continue
-		}
-		kb, _ := strconv.ParseInt(fields[1], 10, 64)
-		switch fields[0] {
-		case "VmRSS:":
-			rss = kb << 10
-		case "VmHWM:":
-			peak = kb << 10
-		case "RssAnon:":
-			anon = kb << 10
-		}
-	}
-	return rss, peak, anon, sc.Err()
 }
 
 func waitHealthy(ctx context.Context, base string, within time.Duration) error {

@@ -22,6 +22,7 @@ import (
 	"github.com/zhsearch/zhsearch/api"
 	"github.com/zhsearch/zhsearch/article"
 	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/internal/measure"
 	"github.com/zhsearch/zhsearch/replica"
 	"github.com/zhsearch/zhsearch/seeds"
 	"github.com/zhsearch/zhsearch/synonym"
@@ -141,7 +142,7 @@ func domainCollectors(cfg *Config, seg *tokenizer.Segmenter) []prometheus.Collec
 			if cfg.Data == "" {
 				return 0
 			}
-			n, _ := dirSize(indexDir(cfg.Data))
+			n, _ := measure.DirSize(indexDir(cfg.Data))
 			return float64(n)
 		}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/internal/measure"
 )
 
 const verifyUsage = `usage: zhsearch verify --data DIR
@@ -57,7 +58,7 @@ func verifyCmd(args []string, getenv func(string) string, stdout, stderr io.Writ
 		fmt.Fprintf(stderr, "zhsearch verify: %v\n", err)
 		return 1
 	}
-	size, _ := dirSize(path)
+	size, _ := measure.DirSize(path)
 	fmt.Fprintf(stdout, "%s: the index is sound (%.1f MB on disk; checked in %s)\n", *data, float64(size)/1e6, time.Since(start).Round(time.Millisecond))
 	return 0
 }
