@@ -198,31 +198,3 @@ func getArticles(t *testing.T, base string) int {
 	getJSON(t, base+"/v1/articles?size=1", 200, &l)
 	return l.Total
 }
-
-// TestImportNamesControlCharacters: an article with a control character in
-// a field is rejected with the file, the line and the field named.
-func TestImportNamesControlCharacters(t *testing.T) {
-	in := t.TempDir()
-	data := filepath.Join(t.TempDir(), "data")
-	file := writeFile(t, in, "a.jsonl", []byte(strings.Join([]string{
-		`{"id": "c1", "title": "好文章", "body": "正文。"}`,
-		`{"id": "c2", "title": "坏\u0000标题", "body": "正文。"}`,
-		`{"id": "c3", "title": "标题", "paragraphs": ["一。", "二\u001b。"]}`,
-		`{"id": "c\u0007", "title": "标题", "body": "正文。"}`,
-	}, "\n")))
-	var stderr bytes.Buffer
-	code := run(context.Background(), []string{"import", file}, env(map[string]string{"ZHSEARCH_DATA": data}), &stderr, &stderr)
-	out := stderr.String()
-	for _, want := range []string{
-		file + ":2: invalid article: title contains the control character U+0000",
-		file + ":3: invalid article: paragraph 1 contains the control character U+001B",
-		file + ":4: invalid article: id \"c\\a\" contains the control character U+0007",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
-		}
-	}
-	if code != 1 {
-		t.Errorf("exit %d, want 1", code)
-	}
-}

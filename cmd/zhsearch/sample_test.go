@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zhsearch/zhsearch/index"
 )
 
 // samplePath is the sample corpus the docs tell users to try the import
@@ -54,9 +56,10 @@ func TestImportSample(t *testing.T) {
 // saying how far the import is, and the lines stop when told.
 func TestImportProgressLines(t *testing.T) {
 	var out bytes.Buffer
-	im := &importer{out: &out, start: time.Now(), total: 2_000_000, read: 500_000, articles: 7, paragraphs: 21}
+	counts := func() index.ImportCounts { return index.ImportCounts{Read: 500_000, Articles: 7, Paragraphs: 21} }
+	ui := &importUI{out: &out, start: time.Now(), total: 2_000_000, counts: counts}
 	tick, done, stopped := make(chan time.Time), make(chan struct{}), make(chan struct{})
-	go func() { im.progressLines(tick, done); close(stopped) }()
+	go func() { ui.progressLines(tick, done); close(stopped) }()
 	tick <- time.Now()
 	tick <- time.Now()
 	close(done)
