@@ -9,7 +9,12 @@
 // query tail; publish (publish.go) measures single-article writes while
 // clients search.
 //
-// It knows nothing of how zhsearch indexes: it talks to the binary through
-// its command line and its HTTP API, as an operator would, so the figures
-// include everything a user pays for (process start-up, HTTP, JSON).
+// The protocol and its modes know nothing of how zhsearch indexes: they
+// talk to the binary through its command line and its HTTP API, as an
+// operator would, so the figures include everything a user pays for
+// (process start-up, HTTP, JSON). So does zhsearch loadtest (loadtest.go):
+// searches and writes at fixed rates against a served corpus, with the
+// server's RSS over time. zhsearch eval search, which opens an index
+// in-process, is package bench/searcheval: bench itself does not import
+// the index (whose tests read corpora with it).
 package bench
