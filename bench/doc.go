@@ -14,7 +14,8 @@
 // operator would, so the figures include everything a user pays for
 // (process start-up, HTTP, JSON). So does zhsearch loadtest (loadtest.go):
 // searches and writes at fixed rates against a served corpus, with the
-// server's RSS over time. zhsearch eval search, which opens an index
-// in-process, is package bench/searcheval: bench itself does not import
-// the index (whose tests read corpora with it).
+// server's RSS over time. zhsearch eval search and eval duplicates,
+// which open an index in-process, are packages bench/searcheval and
+// bench/dupeval: bench itself does not import the index (whose tests read
+// corpora with it).
 package bench
