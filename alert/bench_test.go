@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/zhsearch/zhsearch/article"
 	"github.com/zhsearch/zhsearch/index"
+	"github.com/zhsearch/zhsearch/internal/measure"
 )
 
 // xwlb is the corpus of the ingest benchmark (never copied into the
@@ -164,7 +164,7 @@ func BenchmarkIngestAlerts(b *testing.B) {
 			b.Logf("round %d: %.1f art/s (%.2f CPU ms/art) with no alert, %.1f art/s (%.2f CPU ms/art) with %d",
 				r+1, base[r], cpuBase[r], with[r], cpuWith[r], nq)
 		}
-		mb, mw, cb, cw := median(base), median(with), median(cpuBase), median(cpuWith)
+		mb, mw, cb, cw := measure.Median(base), measure.Median(with), measure.Median(cpuBase), measure.Median(cpuWith)
 		b.ReportMetric(mb, "art/s-0-alerts")
 		b.ReportMetric(mw, "art/s-"+strconv.Itoa(nq)+"-alerts")
 		b.ReportMetric(mw/mb, "ratio")
@@ -173,15 +173,6 @@ func BenchmarkIngestAlerts(b *testing.B) {
 		b.ReportMetric(cb/cw, "cpu-ratio")
 		b.ReportMetric(float64(matches), "matches")
 	}
-}
-
-func median(xs []float64) float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 func envInt(name string, def int) int {

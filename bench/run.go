@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -421,18 +420,6 @@ func runStartup(ctx context.Context, cfg *Config, data, probe string) (*StartupR
 	for i, run := range s.Runs {
 		first[i], idle[i] = run.FirstSearchS, run.IdleRSSMiB
 	}
-	s.FirstSearchS, s.IdleRSSMiB = median(first), median(idle)
+	s.FirstSearchS, s.IdleRSSMiB = measure.Median(first), measure.Median(idle)
 	return s, nil
-}
-
-func median(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	s := slices.Clone(v)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }

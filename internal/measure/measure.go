@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"math"
 	"path/filepath"
+	"slices"
 
 	"github.com/prometheus/procfs"
 )
@@ -26,6 +27,20 @@ func Percentile[T cmp.Ordered](sorted []T, p float64) T {
 	}
 	i := int(math.Ceil(p*float64(len(sorted)))) - 1
 	return sorted[max(0, min(i, len(sorted)-1))]
+}
+
+// Median is the median of xs (in any order): the middle sample, or the
+// mean of the two middle ones; 0 when there are none. xs is not changed.
+func Median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // DirSize adds up the sizes of the regular files under dir.

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -41,6 +42,26 @@ func TestPercentile(t *testing.T) {
 	}
 	if got := Percentile([]float64{0.5, 1.5, 2.5}, 0.5); got != 1.5 {
 		t.Errorf("Percentile of floats = %v, want 1.5", got)
+	}
+}
+
+func TestMedian(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		xs   []float64
+		want float64
+	}{
+		{"odd", []float64{3, 1, 2}, 2},
+		{"even: the mean of the middle two", []float64{4, 1, 3, 2}, 2.5},
+		{"one", []float64{7}, 7},
+		{"none", nil, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := slices.Clone(tc.xs)
+			if got := Median(tc.xs); got != tc.want || !slices.Equal(in, tc.xs) {
+				t.Errorf("Median(%v) = %v, want %v (input unchanged)", in, got, tc.want)
+			}
+		})
 	}
 }
 
