@@ -294,3 +294,29 @@ func TestImporterRecount(t *testing.T) {
 		t.Errorf("recounted %d articles, %d paragraphs; want 2 and 3 (r3 was replaced since)", c.Articles, c.Paragraphs)
 	}
 }
+
+func ExampleImporter() {
+	dir, err := os.MkdirTemp("", "zhsearch-example-")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	ix, err := Open(Options{Path: filepath.Join(dir, "index"), Bulk: true})
+	if err != nil {
+		panic(err)
+	}
+	defer ix.Close()
+	im := NewImporter(ix, ImportOptions{
+		Stdin: strings.NewReader(`{"id": "1", "title": "郑州地铁新线开通", "body": "今天上午开通运营。\n\n市民纷纷乘坐体验。"}` + "\n" +
+			`{"id": "2", "title": "", "body": "没有标题。"}` + "\n"),
+		OnLine: func(line string) { fmt.Println(line) },
+	})
+	if err := im.Import(context.Background(), []string{"-"}); err != nil {
+		panic(err)
+	}
+	c := im.Counts()
+	fmt.Printf("%d articles, %d paragraphs, %d rejected\n", c.Articles, c.Paragraphs, c.Rejected)
+	// Output:
+	// rejected stdin:2: invalid article: missing title
+	// 1 articles, 2 paragraphs, 1 rejected
+}
