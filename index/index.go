@@ -1,6 +1,6 @@
 // Package index stores articles in a bleve index and searches them: the
-// mapping, writes, searches and snippets. It knows nothing of HTTP;
-// package api serves it.
+// mapping, writes and searches; package highlight marks the hits and cuts
+// their snippets. It knows nothing of HTTP; package api serves it.
 //
 // Every article is one bleve document. Its text is indexed twice: as gse
 // words (field w, no positions: what decides whether a hit holds the query
