@@ -54,23 +54,11 @@ func alertSubject(prefix, id string) string {
 }
 
 func alertMsg(prefix, req string, c *alert.Created) (*nats.Msg, error) {
-	body, err := json.Marshal(c)
-	if err != nil {
-		return nil, fmt.Errorf("encoding alert %q: %w", c.ID, err)
-	}
-	m := nats.NewMsg(alertSubject(prefix, c.ID))
-	m.Header.Set(hdrOp, opAlert)
-	m.Header.Set(hdrReq, req)
-	m.Data = body
-	return m, nil
+	return jsonMsg(alertSubject(prefix, c.ID), opAlert, req, fmt.Sprintf("alert %q", c.ID), c)
 }
 
 func unalertMsg(prefix, req, id string) *nats.Msg {
-	m := nats.NewMsg(alertSubject(prefix, id))
-	m.Header.Set(hdrOp, opUnalert)
-	m.Header.Set(hdrID, id)
-	m.Header.Set(hdrReq, req)
-	return m
+	return newMsg(alertSubject(prefix, id), opUnalert, req, id, nil)
 }
 
 // decodeAlert fills e from an alert message's op and body.

@@ -47,36 +47,39 @@ func wordSubject(prefix, word string) string {
 	return prefix + ".words." + hex.EncodeToString([]byte(word))
 }
 
-func putMsg(prefix, req string, a *article.Article) (*nats.Msg, error) {
-	body, err := json.Marshal(a)
-	if err != nil {
-		return nil, fmt.Errorf("encoding article %q: %w", a.ID, err)
+// newMsg is a message of op on subject, published by request req; id,
+// if set, names what a deletion removes.
+func newMsg(subject, op, req, id string, body []byte) *nats.Msg {
+	m := nats.NewMsg(subject)
+	m.Header.Set(hdrOp, op)
+	if id != "" {
+		m.Header.Set(hdrID, id)
 	}
-	m := nats.NewMsg(articleSubject(prefix, a.ID))
-	m.Header.Set(hdrOp, opPut)
 	m.Header.Set(hdrReq, req)
 	m.Data = body
-	return m, nil
-}
-
-func deleteMsg(prefix, req, id string) *nats.Msg {
-	m := nats.NewMsg(articleSubject(prefix, id))
-	m.Header.Set(hdrOp, opDelete)
-	m.Header.Set(hdrID, id)
-	m.Header.Set(hdrReq, req)
 	return m
 }
 
-func wordMsg(prefix, req string, w tokenizer.Word) (*nats.Msg, error) {
-	body, err := json.Marshal(w)
+// jsonMsg is newMsg with v as JSON for its body; what names v in an
+// error.
+func jsonMsg(subject, op, req, what string, v any) (*nats.Msg, error) {
+	body, err := json.Marshal(v)
 	if err != nil {
-		return nil, fmt.Errorf("encoding word %q: %w", w.Word, err)
+		return nil, fmt.Errorf("encoding %s: %w", what, err)
 	}
-	m := nats.NewMsg(wordSubject(prefix, w.Word))
-	m.Header.Set(hdrOp, opWord)
-	m.Header.Set(hdrReq, req)
-	m.Data = body
-	return m, nil
+	return newMsg(subject, op, req, "", body), nil
+}
+
+func putMsg(prefix, req string, a *article.Article) (*nats.Msg, error) {
+	return jsonMsg(articleSubject(prefix, a.ID), opPut, req, fmt.Sprintf("article %q", a.ID), a)
+}
+
+func deleteMsg(prefix, req, id string) *nats.Msg {
+	return newMsg(articleSubject(prefix, id), opDelete, req, id, nil)
+}
+
+func wordMsg(prefix, req string, w tokenizer.Word) (*nats.Msg, error) {
+	return jsonMsg(wordSubject(prefix, w.Word), opWord, req, fmt.Sprintf("word %q", w.Word), w)
 }
 
 // entry is one decoded message of the stream.

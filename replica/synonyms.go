@@ -78,11 +78,7 @@ func decodeRules(raw []byte) ([]synonym.Rule, error) {
 }
 
 func synonymsMsg(prefix, req string, body []byte) *nats.Msg {
-	m := nats.NewMsg(synonymSubject(prefix))
-	m.Header.Set(hdrOp, opSynonyms)
-	m.Header.Set(hdrReq, req)
-	m.Data = body
-	return m
+	return newMsg(synonymSubject(prefix), opSynonyms, req, "", body)
 }
 
 // loadSynonyms makes the list the index holds the local list (at Open).
