@@ -146,19 +146,7 @@ func (ix *Index) reranked(ctx context.Context, full bq.Query, r *Request, locs b
 	}
 	hits, total := res.Hits, res.Total
 	if r.Boost != "" {
-		now := r.Now
-		if now.IsZero() {
-			now = time.Now()
-		}
-		for _, h := range hits {
-			h.Score = recent(h.Score, sortTime(h.Sort[len(order)-1]), now)
-		}
-		sort.SliceStable(hits, func(i, j int) bool {
-			if hits[i].Score != hits[j].Score {
-				return hits[i].Score > hits[j].Score
-			}
-			return hits[i].ID < hits[j].ID
-		})
+		boostRecent(hits, len(order)-1, r.Now)
 	}
 	from := min((r.Page-1)*r.Size, len(hits))
 	page := hits[from:min(from+r.Size, len(hits))]
@@ -221,4 +209,22 @@ func sortTime(v string) time.Time {
 		return time.Time{}
 	}
 	return t
+}
+
+// boostRecent multiplies each hit's relevance by its recency factor (its
+// date is sort value at) and orders the hits by the result, best first,
+// ties by id; now zero is the time of the call.
+func boostRecent(hits []*search.DocumentMatch, at int, now time.Time) {
+	if now.IsZero() {
+		now = time.Now()
+	}
+	for _, h := range hits {
+		h.Score = recent(h.Score, sortTime(h.Sort[at]), now)
+	}
+	sort.SliceStable(hits, func(i, j int) bool {
+		if hits[i].Score != hits[j].Score {
+			return hits[i].Score > hits[j].Score
+		}
+		return hits[i].ID < hits[j].ID
+	})
 }

@@ -2,8 +2,6 @@ package index
 
 import (
 	"context"
-	"sort"
-	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
@@ -45,19 +43,7 @@ func (ix *Index) stories(ctx context.Context, full bq.Query, r *Request, locs bo
 	}
 	hits := res.Hits
 	if r.Boost != "" { // as reranked does
-		now := r.Now
-		if now.IsZero() {
-			now = time.Now()
-		}
-		for _, h := range hits {
-			h.Score = recent(h.Score, sortTime(h.Sort[len(order)-1]), now)
-		}
-		sort.SliceStable(hits, func(i, j int) bool {
-			if hits[i].Score != hits[j].Score {
-				return hits[i].Score > hits[j].Score
-			}
-			return hits[i].ID < hits[j].ID
-		})
+		boostRecent(hits, len(order)-1, r.Now)
 	}
 	kept := groupStories(hits)
 	total := uint64(len(kept)) + res.Total - uint64(len(hits))
