@@ -185,13 +185,16 @@ func (s *Service) deliverDue() (time.Duration, error) {
 			return next, err
 		}
 		c := s.opts.Coordinator
-		leader := c == nil || c.Leader()
+		leader := true
 		for _, x := range due {
 			select {
 			case <-s.stop:
 				return -1, nil
 			default:
 			}
+			// asked before each call: a call may take seconds, and the
+			// lease may pass meanwhile
+			leader = c == nil || c.Leader()
 			if !s.deliver(x.seq, x.d, leader) {
 				return s.opts.CoordinatorPoll, nil
 			}
