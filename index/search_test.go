@@ -335,8 +335,9 @@ func TestBodyScope(t *testing.T) {
 }
 
 // TestByScoreMatchesByOrder: the page byScore serves without the _id
-// tie-break is byOrder's page, hit for hit, or nil where ties cross the
-// page's edge; and paging through all hits, with pages or with cursors,
+// tie-break is byOrder's page, hit for hit, or nil where the ties at the
+// page's edges reach the edges of its window of slack hits (never when the
+// window holds every hit); and paging through all hits, with pages or with cursors,
 // yields each hit once.
 func TestByScoreMatchesByOrder(t *testing.T) {
 	ix := openMem(t)
@@ -359,35 +360,37 @@ func TestByScoreMatchesByOrder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for size := 1; size <= 5; size++ {
-			for page := 1; page <= 14/size+1; page++ {
-				t.Run(fmt.Sprintf("%s/size=%d/page=%d", q, size, page), func(t *testing.T) {
-					r := Request{Query: q, Size: size, Page: page}
-					if err := r.normalize(); err != nil {
-						t.Fatal(err)
-					}
-					want, err := ix.byOrder(ctx, bq, &r, sortOrder(r.Sort), nil)
-					if err != nil {
-						t.Fatal(err)
-					}
-					got, err := ix.byScore(ctx, bq, &r)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if got == nil {
-						fellBack++
-						return
-					}
-					served++
-					if got.Total != want.Total || len(got.Hits) != len(want.Hits) {
-						t.Fatalf("total %d, %d hits; want %d, %d", got.Total, len(got.Hits), want.Total, len(want.Hits))
-					}
-					for i := range got.Hits {
-						if got.Hits[i].ID != want.Hits[i].ID || got.Hits[i].Score != want.Hits[i].Score {
-							t.Errorf("hit %d: %s %v, want %s %v", i, got.Hits[i].ID, got.Hits[i].Score, want.Hits[i].ID, want.Hits[i].Score)
+		for _, slack := range []int{1, 3, tieSlack} {
+			for size := 1; size <= 5; size++ {
+				for page := 1; page <= 14/size+1; page++ {
+					t.Run(fmt.Sprintf("%s/slack=%d/size=%d/page=%d", q, slack, size, page), func(t *testing.T) {
+						r := Request{Query: q, Size: size, Page: page}
+						if err := r.normalize(); err != nil {
+							t.Fatal(err)
 						}
-					}
-				})
+						want, err := ix.byOrder(ctx, bq, &r, sortOrder(r.Sort), nil)
+						if err != nil {
+							t.Fatal(err)
+						}
+						got, err := ix.byScore(ctx, bq, &r, slack)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if got == nil {
+							fellBack++
+							return
+						}
+						served++
+						if got.Total != want.Total || len(got.Hits) != len(want.Hits) {
+							t.Fatalf("total %d, %d hits; want %d, %d", got.Total, len(got.Hits), want.Total, len(want.Hits))
+						}
+						for i := range got.Hits {
+							if got.Hits[i].ID != want.Hits[i].ID || got.Hits[i].Score != want.Hits[i].Score {
+								t.Errorf("hit %d: %s %v, want %s %v", i, got.Hits[i].ID, got.Hits[i].Score, want.Hits[i].ID, want.Hits[i].Score)
+							}
+						}
+					})
+				}
 			}
 		}
 	}
