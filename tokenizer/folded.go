@@ -38,20 +38,40 @@ func (m *foldMap) orig(off int) int {
 	return c[1] + off - c[0]
 }
 
-// foldMapped folds text as normalize does, with a foldMap.
+// foldMapped folds text as normalize does, with a foldMap. The runes
+// that fold are few (full-width punctuation, traditional characters), so
+// the runs between them are copied whole rather than rune by rune: the
+// snippets of a page fold every paragraph they look at.
 func foldMapped(text string) (string, *foldMap) {
-	b := make([]byte, 0, len(text))
-	m := &foldMap{}
+	var b strings.Builder // String() without a copy
+	b.Grow(len(text))
+	m := &foldMap{at: make([][2]int, 0, 16)} // a paragraph's punctuation
+	run := 0                                 // start of the run of bytes that fold to themselves
 	for i := 0; i < len(text); {
-		r, size := utf8.DecodeRuneInString(text[i:])
+		r, size := rune(text[i]), 1
+		switch c := text[i]; {
+		case c < utf8.RuneSelf:
+		case c >= 0xE1 && c <= 0xEF && c != 0xED && i+2 < len(text) && text[i+1]&0xC0 == 0x80 && text[i+2]&0xC0 == 0x80:
+			// three bytes, neither overlong nor a surrogate: all of Han
+			r, size = rune(c&0x0F)<<12|rune(text[i+1]&0x3F)<<6|rune(text[i+2]&0x3F), 3
+		default:
+			r, size = utf8.DecodeRuneInString(text[i:])
+		}
+		if !folds(r) && (r != utf8.RuneError || size > 1) {
+			i += size
+			continue
+		}
+		b.WriteString(text[run:i])
 		f := foldRune(r)
-		b = utf8.AppendRune(b, f)
+		b.WriteRune(f)
 		i += size
+		run = i
 		if utf8.RuneLen(f) != size { // a byte that is not UTF-8 becomes U+FFFD, 3 bytes
-			m.at = append(m.at, [2]int{len(b), i})
+			m.at = append(m.at, [2]int{b.Len(), i})
 		}
 	}
-	return string(b), m
+	b.WriteString(text[run:])
+	return b.String(), m
 }
 
 // Fold folds text.

@@ -105,3 +105,16 @@ func FuzzMayHold(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkFoldParagraph folds a news paragraph (full-width punctuation
+// in Han text, some Latin letters and digits), what every snippet does to
+// the paragraphs it looks at.
+func BenchmarkFoldParagraph(b *testing.B) {
+	p := "央视网消息（新闻联播）：国务院新闻办公室今天（12月4日）举行发布会，介绍2026年前三季度经济运行情况。" +
+		"国家统计局新闻发言人表示，前三季度国内生产总值同比增长5.2%，就业形势总体稳定，物价水平温和回升；" +
+		"“十四五”规划确定的主要目标任务进展顺利，GDP、CPI等指标符合预期。"
+	b.SetBytes(int64(len(p)))
+	for b.Loop() {
+		foldMapped(p)
+	}
+}
