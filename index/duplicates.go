@@ -147,9 +147,9 @@ const undatedKey = "\xff"
 // candidates and are alike for every key (frequency 1, an article's 26 or
 // 27 keys): almost every key names one article, and zap keeps such a term
 // in its dictionary entry alone (its "1-hit" encoding) only when its
-// frequency is 1. Without them each
-// key had postings of its own: 19 MB of the 188 MB that the first 20,000
-// xwlb articles took, against 7 MB with them (2026-12-04, zap fields).
+// frequency is 1. Without them each key had postings of its own: 19 MB of
+// the 188 MB that the first 20,000 xwlb articles took, against 7 MB with
+// them (2026-12-04, zap fields).
 const (
 	optsDupBands    = bleveindex.IndexField
 	optsFingerprint = bleveindex.StoreField

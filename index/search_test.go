@@ -336,9 +336,9 @@ func TestBodyScope(t *testing.T) {
 
 // TestByScoreMatchesByOrder: the page byScore serves without the _id
 // tie-break is byOrder's page, hit for hit, or nil where the ties at the
-// page's edges reach the edges of its window of slack hits (never when the
-// window holds every hit); and paging through all hits, with pages or with cursors,
-// yields each hit once.
+// page's edges reach the edges of its window of slack hits (never when
+// the window holds every hit); and paging through all hits, with pages or
+// with cursors, yields each hit once.
 func TestByScoreMatchesByOrder(t *testing.T) {
 	ix := openMem(t)
 	// ties: identical articles score alike; the others differ in length
@@ -378,6 +378,9 @@ func TestByScoreMatchesByOrder(t *testing.T) {
 						}
 						if got == nil {
 							fellBack++
+							if slack >= 13 {
+								t.Fatal("fell back with a window that holds all 13 hits")
+							}
 							return
 						}
 						served++

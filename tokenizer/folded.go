@@ -49,12 +49,7 @@ func foldMapped(text string) (string, *foldMap) {
 	run := 0                                 // start of the run of bytes that fold to themselves
 	for i := 0; i < len(text); {
 		r, size := rune(text[i]), 1
-		switch c := text[i]; {
-		case c < utf8.RuneSelf:
-		case c >= 0xE1 && c <= 0xEF && c != 0xED && i+2 < len(text) && text[i+1]&0xC0 == 0x80 && text[i+2]&0xC0 == 0x80:
-			// three bytes, neither overlong nor a surrogate: all of Han
-			r, size = rune(c&0x0F)<<12|rune(text[i+1]&0x3F)<<6|rune(text[i+2]&0x3F), 3
-		default:
+		if r >= utf8.RuneSelf {
 			r, size = utf8.DecodeRuneInString(text[i:])
 		}
 		if !folds(r) && (r != utf8.RuneError || size > 1) {
