@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -35,9 +37,11 @@ const (
 	opSynonyms = "synonyms"
 	// synonymsKey is the index state (index.State) holding the list.
 	synonymsKey = "synonyms"
-	// casAttempts bounds how many times a synonym write is computed again
-	// after another node's write came first.
-	casAttempts = 20
+	// casBackoff and casMaxBackoff bound the pause before a synonym write
+	// refused by JetStream is computed again: doubled after each refusal,
+	// with jitter, so writers racing on the subject spread out.
+	casBackoff    = 5 * time.Millisecond
+	casMaxBackoff = 250 * time.Millisecond
 )
 
 // SynonymList is the node's local synonym list (a *synonym.Store without
@@ -195,15 +199,30 @@ var errUnchanged = errors.New("unchanged")
 // write computes the new list from the latest one and publishes it if the
 // latest is still the subject's last message, computing it again when
 // another write came first.
+//
+// JetStream refuses the publish both when another list was stored since
+// the read and, on a replicated stream, while another list is still in
+// flight (proposed, not yet applied by the stream's leader): the second
+// refusal comes with no new list to read, and retrying at once spins
+// until that list lands. So a refused write pauses (casBackoff doubling
+// to casMaxBackoff, jittered) and is computed again as long as the
+// subject moves on; it gives up, as unavailable, only when the subject's
+// last message stayed the same for PublishTimeout while every attempt
+// was refused.
 func (s *Synonyms) write(ctx context.Context, change func(old *synonym.Set) ([]synonym.Rule, int, error)) (*synonym.Set, int, error) {
 	n := s.n
 	if n.opts.Synonyms == nil {
 		return nil, 0, errors.New("replica: this node keeps no synonym list")
 	}
+	backoff := casBackoff
+	seen, since := uint64(0), time.Now()
 	for attempt := 1; ; attempt++ {
 		last, err := n.lastSynonymSeq(ctx)
 		if err != nil {
 			return nil, 0, err
+		}
+		if attempt == 1 || last != seen {
+			seen, since = last, time.Now()
 		}
 		// The local list is the subject's last once the node applied it.
 		if err := n.waitApplied(ctx, last); err != nil {
@@ -230,13 +249,33 @@ func (s *Synonyms) write(ctx context.Context, change func(old *synonym.Set) ([]s
 		}
 		req := n.nextReq()
 		_, err = n.publish(ctx, req, []*nats.Msg{synonymsMsg(n.opts.Subject, req, body)}, jetstream.WithExpectLastSequencePerSubject(last))
-		if errors.Is(err, errConflict) && attempt < casAttempts {
+		if errors.Is(err, errConflict) {
+			if time.Since(since) >= n.opts.PublishTimeout {
+				return nil, 0, fmt.Errorf("%w: %d synonym writes refused by the replication log while the list stayed at message %d for %v: %v",
+					index.ErrUnavailable, attempt, last, n.opts.PublishTimeout, err)
+			}
+			if err := sleepCtx(ctx, backoff/2+rand.N(backoff/2+1)); err != nil {
+				return nil, 0, err
+			}
+			backoff = min(2*backoff, casMaxBackoff)
 			continue
 		}
 		if err != nil {
 			return nil, 0, err
 		}
 		return set, count, nil
+	}
+}
+
+// sleepCtx pauses for d or until ctx is done.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 

@@ -81,9 +81,13 @@ func TestClusterSynonyms(t *testing.T) {
 	waitFor(t, "B to expand 世卫组织", func() bool { return slices.Contains(synonymsOf(t, b, "世卫组织"), "世界卫生组织") })
 
 	// Adds on both nodes at once: each is computed from the latest list,
-	// so none is lost.
+	// so none is lost. Forty writers keep the subject busy: a write is
+	// refused while another list is in flight, many times over, and must
+	// keep trying as long as the list moves on (ten writers and a fixed
+	// count of attempts failed on a busy machine; forty fail it anywhere).
+	const adds = 40
 	var wg sync.WaitGroup
-	for i := range 10 {
+	for i := range adds {
 		z := []*zNode{a, b}[i%2]
 		wg.Go(func() {
 			body := `{"rules":["词` + strconv.Itoa(i) + `, 同义` + strconv.Itoa(i) + `"]}`
@@ -100,8 +104,8 @@ func TestClusterSynonyms(t *testing.T) {
 		return a.replica().Status().Applied >= end && b.replica().Status().Applied >= end
 	})
 	want := synonymsOf(t, a, "")
-	if len(want) != 11 {
-		t.Fatalf("after 10 concurrent adds A holds %d rules, want 11: %q", len(want), want)
+	if len(want) != adds+1 {
+		t.Fatalf("after %d concurrent adds A holds %d rules, want %d: %q", adds, len(want), adds+1, want)
 	}
 	if got := synonymsOf(t, b, ""); !slices.Equal(got, want) {
 		t.Fatalf("B holds %q, A %q", got, want)
